@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// GaiaMine: MPI-parallel mining of Gaia data releases.
+// Layers (data flows top to bottom):
+//   C system libraries (CMPI, CHDF5, CZlib) + CShims (macros as static inline functions)
+//   MPI, HDF5        typed Swift wrappers, no Gaia words
+//   GaiaFormat       Gaia eCSV: header, schema, streaming reader, writer
+//   GaiaIO           the shared partition/read/write/reduce layer the kernels use
+//   Synth            deterministic DR3-format generators with truth
+//   gaiamine         the command-line interface
+import PackageDescription
+
+let hot: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "GaiaMine",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gaiamine", targets: ["gaiamine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // --- C layer -------------------------------------------------------------------------
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi",
+                       providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-openmpi",
+                       providers: [.apt(["libhdf5-openmpi-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CShims", dependencies: ["CMPI", "CHDF5"], path: "Sources/CShims"),
+        .target(name: "CFastFloat", path: "Sources/CFastFloat",
+                cxxSettings: [.unsafeFlags(["-std=c++17", "-O3"])]),
+        // --- typed wrappers ------------------------------------------------------------------
+        .target(name: "MPI", dependencies: ["CMPI", "CShims"], path: "Sources/MPI"),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CShims", "MPI"], path: "Sources/HDF5"),
+        // --- Gaia data ----------------------------------------------------------------------
+        .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
+                path: "Sources/GaiaFormat", swiftSettings: hot),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat"], path: "Sources/GaiaIO"),
+        .target(name: "Synth", dependencies: ["GaiaFormat"], path: "Sources/Synth", swiftSettings: hot),
+        // --- the program ----------------------------------------------------------------------
+        .executableTarget(name: "gaiamine",
+                          dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/gaiamine"),
+        // --- tests ---------------------------------------------------------------------------
+        .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat"], path: "Tests/SynthTests"),
+        .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
+                    path: "Tests/GaiaIOTests"),
+    ],
+    cxxLanguageStandard: .cxx17
+)

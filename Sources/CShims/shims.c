@@ -1,0 +1,1 @@
+// CShims is header-only: see include/CShims.h.
