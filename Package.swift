@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
     ],
+    swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17
 )
