@@ -25,6 +25,8 @@ public final class ByteSource {
     public private(set) var compressedBytesRead: Int = 0
     /// Size of the file on disk.
     public let fileSize: Int
+    /// Decompressed bytes delivered so far.
+    public private(set) var bytesDelivered: Int = 0
 
     public init(path: String) throws {
         self.path = path
@@ -91,12 +93,14 @@ public final class ByteSource {
                 memcpy(buffer, inBuffer, produced)
                 memmove(inBuffer, inBuffer + produced, inCount - produced)
                 inCount -= produced
+                bytesDelivered += produced
                 return produced
             }
             var n = 0
             repeat { n = Glibc.read(fd, buffer, capacity) } while n < 0 && errno == EINTR
             if n < 0 { throw FormatError(file: path, "read failed: \(String(cString: strerror(errno)))") }
             compressedBytesRead += n
+            bytesDelivered += n
             return n
         }
         stream.next_out = buffer
@@ -130,7 +134,9 @@ public final class ByteSource {
                 throw FormatError(file: path, "corrupt gzip data: \(msg)")
             }
         }
-        return capacity - Int(stream.avail_out)
+        let produced = capacity - Int(stream.avail_out)
+        bytesDelivered += produced
+        return produced
     }
 }
 

@@ -68,12 +68,14 @@ public final class Dataset: AttributeHolder {
         }
     }
 
-    /// Writes rows from packed raw memory of this dataset's element type. `collective`: every
-    /// rank of the file's communicator must make the same call (possibly with zero rows).
-    public func write(rows ranges: [(start: Int, count: Int)], from data: UnsafeRawPointer?, collective: Bool) throws {
+    /// Writes rows from packed raw memory of this dataset's element type, or of `memoryElement`
+    /// (HDF5 converts, e.g. int8 → int16 when files declare different widths). `collective`:
+    /// every rank of the file's communicator must make the same call (possibly with zero rows).
+    public func write(rows ranges: [(start: Int, count: Int)], from data: UnsafeRawPointer?, collective: Bool,
+                      memoryElement: H5Element? = nil) throws {
         let (fspace, mspace, n) = try spaces(rows: ranges)
         defer { H5Sclose(fspace); H5Sclose(mspace) }
-        let t = try element.makeTypeID()
+        let t = try (memoryElement ?? element).makeTypeID()
         defer { H5Tclose(t) }
         var dummy: UInt64 = 0
         try transfer(collective: collective) { dxpl in
@@ -84,8 +86,9 @@ public final class Dataset: AttributeHolder {
         }
     }
 
-    public func write(rows start: Int, count: Int, from data: UnsafeRawPointer?, collective: Bool) throws {
-        try write(rows: [(start, count)], from: data, collective: collective)
+    public func write(rows start: Int, count: Int, from data: UnsafeRawPointer?, collective: Bool,
+                      memoryElement: H5Element? = nil) throws {
+        try write(rows: [(start, count)], from: data, collective: collective, memoryElement: memoryElement)
     }
 
     /// Reads rows into packed raw memory (which must hold count × rowWidth elements).

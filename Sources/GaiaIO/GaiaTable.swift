@@ -1,0 +1,85 @@
+// Reading a repacked table: what kernels use to get rows without touching HDF5 themselves.
+// Open with a communicator for collective MPI-IO reads (every rank calls each read, possibly
+// with zero rows), or without one for serial tools.
+import GaiaFormat
+import HDF5
+import MPI
+
+public final class GaiaTable {
+    public let path: String
+    public let name: String
+    public let rowCount: Int
+    public let columnNames: [String]
+    let file: H5File
+    let group: Group
+    private var cache: [String: Dataset] = [:]
+
+    /// Opens table `name` (or the file's only table) of a GaiaMine HDF5 file.
+    public init(path: String, table name: String? = nil, communicator: Communicator? = nil) throws {
+        self.path = path
+        file = try H5File.open(path: path, communicator: communicator)
+        let tables = try file.childNames().filter { file.isGroup($0) }
+        guard let t = name ?? (tables.count == 1 ? tables[0] : nil) else {
+            throw HDF5Error("\(path) holds tables \(tables); say which one")
+        }
+        guard tables.contains(t) else { throw HDF5Error("\(path) has no table '\(t)' (it has \(tables.joined(separator: ", ")))") }
+        self.name = t
+        group = try file.openGroup(t)
+        if case .integers(let n)? = try group.attribute("n_rows") { rowCount = Int(n[0]) } else {
+            throw HDF5Error("\(path):/\(t) is not a GaiaMine table (no n_rows attribute)")
+        }
+        if case .strings(let c)? = try group.attribute("columns") { columnNames = c } else { columnNames = [] }
+    }
+
+    public func close() throws { try file.close() }
+
+    func dataset(_ column: String) throws -> Dataset {
+        if let d = cache[column] { return d }
+        guard group.exists(column) else { throw HDF5Error("\(path):/\(name) has no column '\(column)'") }
+        let d = try group.openDataset(column)
+        cache[column] = d
+        return d
+    }
+
+    /// Elements per row of a column (1 for scalars, n for fixed arrays, 0 for ragged).
+    public func width(of column: String) throws -> Int {
+        let d = try dataset(column)
+        if try d.attribute("offsets") != nil { return 0 }
+        return d.rowWidth
+    }
+
+    /// Rows `rows` of a scalar or fixed-array column, row-major, in its stored type `T`.
+    public func read<T: H5Scalar>(_ column: String, rows: RowRange, as: T.Type = T.self, collective: Bool = false) throws -> [T] {
+        try dataset(column).read(T.self, start: rows.start, count: rows.count, collective: collective)
+    }
+
+    /// Several row ranges of a column in one (collective) read, packed in order: for reading only
+    /// the rows a kernel still needs.
+    public func read<T: H5Scalar>(_ column: String, ranges: [RowRange], as: T.Type = T.self, collective: Bool = false) throws -> [T] {
+        let d = try dataset(column)
+        let n = ranges.reduce(0) { $0 + $1.count } * d.rowWidth
+        var out = [T](unsafeUninitializedCapacity: n) { _, c in c = n }
+        try out.withUnsafeMutableBytes {
+            try d.read(rows: ranges.map { ($0.start, $0.count) }, into: $0.baseAddress, collective: collective)
+        }
+        return out
+    }
+
+    /// A ragged column's values for rows `rows`, with per-row offsets relative to the first.
+    public func readRagged<T: H5Scalar>(_ column: String, rows: RowRange, as: T.Type = T.self,
+                                        collective: Bool = false) throws -> (values: [T], offsets: [Int]) {
+        let d = try dataset(column)
+        guard let offName = try d.attribute("offsets")?.stringValue else {
+            throw HDF5Error("\(path):/\(name)/\(column) is not a ragged column")
+        }
+        let offs = try dataset(offName).read(Int64.self, start: rows.start, count: rows.count + 1, collective: collective)
+        let first = Int(offs.first ?? 0)
+        let values = try d.read(T.self, start: first, count: Int(offs.last ?? 0) - first, collective: collective)
+        return (values, offs.map { Int($0) - first })
+    }
+
+    /// Attribute of a column (units, description, ucd, …) as text.
+    public func attribute(_ key: String, of column: String) throws -> String? {
+        try dataset(column).attribute(key)?.description
+    }
+}

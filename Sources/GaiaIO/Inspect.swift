@@ -1,0 +1,47 @@
+// `gaiamine inspect`: a human-readable account of a GaiaMine HDF5 file — provenance, tables,
+// columns with shape, type, units and description.
+import HDF5
+
+public enum Inspect {
+    public static func describe(path: String, verbose: Bool = false) throws -> String {
+        let f = try H5File.open(path: path)
+        defer { try? f.close() }
+        var out = "\(path)\n"
+        out += "provenance:\n"
+        for a in try f.attributeNames() {
+            let v = try f.attribute(a)?.description ?? ""
+            out += "  \(a): \(v.count > 200 && !verbose ? String(v.prefix(200)) + "…" : v)\n"
+        }
+        for t in try f.childNames() where f.isGroup(t) {
+            let g = try f.openGroup(t)
+            let rows = try g.attribute("n_rows")?.description ?? "?"
+            out += "table \(t): \(rows) rows\n"
+            for a in try g.attributeNames() where a.hasPrefix("meta_") {
+                let v = try g.attribute(a)?.description ?? ""
+                let line = v.split(separator: "\n").first.map(String.init) ?? ""
+                out += "  \(a.dropFirst(5)): \(verbose ? v : (line.count > 100 ? String(line.prefix(100)) + "…" : line))\n"
+            }
+            var order: [String] = []
+            if case .strings(let c)? = try g.attribute("columns") { order = c }
+            let names = try g.childNames()
+            order += names.filter { !order.contains($0) }
+            let w = order.map(\.count).max() ?? 10
+            out += "  " + "column".padding(toLength: w, withPad: " ", startingAt: 0) + "  shape            type         units                 description\n"
+            for name in order where names.contains(name) {
+                let d = try g.openDataset(name)
+                var shape = "(" + d.shape.map(String.init).joined(separator: ", ") + ")"
+                if let off = try d.attribute("offsets")?.stringValue { shape = "ragged[\(d.rowCount)] by \(off)" }
+                var type = d.element.description
+                if try d.attribute("gaia_datatype")?.stringValue == "bool" { type = "bool(int8)" }
+                let units = try d.attribute("units")?.description ?? ""
+                var desc = try d.attribute("description")?.description ?? ""
+                if !verbose && desc.count > 60 { desc = String(desc.prefix(59)) + "…" }
+                out += "  " + name.padding(toLength: w, withPad: " ", startingAt: 0) + "  "
+                    + shape.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
+                    + type.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
+                    + units.padding(toLength: 21, withPad: " ", startingAt: 0) + " " + desc + "\n"
+            }
+        }
+        return out
+    }
+}
