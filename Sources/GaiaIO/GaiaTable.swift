@@ -18,7 +18,8 @@ public final class GaiaTable {
     public init(path: String, table name: String? = nil, communicator: Communicator? = nil) throws {
         self.path = path
         file = try H5File.open(path: path, communicator: communicator)
-        let tables = try file.childNames().filter { file.isGroup($0) }
+        let f = file
+        let tables = try f.childNames().filter { f.isGroup($0) }
         guard let t = name ?? (tables.count == 1 ? tables[0] : nil) else {
             throw HDF5Error("\(path) holds tables \(tables); say which one")
         }

@@ -148,8 +148,8 @@ public enum Repack {
             // My work items: (spool batch, first global row, first element per ragged group).
             var work: [(batch: Int, row: Int, elements: [Int: Int])] = []
             for f in mine {
-                var row = plan.rowStart[f]
-                var elements = plan.elementStart[f]
+                var row = plan.rowStart[f]!
+                var elements = plan.elementStart[f]!
                 for b in batchesOfFile[f] ?? [] {
                     let batch = try spool.batch(b)
                     work.append((b, row, elements))
@@ -309,7 +309,7 @@ public enum Repack {
                     }
                 }
                 try padded.withUnsafeBytes { try datasets[k].write(rows: row, count: rows, from: $0.baseAddress, collective: true) }
-            case .scalar, .fixed where data != nil && data!.schema.element != c.element && c.element.isInteger:
+            case _ where c.shape != .variable && data != nil && data!.schema.element != c.element && c.element.isInteger:
                 // Widened integer (e.g. int8 in CDN files, int16 in archive exports): convert here
                 // so that nulls become the wider type's fill value, not a sign-extended small one.
                 let values = Self.widenedIntegers(data!, to: c.element)
