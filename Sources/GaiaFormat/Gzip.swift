@@ -83,9 +83,14 @@ public final class ByteSource {
         memberOpen = true
     }
 
+    /// An error met after some bytes of a call were already produced: those bytes are returned
+    /// first (so a reader can say which line was the last good one), the error on the next call.
+    private var pendingError: Error?
+
     /// Fills `buffer` with up to `capacity` bytes; returns 0 only at the end of the data.
     /// Throws if a gzip stream is truncated or corrupt.
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        if let e = pendingError { throw e }
         if !isGzip {
             var produced = 0
             if inCount > 0 {  // bytes already read while sniffing the magic number
@@ -105,6 +110,19 @@ public final class ByteSource {
         }
         stream.next_out = buffer
         stream.avail_out = uInt(capacity)
+        do {
+            try inflateInto(capacity: capacity)
+        } catch {
+            let produced = capacity - Int(stream.avail_out)
+            if produced == 0 { throw error }
+            pendingError = error
+        }
+        let produced = capacity - Int(stream.avail_out)
+        bytesDelivered += produced
+        return produced
+    }
+
+    private func inflateInto(capacity: Int) throws {
         while stream.avail_out > 0 {
             if !memberOpen {
                 // Between members: skip nothing but look for another member.
@@ -134,9 +152,6 @@ public final class ByteSource {
                 throw FormatError(file: path, "corrupt gzip data: \(msg)")
             }
         }
-        let produced = capacity - Int(stream.avail_out)
-        bytesDelivered += produced
-        return produced
     }
 }
 
