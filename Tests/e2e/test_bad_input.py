@@ -143,6 +143,20 @@ def test_malformed_array(xp_set, np_):
     assert_failed_cleanly(r, out, bad, ln, "bp_coefficients", also=["(field 10)"])
 
 
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_bad_row_on_every_rank(xp_set, index):
+    """3 files on 3 ranks (one each): whichever rank meets the bad row, all ranks stop cleanly
+    and the one error is reported with its place."""
+    files, out = xp_set
+    bad = files[index]
+    e = Edit(bad)
+    assert len(e.tt.rows) >= 1
+    ln = e.set_field(-1, "rp_n_measurements", "12x")
+    e.save()
+    r = run_gaiamine(["repack", *files, "--out", out], np=3)
+    assert_failed_cleanly(r, out, bad, ln, "rp_n_measurements", also=["(field 18)"])
+
+
 @pytest.mark.parametrize("np_", [1, 2])
 def test_too_few_fields(xp_set, np_):
     files, out = xp_set

@@ -367,3 +367,62 @@ def test_cdn_and_archive_xp_files_together_widen_int8_to_int16(repacked, tmp_pat
     files = both.root_attrs["input_files"]
     assert [f.split("/")[-1] for f in files] == [cdn_rel.split("/")[-1], arc_rel.split("/")[-1]]
     assert both.root_attrs["input_rows"] == [1, 3]
+
+
+def test_null_spellings_and_quoted_strings(tmp_path):
+    """gaia_source cone export, edited: CDN `null` and empty fields for every scalar type, NaN
+    spellings, a CSV-quoted string with a comma and doubled quotes, and non-ASCII UTF-8."""
+    import csv as _csv
+    import io as _io
+    src = fixture_path("gaia_source/gaia_source_archive_cone_5rows.ecsv")
+    tt = TextTable(src)
+    lines = list(tt.lines)
+
+    def put(k, values):
+        fields = list(tt.rows[k])
+        for name, v in values.items():
+            fields[tt.names.index(name)] = v
+        buf = _io.StringIO()
+        _csv.writer(buf, lineterminator="").writerow(fields)
+        lines[tt.line_numbers[k] - 1] = buf.getvalue()
+
+    put(0, {"ra": "null", "ra_error": "NaN", "parallax": "", "astrometric_primary_flag": "null",
+            "in_qso_candidates": "", "libname_gspphot": 'MARCS, "quoted"', "phot_g_n_obs": "null",
+            "random_index": "null"})
+    put(1, {"libname_gspphot": "Ångström-µ", "dec": "nan", "has_rvs": "True", "astrometric_n_obs_al": "412"})
+    put(2, {"libname_gspphot": "null", "designation": "Gaia DR3 x,y"})
+    bad = tmp_path / "cone_edited.ecsv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "e.h5"
+    repack([bad], out, np=NP, extra=["--table", GS])
+    tab = H5Table(out, GS)
+    sid = [int(x) for x in tt.cells("source_id")]
+    row = {k: sorted(sid).index(sid[k]) for k in range(3)}
+    d = tab.data
+    assert np.isnan(d["ra"][row[0]]) and np.isnan(d["ra_error"][row[0]]) and np.isnan(d["parallax"][row[0]])
+    assert np.isnan(d["dec"][row[1]])
+    assert d["astrometric_primary_flag"][row[0]] == -1
+    assert d["in_qso_candidates"][row[0]] == -1
+    assert d["has_rvs"][row[1]] == 1
+    assert d["phot_g_n_obs"][row[0]] == -32768
+    assert d["astrometric_n_obs_al"][row[1]] == 412
+    assert d["random_index"][row[0]] == np.iinfo(np.int64).min == tab.dattrs["random_index"]["_FillValue"]
+    lib = tab.strings("libname_gspphot")
+    assert lib[row[0]] == 'MARCS, "quoted"'
+    assert lib[row[1]] == "Ångström-µ"
+    assert lib[row[2]] == ""
+    assert tab.strings("designation")[row[2]] == "Gaia DR3 x,y"
+    # width = longest value in bytes (UTF-8)
+    assert tab.dtypes["libname_gspphot"].itemsize == max(len('MARCS, "quoted"'.encode()), len("Ångström-µ".encode()))
+    # everything else untouched: compare with the text parse of the edited file
+    et = TextTable(bad)
+    perm = sort_permutation(sid)
+    for name in et.names:
+        element, is_array = declared_type(et.decl(name))
+        exp = expected_rows_from_text(et, name, is_array, element)
+        exp = [exp[i] for i in perm]
+        if element.startswith("float"):
+            exp = [None if (x is not None and x != x) else x for x in exp]
+        if element == "string":
+            exp = [None if x == "null" else x for x in exp]
+        check_column(tab, name, exp)

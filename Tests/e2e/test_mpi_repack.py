@@ -206,3 +206,61 @@ def test_header_only_file_adds_no_rows(outputs, synth_set, tmp_path):
         assert got.data[k].tobytes() == ref.data[k].tobytes(), k
     assert got.attrs == ref.attrs
     assert empty.name in [p.split("/")[-1] for p in got.root_attrs["input_files"]]
+
+
+def _rewrite_rows(src, dst, transform):
+    """Copies a gzip eCSV file with its data lines transformed (list → list)."""
+    import gzip
+    lines = gzip.open(src, "rt", encoding="utf-8").read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    tt = TextTable(src)
+    head = lines[:tt.names_line]
+    data = [l for l in lines[tt.names_line:] if l != ""]
+    with gzip.open(dst, "wt", encoding="utf-8") as f:
+        f.write("\n".join(head + transform(data)) + "\n")
+
+
+@pytest.mark.parametrize("key", ["epoch", "xp"])
+def test_rows_unsorted_within_files(outputs, synth_set, tmp_path, key):
+    """Files whose rows are not in source_id order are sorted (ragged arrays move with their
+    rows): the output equals that of the sorted files."""
+    files = []
+    for i, f in enumerate(synth_set(key)):
+        dst = tmp_path / f.name
+        rnd = random.Random(100 + i)
+
+        def shuffle(data, rnd=rnd):
+            data = list(data)
+            rnd.shuffle(data)
+            return data
+        _rewrite_rows(f, dst, shuffle)
+        files.append(dst)
+    out = tmp_path / "u.h5"
+    repack(files, out, np=2)
+    got, ref = H5Table(out, TABLES[key]), outputs(key, 1)
+    for k in ref.data:
+        assert got.data[k].tobytes() == ref.data[k].tobytes(), f"{key}: {k} differs after in-file shuffle"
+    assert got.attrs == ref.attrs
+
+
+def test_duplicate_source_id_kept(outputs, synth_set, tmp_path):
+    """A row repeated inside a file is kept (reported, not dropped): n_rows + 1, both copies equal."""
+    files = list(synth_set("epoch"))
+    src = files[1]
+    dst = tmp_path / src.name
+    _rewrite_rows(src, dst, lambda data: data[:3] + [data[2]] + data[3:])
+    ins = [dst if f == src else f for f in files]
+    out = tmp_path / "d.h5"
+    r = repack(ins, out, np=2)
+    got, ref = H5Table(out, TABLES["epoch"]), outputs("epoch", 1)
+    assert got.n_rows == ref.n_rows + 1
+    ids = got.data["source_id"]
+    assert np.all(np.diff(ids) >= 0)
+    dup = np.flatnonzero(np.diff(ids) == 0)
+    assert len(dup) == 1
+    i = int(dup[0])
+    for name in got.columns:
+        if got.kind(name) == "ragged" or got.data[name].ndim == 1:
+            assert np.array_equal(np.asarray(got.row(name, i)), np.asarray(got.row(name, i + 1)), equal_nan=got.data[name].dtype.kind == "f"), name
+    assert "duplicate" in r.stdout.lower() or "duplicate" in r.stderr.lower(), "the duplicate is not reported\n" + r.describe()
