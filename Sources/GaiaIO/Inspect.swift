@@ -26,7 +26,7 @@ public enum Inspect {
             let names = try g.childNames()
             order += names.filter { !order.contains($0) }
             let w = order.map(\.count).max() ?? 10
-            out += "  " + "column".padding(toLength: w, withPad: " ", startingAt: 0) + "  shape            type         units                 description\n"
+            out += "  " + "column".padding(toLength: w, withPad: " ", startingAt: 0) + "  " + "shape".padding(toLength: 26, withPad: " ", startingAt: 0) + " type         units                 description\n"
             for name in order where names.contains(name) {
                 let d = try g.openDataset(name)
                 var shape = "(" + d.shape.map(String.init).joined(separator: ", ") + ")"
@@ -37,7 +37,7 @@ public enum Inspect {
                 var desc = try d.attribute("description")?.description ?? ""
                 if !verbose && desc.count > 60 { desc = String(desc.prefix(59)) + "…" }
                 out += "  " + name.padding(toLength: w, withPad: " ", startingAt: 0) + "  "
-                    + shape.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
+                    + shape.padding(toLength: 26, withPad: " ", startingAt: 0) + " "
                     + type.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                     + units.padding(toLength: 21, withPad: " ", startingAt: 0) + " " + desc + "\n"
             }

@@ -97,7 +97,7 @@ public enum Repack {
         let spool = BatchSpool(memoryBudget: o.spoolMemoryBytes, scratchPath: o.output + ".spool.\(comm.rank)")
         defer { spool.removeScratch() }
         var summaries: [FileSummary] = []
-        var batchesOfFile: [Int: [Int]] = [:]
+        var batchesOfFile: [Int: [BatchInfo]] = [:]
         let progress = ProgressReporter(label: "repack pass 1 (rank 0 share)", unit: "rows", enabled: comm.isRoot,
                                         interval: o.progressInterval)
         try comm.collectively {
@@ -142,37 +142,20 @@ public enum Repack {
             try h5.setAttribute("input_rows", plan.order.map { Int64(files[$0].rows) })
             try h5.setAttribute("input_bytes", plan.order.map { Int64(sizes[$0]) })
             try h5.setAttribute("tables", [plan.table])
-            let (_, datasets, offsets) = try TableLayout.create(in: h5, table: plan.table, columns: plan.columns,
-                                                                 rows: totalRows, raggedTotals: plan.raggedTotals,
-                                                                 meta: plan.meta)
             // My work items: (spool batch, first global row, first element per ragged group).
-            var work: [(batch: Int, row: Int, elements: [Int: Int])] = []
+            var work: [WorkItem] = []
             for f in mine {
                 var row = plan.rowStart[f]!
                 var elements = plan.elementStart[f]!
                 for b in batchesOfFile[f] ?? [] {
-                    let batch = try spool.batch(b)
-                    work.append((b, row, elements))
-                    row += batch.rowCount
-                    for (leader, _) in elements {
-                        elements[leader]! += batch.columns[leader].lengths.reduce(0) { $0 + Int($1) }
-                    }
+                    work.append(WorkItem(batch: b.index, row: row, elements: elements))
+                    row += b.rows
+                    for (leader, _) in elements { elements[leader]! += b.raggedElements[leader] }
                 }
             }
-            let rounds = comm.allreduce(work.count, .max)
-            for r in 0..<rounds {
-                let item = r < work.count ? work[r] : nil
-                let batch = try item.map { try spool.batch($0.batch) }
-                try writeRound(batch: batch, row: item?.row ?? 0, elements: item?.elements ?? [:],
-                               columns: plan.columns, datasets: datasets, offsets: offsets)
-                written += batch?.rowCount ?? 0
-                writeProgress.update(fraction: Double(r + 1) / Double(rounds), count: r + 1)
-            }
-            // The closing entry (index N) of every offsets dataset, written by rank 0.
-            for (leader, d) in offsets.sorted(by: { $0.key < $1.key }) {
-                var end = Int64(plan.raggedTotals[leader] ?? 0)
-                try d.write(rows: totalRows, count: comm.isRoot ? 1 : 0, from: &end, collective: true)
-            }
+            // Group and dataset handles live only inside this call: a parallel HDF5 file
+            // closes only when none of its objects is open (H5F_CLOSE_SEMI).
+            written = try writeTable(h5, plan: plan, work: work, spool: spool, comm: comm, progress: writeProgress)
             try h5.close()
         } catch {
             // An HDF5 failure inside collective I/O cannot be agreed on safely: end every rank.
@@ -210,10 +193,51 @@ public enum Repack {
                              spilledBytes: spilled, ranks: comm.size)
     }
 
+    /// A spooled batch: its index, rows, and elements per column (ragged columns).
+    struct BatchInfo {
+        var index: Int
+        var rows: Int
+        var raggedElements: [Int]
+        init(index: Int, batch: ColumnBatch) {
+            self.index = index
+            rows = batch.rowCount
+            raggedElements = batch.columns.map { $0.schema.shape == .variable ? $0.lengths.reduce(0) { $0 + Int($1) } : 0 }
+        }
+    }
+
+    struct WorkItem {
+        var batch: Int
+        var row: Int
+        var elements: [Int: Int]
+    }
+
+    private static func writeTable(_ h5: H5File, plan: Plan, work: [WorkItem], spool: BatchSpool, comm: Communicator,
+                                   progress: ProgressReporter) throws -> Int {
+        let (_, datasets, offsets) = try TableLayout.create(in: h5, table: plan.table, columns: plan.columns,
+                                                             rows: plan.totalRows, raggedTotals: plan.raggedTotals,
+                                                             meta: plan.meta)
+        var written = 0
+        let rounds = comm.allreduce(work.count, .max)
+        for r in 0..<rounds {
+            let item = r < work.count ? work[r] : nil
+            let batch = try item.map { try spool.batch($0.batch) }
+            try writeRound(batch: batch, row: item?.row ?? 0, elements: item?.elements ?? [:],
+                           columns: plan.columns, datasets: datasets, offsets: offsets)
+            written += batch?.rowCount ?? 0
+            progress.update(fraction: Double(r + 1) / Double(rounds), count: r + 1)
+        }
+        // The closing entry (index N) of every offsets dataset, written by rank 0.
+        for (leader, d) in offsets.sorted(by: { $0.key < $1.key }) {
+            var end = Int64(plan.raggedTotals[leader] ?? 0)
+            try d.write(rows: plan.totalRows, count: comm.isRoot ? 1 : 0, from: &end, collective: true)
+        }
+        return written
+    }
+
     // MARK: pass 1
 
     private static func parse(file f: Int, _ o: RepackOptions, spool: BatchSpool,
-                              progress: (Int, Int) -> Void) throws -> (FileSummary, [Int]) {
+                              progress: (Int, Int) -> Void) throws -> (FileSummary, [BatchInfo]) {
         let path = o.inputs[f]
         var opts = ReaderOptions()
         opts.columns = o.columns
@@ -237,7 +261,7 @@ public enum Repack {
         for (p, j) in ragged.enumerated() { candidates[j] = Array(ragged[..<p]) }
         let idCol = schema.index(of: "source_id")
         var lastID: Int64?
-        var indices: [Int] = []
+        var indices: [BatchInfo] = []
         while let b = try reader.readBatch(maxRows: o.batchRows) {
             s.rows += b.rowCount
             for (k, c) in b.columns.enumerated() {
@@ -263,7 +287,7 @@ public enum Repack {
                     }
                 }
             }
-            indices.append(try spool.append(b))
+            indices.append(BatchInfo(index: try spool.append(b), batch: b))
             progress(s.rows, reader.compressedBytesRead)
         }
         if s.rows > 0 { for j in ragged { leaders[j] = candidates[j]!.first ?? j } }
@@ -273,15 +297,15 @@ public enum Repack {
         if let idCol {
             if !s.wasSorted {
                 // Archive exports need not be sorted: sort this file's rows (stable) in memory.
-                guard indices.allSatisfy({ spool.isInMemory($0) }) else {
+                guard indices.allSatisfy({ spool.isInMemory($0.index) }) else {
                     throw FormatError(file: path, "rows are not in ascending source_id order and the file is larger than the spool memory budget; raise --spool-memory or sort the file")
                 }
-                let whole = BatchOps.concatenate(try indices.map { try spool.batch($0) })
+                let whole = BatchOps.concatenate(try indices.map { try spool.batch($0.index) })
                 let ids = whole.columns[idCol].values(Int64.self)
                 let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
                 let sorted = BatchOps.permute(whole, order: order)
-                for i in indices { spool.replace(i, with: ColumnBatch(columns: [], rowCount: 0, firstLine: 0)) }
-                indices = [try spool.append(sorted)]
+                for i in indices { spool.replace(i.index, with: ColumnBatch(columns: [], rowCount: 0, firstLine: 0)) }
+                indices = [BatchInfo(index: try spool.append(sorted), batch: sorted)]
                 // Duplicates are kept and reported; count them in sorted order.
                 s.duplicates = zip(order.dropFirst(), order).filter { ids[$0.0] == ids[$0.1] }.count
             }
