@@ -78,8 +78,12 @@ struct RepackCommand: ParsableCommand {
           time    \(String(format: "%.2f", s.seconds)) s (parse \(String(format: "%.2f", s.parseSeconds)) s, write \(String(format: "%.2f", s.writeSeconds)) s) on \(s.ranks) rank(s)
           rate    \(String(format: "%.1f", Double(s.compressedBytes) / 1e6 / s.seconds)) MB/s compressed, \(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6 / s.seconds)) MB/s text (\(String(format: "%.1f", Double(s.uncompressedBytes) / 1e6 / s.seconds / perRank)) per rank), \(String(format: "%.0f", Double(s.rows) / s.seconds)) rows/s
         """
-        if !s.nullCounts.isEmpty {
-            r += "\n  nulls   " + s.nullCounts.map { "\($0.column): \($0.nulls)" }.joined(separator: ", ")
+        // Null counts, grouped: a source without BP has a dozen null BP columns, say it once.
+        var byCount: [Int: [String]] = [:]
+        for n in s.nullCounts { byCount[n.nulls, default: []].append(n.column) }
+        for (count, cols) in byCount.sorted(by: { $0.key > $1.key }) {
+            let names = cols.prefix(4).joined(separator: ", ") + (cols.count > 4 ? ", … (\(cols.count) columns)" : "")
+            r += "\n  nulls   \(count) in \(names)"
         }
         if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) duplicate source_id value(s) kept" }
         if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by source_id in: \(s.unsortedFiles.joined(separator: ", "))" }
