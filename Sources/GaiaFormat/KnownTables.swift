@@ -1,7 +1,18 @@
 // The Gaia DR3 tables GaiaMine knows by name: their columns as the bulk download declares them
 // and the lengths of arrays that the headers declare variable but DR3 always fills to a fixed
 // size (55 XP coefficients, 1485 = 55·54/2 correlations). See Docs/data-format.md.
-// (Filled in fully by the synth work; this is the part the reader needs.)
+//
+// Column lists, in file order, with the datatype/subtype, unit, UCD and (first sentence of the)
+// description that the DR3 headers declare:
+//   xp_continuous_mean_spectrum  all 26 columns, as in the CDN file
+//                                XpContinuousMeanSpectrum_000000-003111.csv.gz (int8 *_n_parameters;
+//                                the archive/DataLink exports declare them int16)
+//   epoch_photometry             all 48 columns, as in the CDN EpochPhotometry_*.csv.gz header
+//   gaia_source                  51 of the 152 DR3 columns, in DR3 order (astrometry with errors and
+//                                correlations, photometry, positions; types/units/UCDs as the
+//                                archive declares them). Synth writes exactly these.
+// Descriptions are the Gaia DR3 data-model texts (© ESA/Gaia/DPAC, CC BY-SA 3.0 IGO), shortened to
+// their first sentence. Units are spelled as Gaia spells them (`'electron'.s**-1` with the quotes).
 
 public struct KnownTable: Sendable {
     public let name: String
@@ -9,21 +20,28 @@ public struct KnownTable: Sendable {
     public let columns: [ColumnSchema]
     /// Arrays stored as 2-D datasets of this many elements per row.
     public let fixedLengths: [String: Int]
+    /// File-name prefix of the bulk download (`XpContinuousMeanSpectrum` in
+    /// `XpContinuousMeanSpectrum_000000-003111.csv.gz`).
+    public let filePrefix: String
 
-    public init(name: String, columns: [ColumnSchema], fixedLengths: [String: Int]) {
+    public init(name: String, columns: [ColumnSchema], fixedLengths: [String: Int], filePrefix: String = "") {
         self.name = name
         self.columns = columns
         self.fixedLengths = fixedLengths
+        self.filePrefix = filePrefix
     }
 
     public func fixedLength(of column: String) -> Int? { fixedLengths[column] }
+
+    /// Index of a column by name.
+    public func index(of column: String) -> Int? { columns.firstIndex { $0.name == column } }
 }
 
 public enum KnownTables {
     public static let xpCoefficientCount = 55
     public static let xpCorrelationCount = 55 * 54 / 2
 
-    public static let all: [KnownTable] = [xpContinuousMeanSpectrum]
+    public static let all: [KnownTable] = [xpContinuousMeanSpectrum, epochPhotometry, gaiaSource]
 
     public static func table(named name: String) -> KnownTable? { all.first { $0.name == name } }
 
@@ -38,41 +56,171 @@ public enum KnownTables {
                columnNames.allSatisfy({ names.contains($0) }) { return t }
         }
         let base = fileName.split(separator: "/").last.map(String.init) ?? fileName
-        let prefixes: [(String, String)] = [("XpContinuousMeanSpectrum", "xp_continuous_mean_spectrum"),
-                                             ("EpochPhotometry", "epoch_photometry"),
-                                             ("GaiaSource", "gaia_source")]
-        for (p, name) in prefixes where base.hasPrefix(p) { return table(named: name) }
+        for t in all where !t.filePrefix.isEmpty && base.hasPrefix(t.filePrefix) { return t }
         return nil
     }
 
+    /// One column from its declared type: `"int16"` is a scalar, `"float64[null]"` a
+    /// variable-length array (declared `datatype: string`, `subtype: 'float64[null]'`).
+    private static func C(_ name: String, _ type: String, unit: String? = nil, ucd: String,
+                          _ description: String) -> ColumnSchema {
+        if let bracket = type.firstIndex(of: "[") {
+            let element = ElementType(rawValue: String(type[..<bracket]))!
+            return ColumnSchema(name: name, element: element, shape: .variable, unit: unit, ucd: ucd,
+                                description: description, declaredSubtype: type)
+        }
+        return ColumnSchema(name: name, element: ElementType(rawValue: type)!, unit: unit, ucd: ucd,
+                            description: description)
+    }
+
     static let xpContinuousMeanSpectrum: KnownTable = {
-        var cols: [ColumnSchema] = [
-            ColumnSchema(name: "source_id", element: .int64, ucd: "meta.id;meta.main"),
-            ColumnSchema(name: "solution_id", element: .int64, ucd: "meta.version"),
+        let cols: [ColumnSchema] = [
+            C("source_id", "int64", ucd: "meta.id;meta.main", "Unique source identifier (unique within a particular Data Release)"),
+            C("solution_id", "int64", ucd: "meta.version", "Solution Identifier"),
+            C("bp_basis_function_id", "int16", ucd: "meta.id", "Identifier defining the set of basis functions for the BP spectrum representation"),
+            C("bp_degrees_of_freedom", "int16", ucd: "stat.fit.dof", "Degrees of freedom for the BP spectrum representation"),
+            C("bp_n_parameters", "int8", ucd: "stat.fit.param", "Number of parameters for the BP spectrum representation"),
+            C("bp_n_measurements", "int16", ucd: "meta.number", "Number of measurements used for the BP spectrum generation"),
+            C("bp_n_rejected_measurements", "int16", ucd: "meta.number", "Number of rejected measurements in the BP spectrum generation"),
+            C("bp_standard_deviation", "float32", ucd: "stat.stdev", "Standard deviation for the BP spectrum representation"),
+            C("bp_chi_squared", "float32", ucd: "stat.fit.chi2", "Chi squared for the BP spectrum representation"),
+            C("bp_coefficients", "float64[null]", ucd: "stat.fit.param", "Basis function coefficients for the BP spectrum representation"),
+            C("bp_coefficient_errors", "float32[null]", ucd: "stat.error", "Basis function coefficient errors for the BP spectrum representation"),
+            C("bp_coefficient_correlations", "float32[null]", ucd: "stat.correlation", "Correlation matrix for BP coefficients"),
+            C("bp_n_relevant_bases", "int16", ucd: "meta.number", "Number of bases that are relevant for the representation of this mean BP spectrum"),
+            C("bp_relative_shrinking", "float32", ucd: "stat.fit.param", "Measure of the relative shrinking of the coefficient vector when truncation is applied for the mean BP spectrum"),
+            C("rp_basis_function_id", "int16", ucd: "meta.number", "Identifier defining the set of basis functions for the RP spectrum representation"),
+            C("rp_degrees_of_freedom", "int16", ucd: "stat.fit.dof", "Degrees of freedom for the RP spectrum representation"),
+            C("rp_n_parameters", "int8", ucd: "stat.fit.param", "Number of parameters for the RP spectrum representation"),
+            C("rp_n_measurements", "int16", ucd: "meta.number", "Number of measurements used for the RP spectrum generation"),
+            C("rp_n_rejected_measurements", "int16", ucd: "meta.number", "Number of rejected measurements in the RP spectrum generation"),
+            C("rp_standard_deviation", "float32", ucd: "stat.stdev", "Standard deviation for the RP spectrum representation"),
+            C("rp_chi_squared", "float32", ucd: "stat.fit.chi2", "Chi squared for the RP spectrum representation"),
+            C("rp_coefficients", "float64[null]", ucd: "stat.fit.param", "Basis function coefficients for the RP spectrum representation"),
+            C("rp_coefficient_errors", "float32[null]", ucd: "stat.error", "Basis function coefficient errors for the RP spectrum representation"),
+            C("rp_coefficient_correlations", "float32[null]", ucd: "stat.correlation", "Correlation matrix for RP coefficients"),
+            C("rp_n_relevant_bases", "int16", ucd: "meta.number", "Number of bases that are relevant for the representation of this mean RP spectrum"),
+            C("rp_relative_shrinking", "float32", ucd: "meta.number", "Measure of the relative shrinking of the coefficient vector when truncation is applied for the mean RP spectrum"),
         ]
         var fixed: [String: Int] = [:]
         for b in ["bp", "rp"] {
-            cols += [
-                ColumnSchema(name: "\(b)_basis_function_id", element: .int16, ucd: "meta.number"),
-                ColumnSchema(name: "\(b)_degrees_of_freedom", element: .int16, ucd: "stat.fit.dof"),
-                ColumnSchema(name: "\(b)_n_parameters", element: .int8, ucd: "stat.fit.param"),
-                ColumnSchema(name: "\(b)_n_measurements", element: .int16, ucd: "meta.number"),
-                ColumnSchema(name: "\(b)_n_rejected_measurements", element: .int16, ucd: "meta.number"),
-                ColumnSchema(name: "\(b)_standard_deviation", element: .float32, ucd: "stat.stdev"),
-                ColumnSchema(name: "\(b)_chi_squared", element: .float32, ucd: "stat.fit.chi2"),
-                ColumnSchema(name: "\(b)_coefficients", element: .float64, shape: .variable, ucd: "stat.fit.param",
-                             declaredSubtype: "float64[null]"),
-                ColumnSchema(name: "\(b)_coefficient_errors", element: .float32, shape: .variable, ucd: "stat.error",
-                             declaredSubtype: "float32[null]"),
-                ColumnSchema(name: "\(b)_coefficient_correlations", element: .float32, shape: .variable,
-                             ucd: "stat.correlation", declaredSubtype: "float32[null]"),
-                ColumnSchema(name: "\(b)_n_relevant_bases", element: .int16, ucd: "meta.number"),
-                ColumnSchema(name: "\(b)_relative_shrinking", element: .float32, ucd: "stat.fit.param"),
-            ]
             fixed["\(b)_coefficients"] = xpCoefficientCount
             fixed["\(b)_coefficient_errors"] = xpCoefficientCount
             fixed["\(b)_coefficient_correlations"] = xpCorrelationCount
         }
-        return KnownTable(name: "xp_continuous_mean_spectrum", columns: cols, fixedLengths: fixed)
+        return KnownTable(name: "xp_continuous_mean_spectrum", columns: cols, fixedLengths: fixed,
+                          filePrefix: "XpContinuousMeanSpectrum")
+    }()
+
+    /// Every array has `n_transits` elements (variable from row to row).
+    static let epochPhotometry: KnownTable = {
+        let cols: [ColumnSchema] = [
+            C("solution_id", "int64", ucd: "meta.version", "Solution Identifier"),
+            C("source_id", "int64", ucd: "meta.id;meta.main", "Unique source identifier (unique within a particular Data Release)"),
+            C("n_transits", "int16", ucd: "meta.number", "Number of Gaia transits"),
+            C("transit_id", "int64[null]", ucd: "meta.id", "Transit unique identifier"),
+            C("g_transit_time", "float64[null]", unit: "d", ucd: "time.epoch", "Transit averaged G band observing time"),
+            C("g_transit_flux", "float64[null]", unit: "'electron'.s**-1", ucd: "phot.flux;stat.mean", "Transit averaged G band flux"),
+            C("g_transit_flux_error", "float64[null]", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt", "Transit averaged G band flux error"),
+            C("g_transit_flux_over_error", "float32[null]", ucd: "stat.snr;phot.flux;em.opt", "Transit averaged G band flux divided by its error"),
+            C("g_transit_mag", "float64[null]", unit: "mag", ucd: "phot.mag;em.opt", "Transit averaged G band Vega magnitude"),
+            C("g_transit_n_obs", "int8[null]", ucd: "meta.number", "Number of CCD observations contributing to transit averaged G band flux"),
+            C("bp_obs_time", "float64[null]", unit: "d", ucd: "time.epoch", "BP CCD transit observing time"),
+            C("bp_flux", "float64[null]", unit: "'electron'.s**-1", ucd: "phot.flux;stat.mean", "BP band flux"),
+            C("bp_flux_error", "float64[null]", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.B", "BP band flux error"),
+            C("bp_flux_over_error", "float32[null]", ucd: "stat.snr;phot.flux;em.opt.B", "BP band flux divided by its error"),
+            C("bp_mag", "float64[null]", unit: "mag", ucd: "phot.mag;em.opt.B", "BP band Vega magnitude"),
+            C("rp_obs_time", "float64[null]", unit: "d", ucd: "time.epoch", "RP CCD transit observing time"),
+            C("rp_flux", "float64[null]", unit: "'electron'.s**-1", ucd: "phot.flux;stat.mean", "RP band flux"),
+            C("rp_flux_error", "float64[null]", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.R", "RP band flux error"),
+            C("rp_flux_over_error", "float32[null]", ucd: "stat.snr;phot.flux;em.opt.R", "RP band flux divided by its error"),
+            C("rp_mag", "float64[null]", unit: "mag", ucd: "phot.mag;em.opt.R", "RP band Vega magnitude"),
+            C("photometry_flag_noisy_data", "bool[null]", ucd: "meta.code.status", "G band flux scatter larger than expected by photometry processing (all CCDs considered)"),
+            C("photometry_flag_sm_unavailable", "bool[null]", ucd: "meta.code.status", "SM transit unavailable by photometry processing"),
+            C("photometry_flag_af1_unavailable", "bool[null]", ucd: "meta.code.status", "AF1 transit unavailable by photometry processing"),
+            C("photometry_flag_af2_unavailable", "bool[null]", ucd: "meta.code.status", "AF2 transit unavailable by photometry processing"),
+            C("photometry_flag_af3_unavailable", "bool[null]", ucd: "meta.code.status", "AF3 transit unavailable by photometry processing"),
+            C("photometry_flag_af4_unavailable", "bool[null]", ucd: "meta.code.status", "AF4 transit unavailable by photometry processing"),
+            C("photometry_flag_af5_unavailable", "bool[null]", ucd: "meta.code.status", "AF5 transit unavailable by photometry processing"),
+            C("photometry_flag_af6_unavailable", "bool[null]", ucd: "meta.code.status", "AF6 transit unavailable by photometry processing"),
+            C("photometry_flag_af7_unavailable", "bool[null]", ucd: "meta.code.status", "AF7 transit unavailable by photometry processing"),
+            C("photometry_flag_af8_unavailable", "bool[null]", ucd: "meta.code.status", "AF8 transit unavailable by photometry processing"),
+            C("photometry_flag_af9_unavailable", "bool[null]", ucd: "meta.code.status", "AF9 transit unavailable by photometry processing"),
+            C("photometry_flag_bp_unavailable", "bool[null]", ucd: "meta.code.status", "BP transit unavailable by photometry processing"),
+            C("photometry_flag_rp_unavailable", "bool[null]", ucd: "meta.code.status", "RP transit unavailable by photometry processing"),
+            C("photometry_flag_sm_reject", "bool[null]", ucd: "meta.code.status", "SM transit rejected by photometry processing"),
+            C("photometry_flag_af1_reject", "bool[null]", ucd: "meta.code.status", "AF1 transit rejected by photometry processing"),
+            C("photometry_flag_af2_reject", "bool[null]", ucd: "meta.code.status", "AF2 transit rejected by photometry processing"),
+            C("photometry_flag_af3_reject", "bool[null]", ucd: "meta.code.status", "AF3 transit rejected by photometry processing"),
+            C("photometry_flag_af4_reject", "bool[null]", ucd: "meta.code.status", "AF4 transit rejected by photometry processing"),
+            C("photometry_flag_af5_reject", "bool[null]", ucd: "meta.code.status", "AF5 transit rejected by photometry processing"),
+            C("photometry_flag_af6_reject", "bool[null]", ucd: "meta.code.status", "AF6 transit rejected by photometry processing"),
+            C("photometry_flag_af7_reject", "bool[null]", ucd: "meta.code.status", "AF7 transit rejected by photometry processing"),
+            C("photometry_flag_af8_reject", "bool[null]", ucd: "meta.code.status", "AF8 transit rejected by photometry processing"),
+            C("photometry_flag_af9_reject", "bool[null]", ucd: "meta.code.status", "AF9 transit rejected by photometry processing"),
+            C("photometry_flag_bp_reject", "bool[null]", ucd: "meta.code.status", "BP transit rejected by photometry processing"),
+            C("photometry_flag_rp_reject", "bool[null]", ucd: "meta.code.status", "RP transit rejected by photometry processing"),
+            C("variability_flag_g_reject", "bool[null]", ucd: "meta.code.status", "Average G transit photometry rejected by variability processing"),
+            C("variability_flag_bp_reject", "bool[null]", ucd: "meta.code.status", "BP transit photometry rejected by variability processing"),
+            C("variability_flag_rp_reject", "bool[null]", ucd: "meta.code.status", "RP transit photometry rejected by variability processing"),
+        ]
+        return KnownTable(name: "epoch_photometry", columns: cols, fixedLengths: [:], filePrefix: "EpochPhotometry")
+    }()
+
+    static let gaiaSource: KnownTable = {
+        let cols: [ColumnSchema] = [
+            C("solution_id", "int64", ucd: "meta.version", "Solution Identifier"),
+            C("designation", "string", ucd: "meta.id;meta.main", "Unique source designation (unique across all Data Releases)"),
+            C("source_id", "int64", ucd: "meta.id", "Unique source identifier (unique within a particular Data Release)"),
+            C("random_index", "int64", ucd: "meta.code", "Random index for use when selecting subsets"),
+            C("ref_epoch", "float64", unit: "yr", ucd: "meta.ref;time.epoch", "Reference epoch"),
+            C("ra", "float64", unit: "deg", ucd: "pos.eq.ra;meta.main", "Right ascension"),
+            C("ra_error", "float32", unit: "mas", ucd: "stat.error;pos.eq.ra", "Standard error of right ascension"),
+            C("dec", "float64", unit: "deg", ucd: "pos.eq.dec;meta.main", "Declination"),
+            C("dec_error", "float32", unit: "mas", ucd: "stat.error;pos.eq.dec", "Standard error of declination"),
+            C("parallax", "float64", unit: "mas", ucd: "pos.parallax.trig", "Parallax"),
+            C("parallax_error", "float32", unit: "mas", ucd: "stat.error;pos.parallax.trig", "Standard error of parallax"),
+            C("parallax_over_error", "float32", ucd: "stat.snr;pos.parallax.trig", "Parallax divided by its standard error"),
+            C("pm", "float32", unit: "mas.yr**-1", ucd: "pos.pm;pos.eq", "Total proper motion"),
+            C("pmra", "float64", unit: "mas.yr**-1", ucd: "pos.pm;pos.eq.ra", "Proper motion in right ascension direction"),
+            C("pmra_error", "float32", unit: "mas.yr**-1", ucd: "stat.error;pos.pm;pos.eq.ra", "Standard error of proper motion in right ascension direction"),
+            C("pmdec", "float64", unit: "mas.yr**-1", ucd: "pos.pm;pos.eq.dec", "Proper motion in declination direction"),
+            C("pmdec_error", "float32", unit: "mas.yr**-1", ucd: "stat.error;pos.pm;pos.eq.dec", "Standard error of proper motion in declination direction"),
+            C("ra_dec_corr", "float32", ucd: "stat.correlation", "Correlation between right ascension and declination"),
+            C("ra_parallax_corr", "float32", ucd: "stat.correlation", "Correlation between right ascension and parallax"),
+            C("ra_pmra_corr", "float32", ucd: "stat.correlation", "Correlation between right ascension and proper motion in right ascension"),
+            C("ra_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between right ascension and proper motion in declination"),
+            C("dec_parallax_corr", "float32", ucd: "stat.correlation", "Correlation between declination and parallax"),
+            C("dec_pmra_corr", "float32", ucd: "stat.correlation", "Correlation between declination and proper motion in right ascension"),
+            C("dec_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between declination and proper motion in declination"),
+            C("parallax_pmra_corr", "float32", ucd: "stat.correlation", "Correlation between parallax and proper motion in right ascension"),
+            C("parallax_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between parallax and proper motion in declination"),
+            C("pmra_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between proper motion in right ascension and proper motion in declination"),
+            C("astrometric_n_obs_al", "int16", ucd: "meta.number", "Total number of observations in the along-scan (AL) direction"),
+            C("astrometric_n_good_obs_al", "int16", ucd: "meta.number", "Number of good observations in the along-scan (AL) direction"),
+            C("astrometric_excess_noise", "float32", unit: "mas", ucd: "stat.value", "Excess noise of the source"),
+            C("astrometric_params_solved", "int16", ucd: "meta.number", "Which parameters have been solved for?"),
+            C("astrometric_primary_flag", "bool", ucd: "meta.code", "Primary or seconday"),
+            C("visibility_periods_used", "int16", ucd: "meta.number", "Number of visibility periods used in Astrometric solution"),
+            C("ruwe", "float32", ucd: "stat.error", "Renormalised unit weight error"),
+            C("phot_g_n_obs", "int16", ucd: "meta.number", "Number of observations contributing to G photometry"),
+            C("phot_g_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt", "G-band mean flux"),
+            C("phot_g_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt", "Error on G-band mean flux"),
+            C("phot_g_mean_flux_over_error", "float32", ucd: "stat.snr;phot.flux;em.opt", "G-band mean flux divided by its error"),
+            C("phot_g_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt", "G-band mean magnitude"),
+            C("phot_bp_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt.B", "Integrated BP mean flux"),
+            C("phot_bp_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.B", "Error on the integrated BP mean flux"),
+            C("phot_bp_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt.B", "Integrated BP mean magnitude"),
+            C("phot_rp_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt.R", "Integrated RP mean flux"),
+            C("phot_rp_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.R", "Error on the integrated RP mean flux"),
+            C("phot_rp_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt.R", "Integrated RP mean magnitude"),
+            C("bp_rp", "float32", unit: "mag", ucd: "phot.color;em.opt.B;em.opt.R", "BP - RP colour"),
+            C("l", "float64", unit: "deg", ucd: "pos.galactic.lon", "Galactic longitude"),
+            C("b", "float64", unit: "deg", ucd: "pos.galactic.lat", "Galactic latitude"),
+            C("ecl_lon", "float64", unit: "deg", ucd: "pos.ecliptic.lon", "Ecliptic longitude"),
+            C("ecl_lat", "float64", unit: "deg", ucd: "pos.ecliptic.lat", "Ecliptic latitude"),
+            C("in_qso_candidates", "bool", ucd: "meta.code.status", "Flag indicating the availability of additional information in the QSO candidates table"),
+        ]
+        return KnownTable(name: "gaia_source", columns: cols, fixedLengths: [:], filePrefix: "GaiaSource")
     }()
 }

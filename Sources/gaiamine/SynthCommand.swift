@@ -1,0 +1,114 @@
+// `gaiamine synth <table>`: deterministic synthetic Gaia DR3 bulk-download files with known truth.
+// (Registered as a subcommand by the CLI's root command; not @main.)
+
+import ArgumentParser
+import Synth
+
+struct SynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth",
+        abstract: "Write deterministic synthetic Gaia DR3 files (bulk-download format) with known truth.",
+        discussion: """
+            Tables: xp_continuous_mean_spectrum, epoch_photometry, gaia_source. Writes \
+            <Prefix>_<start>-<end>.csv.gz files (HEALPix level-8 ranges) into --out, plus \
+            <table>_truth.json and <table>_truth.ecsv. The same options give the same bytes on every \
+            machine (--threads changes only the speed, --level only the compression). Vectors with a \
+            leading minus sign need '=': --rotation=-10,5,0.
+            """)
+
+    @Argument(help: "Table: xp_continuous_mean_spectrum, epoch_photometry or gaia_source.")
+    var table: String
+
+    @Option(help: "Number of sources (rows) in all files together.")
+    var sources: Int = 10000
+
+    @Option(help: "Number of files (equal HEALPix level-8 ranges).")
+    var files: Int = 1
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output directory (created if missing).")
+    var out: String
+
+    @Option(help: "zlib compression level 1-9.")
+    var level: Int = 6
+
+    @Option(help: "Files written in parallel.")
+    var threads: Int = 2
+
+    // xp_continuous_mean_spectrum
+    @Option(help: "XP: number of planted twins.")
+    var twins: Int = 4
+
+    @Option(help: "XP: fraction of sources with BP or RP missing.")
+    var missingFraction: Double = 0.01
+
+    // epoch_photometry
+    @Option(help: "Epoch photometry: fraction of sources with an injected periodic signal.")
+    var variableFraction: Double = 0.2
+
+    // gaia_source
+    @Option(help: "gaia_source: rigid rotation vector x,y,z in µas/yr.")
+    var rotation: String = "0,0,0"
+
+    @Option(help: "gaia_source: glide vector x,y,z in µas/yr.")
+    var glide: String = "0,0,0"
+
+    @Option(help: "gaia_source: amplitude of the degree-2 (GW-like) VSH field in µas/yr.")
+    var gwAmplitude: Double = 0
+
+    func validate() throws {
+        guard SynthTable(rawValue: table) != nil else {
+            throw ValidationError("unknown table '\(table)'; use one of: " + SynthTable.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        _ = try Self.vector(rotation, "--rotation")
+        _ = try Self.vector(glide, "--glide")
+    }
+
+    static func vector(_ s: String, _ name: String) throws -> (Double, Double, Double) {
+        let parts = s.split(separator: ",").map { Double($0.trimmingCharacters(in: " ")) }
+        guard parts.count == 3, let x = parts[0], let y = parts[1], let z = parts[2] else {
+            throw ValidationError("\(name) expects three comma-separated numbers x,y,z (µas/yr), got '\(s)'")
+        }
+        return (x, y, z)
+    }
+
+    func run() throws {
+        let t = SynthTable(rawValue: table)!
+        let common = SynthOptions(sources: sources, files: files, seed: seed, outDirectory: out,
+                                  level: Int32(clamping: level), threads: threads)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result: SynthResult
+        switch t {
+        case .xpContinuousMeanSpectrum:
+            result = try XPSynth.generate(XPOptions(common: common, twins: twins, missingFraction: missingFraction))
+        case .epochPhotometry:
+            result = try EpochSynth.generate(EpochOptions(common: common, variableFraction: variableFraction))
+        case .gaiaSource:
+            result = try GaiaSourceSynth.generate(GaiaSourceOptions(
+                common: common, rotation: try Self.vector(rotation, "--rotation"),
+                glide: try Self.vector(glide, "--glide"), gwAmplitude: gwAmplitude))
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        func mb(_ b: Int) -> String {
+            let v = (Double(b) / 1e6 * 10).rounded() / 10
+            return "\(v) MB"
+        }
+        print("synth \(t.rawValue): \(result.sources) sources in \(result.files.count) files, "
+              + "\(mb(result.compressedBytes)) compressed (\(mb(result.uncompressedBytes)) raw), "
+              + "\((seconds * 10).rounded() / 10) s")
+        print("truth: \(result.truthJSON), \(result.truthECSV)")
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in c: Character) -> String {
+        var s = self[...]
+        while s.first == c { s = s.dropFirst() }
+        while s.last == c { s = s.dropLast() }
+        return String(s)
+    }
+}
