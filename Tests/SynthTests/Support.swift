@@ -12,6 +12,7 @@ enum Shared {
         let dir = NSTemporaryDirectory() + "gaiamine-synth-tests-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Shared.root) }
         return dir
     }()
 
