@@ -71,6 +71,7 @@ demo: build
 	$(BIN) inspect $(DEMO_DIR)/gaia_source.h5
 
 bench: build
+	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/repack_bench.py
 
 clean:

@@ -112,6 +112,16 @@ def main():
     for name, np_, c, t, ratio in rows:
         table.append(f"| {name} | {np_} | {c:.1f} | {t:.1f} | {ratio:.2f} |")
     scaling = t_np[1] / t_np[2]
+    # Inflater evaluation: zlib (streaming, used) vs libdeflate (whole-buffer), same files.
+    inflate = ""
+    exe = os.path.join(DATA, "inflate_compare")
+    try:
+        subprocess.run(["cc", "-O2", os.path.join(ROOT, "Tests/bench/inflate_compare.c"), "-lz", "-ldeflate", "-o", exe],
+                       check=True, capture_output=True)
+        inflate = subprocess.run([exe, *files], check=True, capture_output=True, text=True).stdout.strip()
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        inflate = f"(inflater comparison not run: {e})"
+
     text_out = "\n".join([
         f"### Repack throughput — {date}",
         "",
@@ -123,6 +133,12 @@ def main():
         *table,
         "",
         f"Scaling 1 → 2 ranks: {scaling:.2f}× (ideal 2×). Target: repack per core ≥ 0.5 × zcat's throughput.",
+        "",
+        "Inflaters on the same files, one core, input in memory (`Tests/bench/inflate_compare.c`):",
+        "",
+        "```",
+        inflate,
+        "```",
         "",
     ])
     print(text_out)
