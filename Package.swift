@@ -40,9 +40,16 @@ let package = Package(
                 path: "Sources/GaiaFormat", swiftSettings: hot),
         .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat"], path: "Sources/GaiaIO"),
         .target(name: "Synth", dependencies: ["GaiaFormat"], path: "Sources/Synth", swiftSettings: hot),
+        // --- plots and kernels ------------------------------------------------------------------
+        .target(name: "Plot", path: "Sources/Plot"),
+        // XP similarity search: pure science and arithmetic (no MPI, no HDF5); its parallel
+        // driver lives in XPSearchJob and talks to data only through GaiaIO.
+        .target(name: "XPSearch", path: "Sources/XPSearch", swiftSettings: hot),
+        .target(name: "XPSearchJob", dependencies: ["XPSearch", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+                path: "Sources/XPSearchJob"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
-                          dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5",
+                          dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
@@ -50,6 +57,8 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat"], path: "Tests/SynthTests"),
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
+        .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat"], path: "Tests/XPSearchTests"),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

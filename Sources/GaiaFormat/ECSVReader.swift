@@ -31,11 +31,17 @@ public struct ReaderOptions: Sendable {
     public var fixedLengths: [String: Int] = [:]
     /// User-given table name (`--table`); else the header's meta `TABLE`, else `KnownTables.recognise`.
     public var tableName: String? = nil
+    /// Parse float32 columns straight from the text into float64 (`element` becomes `.float64`,
+    /// `declaredDatatype` keeps the header's word). GaiaXPy parses XP errors and correlations as
+    /// float64; reproducing its reference χ² to 1e-10 needs the same (fixtures README).
+    public var promoteFloat32 = false
 
-    public init(columns: [String]? = nil, fixedLengths: [String: Int] = [:], tableName: String? = nil) {
+    public init(columns: [String]? = nil, fixedLengths: [String: Int] = [:], tableName: String? = nil,
+                promoteFloat32: Bool = false) {
         self.columns = columns
         self.fixedLengths = fixedLengths
         self.tableName = tableName
+        self.promoteFloat32 = promoteFloat32
     }
 }
 
@@ -193,6 +199,9 @@ public final class ECSVReader {
                 }
                 selected[i] = true
             }
+        }
+        if options.promoteFloat32 {
+            for i in declared.indices where declared[i].element == .float32 { declared[i].element = .float64 }
         }
         let fileSchema = TableSchema(columns: declared, tableName: tableName, meta: meta, delimiter: delimiter)
         let outputColumns = declared.indices.filter { selected[$0] }.map { declared[$0] }

@@ -1,0 +1,2 @@
+// Placeholder until the plot module lands.
+public enum PlotPlaceholder {}

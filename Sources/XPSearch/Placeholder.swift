@@ -1,0 +1,2 @@
+// Placeholder until the kernel lands.
+public enum XPSearchPlaceholder {}
