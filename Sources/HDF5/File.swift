@@ -153,8 +153,14 @@ public final class H5File: Location {
 
     public func flush() throws { try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "H5Fflush \(path)") }
 
+    /// Closes the file. A parallel file (MPI-IO, close degree SEMI) cannot close while any of
+    /// its groups or datasets is still referenced: release them first (end their scope).
     public func close() throws {
         guard id >= 0 else { return }
+        if isParallel {
+            let open = H5Fget_obj_count(id, UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_ATTR | H5F_OBJ_DATATYPE) | UInt32(H5F_OBJ_LOCAL))
+            if open > 0 { throw HDF5Error("cannot close \(path): \(open) object(s) still open") }
+        }
         let rc = H5Fclose(id)
         id = -1
         try h5check(rc, "H5Fclose \(path)")

@@ -77,11 +77,15 @@ final class HDF5RoundTripTests: XCTestCase {
         XCTAssertFalse(comm.any(false))
         let path = dir.appendingPathComponent("p.h5").path
         let f = try H5File.create(path: path, communicator: comm, alignment: 1 << 20)
-        // ≥ 64 KiB, so the 1 MiB alignment applies.
-        let d = try f.createDataset("v", element: .int64, shape: [10_000])
         let v = (0..<10_000).map { Int64($0 * 3) }
-        try v.withUnsafeBytes { try d.write(rows: 0, count: 10_000, from: $0.baseAddress, collective: true) }
-        XCTAssertEqual(d.fileOffset % (1 << 20), 0)
+        do {
+            // ≥ 64 KiB, so the 1 MiB alignment applies.
+            let d = try f.createDataset("v", element: .int64, shape: [10_000])
+            try v.withUnsafeBytes { try d.write(rows: 0, count: 10_000, from: $0.baseAddress, collective: true) }
+            XCTAssertEqual(d.fileOffset % (1 << 20), 0)
+            // A parallel file refuses to close while one of its objects is open, and says so.
+            XCTAssertThrowsError(try f.close()) { XCTAssertTrue("\($0)".contains("still open")) }
+        }
         try f.close()
         XCTAssertEqual(try H5File.open(path: path).openDataset("v").read(Int64.self), v)
     }
