@@ -11,13 +11,23 @@ public final class GaiaTable {
     public let rowCount: Int
     public let columnNames: [String]
     let file: H5File
-    let group: Group
+    private var groupHandle: Group?
     private var cache: [String: Dataset] = [:]
+    /// Bytes this process has read from column datasets (for "fraction of bytes read" reports).
+    public private(set) var bytesRead = 0
 
-    /// Opens table `name` (or the file's only table) of a GaiaMine HDF5 file.
-    public init(path: String, table name: String? = nil, communicator: Communicator? = nil) throws {
+    var group: Group {
+        get throws {
+            guard let g = groupHandle else { throw HDF5Error("\(path): table is closed") }
+            return g
+        }
+    }
+
+    /// Opens table `name` (or the file's only table) of a GaiaMine HDF5 file. With a
+    /// communicator every rank must open it (MPI-IO); `writable` allows `addColumn`.
+    public init(path: String, table name: String? = nil, communicator: Communicator? = nil, writable: Bool = false) throws {
         self.path = path
-        file = try H5File.open(path: path, communicator: communicator)
+        file = try H5File.open(path: path, readOnly: !writable, communicator: communicator)
         let f = file
         let tables = try f.childNames().filter { f.isGroup($0) }
         guard let t = name ?? (tables.count == 1 ? tables[0] : nil) else {
@@ -25,18 +35,27 @@ public final class GaiaTable {
         }
         guard tables.contains(t) else { throw HDF5Error("\(path) has no table '\(t)' (it has \(tables.joined(separator: ", ")))") }
         self.name = t
-        group = try file.openGroup(t)
-        if case .integers(let n)? = try group.attribute("n_rows") { rowCount = Int(n[0]) } else {
+        let g = try file.openGroup(t)
+        groupHandle = g
+        if case .integers(let n)? = try g.attribute("n_rows") { rowCount = Int(n[0]) } else {
             throw HDF5Error("\(path):/\(t) is not a GaiaMine table (no n_rows attribute)")
         }
-        if case .strings(let c)? = try group.attribute("columns") { columnNames = c } else { columnNames = [] }
+        if case .strings(let c)? = try g.attribute("columns") { columnNames = c } else { columnNames = [] }
     }
 
-    public func close() throws { try file.close() }
+    /// Closes the file (collective for a parallel file); releases every open dataset first.
+    public func close() throws {
+        cache = [:]
+        groupHandle = nil
+        try file.close()
+    }
+
+    /// Whether the table has a dataset of this name (a column or a derived index column).
+    public func hasColumn(_ column: String) -> Bool { (try? group.exists(column)) ?? false }
 
     func dataset(_ column: String) throws -> Dataset {
         if let d = cache[column] { return d }
-        guard group.exists(column) else { throw HDF5Error("\(path):/\(name) has no column '\(column)'") }
+        guard try group.exists(column) else { throw HDF5Error("\(path):/\(name) has no column '\(column)'") }
         let d = try group.openDataset(column)
         cache[column] = d
         return d
@@ -51,7 +70,9 @@ public final class GaiaTable {
 
     /// Rows `rows` of a scalar or fixed-array column, row-major, in its stored type `T`.
     public func read<T: H5Scalar>(_ column: String, rows: RowRange, as: T.Type = T.self, collective: Bool = false) throws -> [T] {
-        try dataset(column).read(T.self, start: rows.start, count: rows.count, collective: collective)
+        let d = try dataset(column)
+        bytesRead += rows.count * d.rowWidth * d.element.byteWidth
+        return try d.read(T.self, start: rows.start, count: rows.count, collective: collective)
     }
 
     /// Several row ranges of a column in one (collective) read, packed in order: for reading only
@@ -59,6 +80,7 @@ public final class GaiaTable {
     public func read<T: H5Scalar>(_ column: String, ranges: [RowRange], as: T.Type = T.self, collective: Bool = false) throws -> [T] {
         let d = try dataset(column)
         let n = ranges.reduce(0) { $0 + $1.count } * d.rowWidth
+        bytesRead += n * d.element.byteWidth
         var out = [T](unsafeUninitializedCapacity: n) { _, c in c = n }
         try out.withUnsafeMutableBytes {
             try d.read(rows: ranges.map { ($0.start, $0.count) }, into: $0.baseAddress, collective: collective)
@@ -78,6 +100,23 @@ public final class GaiaTable {
         let values = try d.read(T.self, start: first, count: Int(offs.last ?? 0) - first, collective: collective)
         return (values, offs.map { Int($0) - first })
     }
+
+    /// Creates (or replaces) a float64 column derived from the table, e.g. a pruning index, and
+    /// writes this rank's `rows` of it. Collective: every rank calls it, with its own rows.
+    public func addColumn(_ column: String, rows: RowRange, values: [Double], attributes: [(String, String)]) throws {
+        precondition(values.count == rows.count)
+        let g = try group
+        cache[column] = nil
+        if g.exists(column) { try g.removeLink(column) }
+        let d = try g.createDataset(column, element: .float64, shape: [rowCount])
+        for (k, v) in attributes { try d.setAttribute(k, v) }
+        try values.withUnsafeBytes {
+            try d.write(rows: rows.start, count: rows.count, from: $0.baseAddress, collective: file.isParallel)
+        }
+    }
+
+    /// Sets a table-level attribute (collective in a parallel file).
+    public func setTableAttribute(_ key: String, _ value: String) throws { try group.setAttribute(key, value) }
 
     /// Attribute of a column (units, description, ucd, …) as text.
     public func attribute(_ key: String, of column: String) throws -> String? {

@@ -38,6 +38,11 @@ extension Location {
         return names
     }
 
+    /// Removes a link (the space of the object is not reclaimed until the file is repacked).
+    public func removeLink(_ name: String) throws {
+        try h5check(H5Ldelete(objectID, name, gaia_H5P_DEFAULT()), "cannot remove '\(name)'")
+    }
+
     public func isGroup(_ name: String) -> Bool {
         var info = H5O_info_t()
         guard H5Oget_info_by_name2(objectID, name, &info, UInt32(H5O_INFO_BASIC), gaia_H5P_DEFAULT()) >= 0 else { return false }

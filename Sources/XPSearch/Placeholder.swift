@@ -1,2 +1,0 @@
-// Placeholder until the kernel lands.
-public enum XPSearchPlaceholder {}
