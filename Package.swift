@@ -38,7 +38,7 @@ let package = Package(
         // --- Gaia data ----------------------------------------------------------------------
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat"], path: "Sources/GaiaIO"),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
         .target(name: "Synth", dependencies: ["GaiaFormat"], path: "Sources/Synth", swiftSettings: hot),
         // --- plots and kernels ------------------------------------------------------------------
         .target(name: "Plot", path: "Sources/Plot"),
