@@ -1,2 +1,0 @@
-// Placeholder until the plot module lands.
-public enum PlotPlaceholder {}
