@@ -27,7 +27,7 @@ MPIRUN = os.environ.get("MPIRUN", "mpirun --oversubscribe").split()
 DATA = os.path.join(ROOT, "bench-data")
 SOURCES = int(os.environ.get("BENCH_XP_SOURCES", "14000"))
 FILES = int(os.environ.get("BENCH_XP_FILES", "4"))
-ASTROPY_SOURCES = 300
+ASTROPY_SOURCES = 2000
 
 
 def run(cmd, **kw):
@@ -82,7 +82,14 @@ def main():
     small_comp = os.path.getsize(small)
     small_text = uncompressed_size([small])
     from astropy.table import Table  # noqa: E402
-    t_astropy = best_of(1, lambda: (lambda t0: (Table.read(small, format="ascii.ecsv"), time.perf_counter() - t0)[1])(time.perf_counter()))
+
+    def astropy_read():
+        # Gaia bulk files write missing values as `null`: astropy needs it declared (its docs,
+        # "Reading Gaia Data Tables").
+        t0 = time.perf_counter()
+        Table.read(small, format="ascii.ecsv", fill_values=[("null", "0")])
+        return time.perf_counter() - t0
+    t_astropy = best_of(1, astropy_read)
     small_out = os.path.join(DATA, "xp_small.h5")
     t_small = best_of(2, lambda: run([GAIAMINE, "repack", small, "--out", small_out, "--overwrite",
                                       "--progress-interval", "1000"], stdout=subprocess.DEVNULL))
