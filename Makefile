@@ -1,11 +1,11 @@
 # GaiaMine — build, test, demo, benchmark.
 #   make demo    synthesise a small DR3-format data set, repack it with 2 MPI ranks, inspect it
 #   make test    unit tests + MPI tests (np 1/2/3) + end-to-end checks against astropy/h5py
-#   make bench   repack throughput vs zcat and astropy (results → Docs/benchmarks.md)
+#   make bench   repack vs zcat/astropy, XP search vs numpy and the raw read rate (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
 SWIFT      ?= swift
-# CPU-specific code generation (SIMD, FMA). For clusters with mixed nodes: make CPU=x86-64-v3
+# CPU-specific code generation (SIMD, FMA). For clusters with mixed nodes name the oldest: make CPU=haswell
 CPU        ?= native
 RELEASE     = -c release -Xswiftc -target-cpu -Xswiftc $(CPU) -Xcc -march=$(CPU)
 BIN         = .build/release/gaiamine
@@ -69,10 +69,16 @@ demo: build
 	$(BIN) inspect $(DEMO_DIR)/xp.h5
 	$(BIN) inspect $(DEMO_DIR)/epoch.h5
 	$(BIN) inspect $(DEMO_DIR)/gaia_source.h5
+	# XP similarity search: index once, then search for the twins of a planted template
+	$(MPIRUN) -np $(NP) $(BIN) xp-index $(DEMO_DIR)/xp.h5
+	$(MPIRUN) -np $(NP) $(BIN) xp-search $(DEMO_DIR)/xp.h5 --k 10 --out $(DEMO_DIR)/xp_twins --overwrite \
+	  --template-source-id $$($(PYTHON) -c "import json; print(json.load(open('$(DEMO_DIR)/xp/xp_continuous_mean_spectrum_truth.json'))['twins'][0]['template_source_id'])")
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/xp_solar_twins.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/repack_bench.py
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/xp_bench.py
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-data

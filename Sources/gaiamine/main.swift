@@ -13,7 +13,8 @@ struct GaiaMine: ParsableCommand {
         See Docs/cli.md for every option.
         """,
         version: versionString,
-        subcommands: [RepackCommand.self, InspectCommand.self, SynthCommand.self])
+        subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self, XPSearchCommand.self,
+                      RunCommand.self])
 }
 
 GaiaMine.main()

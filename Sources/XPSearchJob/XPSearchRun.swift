@@ -1,0 +1,296 @@
+// The parallel XP similarity search (`gaiamine xp-search`).
+//
+// Rows are split over ranks in contiguous blocks. Each rank keeps a top-k per template; the
+// global top-k is the deterministic merge of the per-rank lists (ties by source_id), so the
+// result does not depend on the number of ranks.
+//
+// Full scan: every rank reads its rows block by block (collective MPI-IO) and scores them all.
+// Pruned scan (needs `gaiamine xp-index`): phase A reads only source_id, the coefficients and the
+// index (≈ 7 % of the bytes) and computes, per template, a lower bound of D² for every row;
+// phase B evaluates rows in increasing order of that bound, reading errors and correlations only
+// for them, and stops for a template once the next bound exceeds its k-th best D² — the result is
+// identical to the full scan (the bound is certified; see XPIndex).
+import Foundation
+import GaiaIO
+import MPI
+import XPSearch
+
+public struct XPSearchJobOptions {
+    public var input: String
+    public var templateSourceIDs: [Int64] = []
+    public var templateFiles: [String] = []
+    public var k = 100
+    public var search = XPSearchOptions()
+    public var prune = true
+    public var kernel = "batched"
+    public var blockRows = 2048
+    public var progressInterval = 5.0
+    /// Keep a template's own source among its matches (it is at D² = 0, or nearly so for a
+    /// template read from a file in float64): off by default, as the numpy reference does.
+    public var includeSelf = false
+    public init(input: String) { self.input = input }
+}
+
+public struct XPSearchStatistics {
+    public var rows = 0
+    public var skippedNoBands = 0
+    public var missingBP = 0
+    public var missingRP = 0
+    public var notPositiveDefinite = 0
+    public var evaluated = 0
+    public var bytesRead = 0
+    public var bytesFullScan = 0
+    public var pruned = false
+    public var seconds = 0.0
+    /// Time spent in the scoring kernel, summed over ranks (for sources/s/core of the kernel alone).
+    public var kernelSeconds = 0.0
+    public var ranks = 1
+}
+
+public struct XPSearchResult {
+    public var templates: [XPSpectrum]
+    /// Per template: the global top-k, sorted by chi2 then source_id.
+    public var matches: [[XPScore]]
+    public var statistics: XPSearchStatistics
+}
+
+public enum XPSearchJob {
+    public static func run(_ o: XPSearchJobOptions, communicator comm: Communicator,
+                           log: (String) -> Void) throws -> XPSearchResult {
+        let t0 = ProgressReporter.now()
+        guard o.k > 0 else { throw XPSearchJobError("k must be positive") }
+        guard let scorer = XPScorers.named(o.kernel) else { throw XPSearchJobError("unknown kernel '\(o.kernel)' (reference, batched)") }
+        let table = try comm.collectively { try GaiaTable(path: o.input, table: XPColumns.table, communicator: comm) }
+        let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
+        let bands = o.search.bands
+        let hasIndex = bands.allSatisfy { table.hasColumn(XPColumns.lambdaMax($0)) }
+        let prune = o.prune && hasIndex && !o.search.scaleFit
+        if o.prune && !prune {
+            log(o.search.scaleFit ? "xp-search: --scale fit: the D² lower bound does not hold for fitted scales; full scan"
+                                  : "xp-search: no pruning index in \(o.input) (run `gaiamine xp-index`); full scan")
+        }
+        // ---- this rank's source_ids (needed for template lookup and by both scans) -----------
+        let mySourceIDs = try readColumnInBlocks(table, "source_id", Int64.self, rows: mine, block: 1 << 16, comm: comm)
+        // ---- templates ------------------------------------------------------------------------
+        var spectra: [XPSpectrum] = []
+        try comm.collectively { for f in o.templateFiles { spectra += try XPTemplates.load(file: f) } }
+        spectra += try comm.collectively {
+            try XPTemplates.fromTable(ids: o.templateSourceIDs, table: table, myRows: mine, mySourceIDs: mySourceIDs, comm: comm)
+        }
+        guard !spectra.isEmpty else { throw XPSearchJobError("no template: give --template-source-id or --template-file") }
+        let templates = try comm.collectively { try spectra.map { try PreparedTemplate($0, options: o.search) } }
+        var top = templates.map { _ in TopK(k: o.k) }
+        var stats = XPSearchStatistics()
+        stats.ranks = comm.size
+        stats.rows = table.rowCount
+        stats.pruned = prune
+        let bytesPerRow = bands.count * (55 * 8 + 55 * 4 + 1485 * 4 + 4) + 8
+        stats.bytesFullScan = table.rowCount * bytesPerRow
+        var local = (skipped: 0, missingBP: 0, missingRP: 0, notPD: 0, evaluated: 0)
+        var scores: [XPScore] = []
+        var kernelSeconds = 0.0
+        func score(_ block: XPBlock) {
+            for (t, tmpl) in templates.enumerated() {
+                scores.removeAll(keepingCapacity: true)
+                let k0 = ProgressReporter.now()
+                scorer.score(tmpl, block, rows: 0..<block.count, options: o.search, into: &scores)
+                kernelSeconds += ProgressReporter.now() - k0
+                let selfID = o.includeSelf ? nil : tmpl.spectrum.sourceID
+                for s in scores {
+                    if t == 0 && !prune {  // the pruned scan counts these for every row in phase A
+                        if s.flags.contains(.skipped) { local.skipped += 1 }
+                        if s.flags.contains(.missingBP) { local.missingBP += 1 }
+                        if s.flags.contains(.missingRP) { local.missingRP += 1 }
+                    }
+                    if s.flags.contains(.notPositiveDefinite) { local.notPD += 1 }
+                    if s.sourceID != selfID { top[t].insert(s) }
+                }
+            }
+            local.evaluated += block.count
+        }
+        let progress = ProgressReporter(label: prune ? "xp-search bounds" : "xp-search", unit: "rows",
+                                        enabled: comm.isRoot, interval: o.progressInterval)
+        try comm.collectively {
+            if prune {
+                try prunedScan(table: table, mine: mine, ids: mySourceIDs, templates: templates, o: o,
+                               worst: { top[$0].worstChi2 }, comm: comm, progress: progress,
+                               globalWorst: { top.map { t in
+                                   let m = gatherTopK(t, k: o.k, comm: comm)
+                                   return m.count < o.k ? .infinity : m[m.count - 1].chi2 } },
+                               noBands: { local.skipped += $0 },
+                               missingBand: { if $0 == .bp { local.missingBP += 1 } else { local.missingRP += 1 } }, score: score)
+            } else {
+                let rounds = comm.allreduce((mine.count + o.blockRows - 1) / o.blockRows, .max)
+                for r in 0..<rounds {
+                    let start = mine.start + r * o.blockRows
+                    let n = max(0, min(o.blockRows, mine.end - start))
+                    let ids = n > 0 ? Array(mySourceIDs[(start - mine.start)..<(start - mine.start + n)]) : []
+                    let block = try table.readXPBlock(ranges: [RowRange(start: n > 0 ? start : 0, count: n)], bands: bands,
+                                                      sourceIDs: ids, collective: true)
+                    score(block)
+                    progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min((r + 1) * o.blockRows, mine.count) * comm.size)
+                }
+            }
+        }
+        // ---- reduce ----------------------------------------------------------------------------
+        let matches = top.map { gatherTopK($0, k: o.k, comm: comm) }
+        stats.skippedNoBands = comm.allreduce(local.skipped, .sum)
+        stats.missingBP = comm.allreduce(local.missingBP, .sum)
+        stats.missingRP = comm.allreduce(local.missingRP, .sum)
+        stats.notPositiveDefinite = comm.allreduce(local.notPD, .sum)
+        stats.evaluated = comm.allreduce(local.evaluated, .sum)
+        stats.bytesRead = comm.allreduce(table.bytesRead, .sum)
+        stats.kernelSeconds = comm.allreduce(kernelSeconds, .sum)
+        try comm.collectively { try table.close() }
+        stats.seconds = ProgressReporter.now() - t0
+        return XPSearchResult(templates: spectra, matches: matches, statistics: stats)
+    }
+
+    // MARK: pruned scan
+
+    private static func prunedScan(table: GaiaTable, mine: RowRange, ids: [Int64], templates: [PreparedTemplate],
+                                   o: XPSearchJobOptions, worst: (Int) -> Double, comm: Communicator,
+                                   progress: ProgressReporter, globalWorst: () -> [Double],
+                                   noBands: (Int) -> Void, missingBand: (Band) -> Void,
+                                   score: (XPBlock) -> Void) throws {
+        let bands = o.search.bands
+        let n = mine.count
+        // Phase A: lower bounds of D² per template and row, from coefficients, errors and the index.
+        var bound = [[Double]](repeating: [Double](repeating: 0, count: n), count: templates.count)
+        var bandCount = [Int](repeating: 0, count: n)
+        let templateBands = templates.map { t in bands.map { CorrelationBound.templateBand(t, $0) } }
+        let rounds = comm.allreduce((n + o.blockRows - 1) / o.blockRows, .max)
+        for r in 0..<rounds {
+            let lo = r * o.blockRows
+            let m = max(0, min(o.blockRows, n - lo))
+            let range = RowRange(start: m > 0 ? mine.start + lo : 0, count: m)
+            for (bi, b) in bands.enumerated() {
+                let coeffs = try table.read(XPColumns.coefficients(b), ranges: [range], as: Double.self, collective: true)
+                let errors = try table.read(XPColumns.errors(b), ranges: [range], as: Float.self, collective: true)
+                let lambda = try table.read(XPColumns.lambdaMax(b), ranges: [range], as: Double.self, collective: true)
+                var scale = [Double](repeating: 1, count: m)
+                if o.search.scaling == .standardDeviation {
+                    let sd = try table.read(XPColumns.standardDeviation(b), ranges: [range], as: Float.self, collective: true)
+                    for i in 0..<m { scale[i] = 1 / Double(sd[i]) }
+                }
+                coeffs.withUnsafeBufferPointer { c in
+                    errors.withUnsafeBufferPointer { e in
+                        for i in 0..<m {
+                            // A missing band (NaN) adds nothing: the source is scored on the other band.
+                            guard !c[i * 55].isNaN, !e[i * 55].isNaN else { missingBand(b); continue }
+                            bandCount[lo + i] += 1
+                            // No index value, or a non-positive standard deviation: no bound (evaluate).
+                            guard lambda[i].isFinite, scale[i].isFinite, scale[i] > 0 else { continue }
+                            for t in templates.indices {
+                                guard let tb = templateBands[t][bi] else { continue }
+                                bound[t][lo + i] += CorrelationBound.lowerBound(tb, coefficients: c.baseAddress! + i * 55,
+                                                                               errors: e.baseAddress! + i * 55,
+                                                                               errorScale: scale[i], lambdaR: lambda[i])
+                            }
+                        }
+                    }
+                }
+            }
+            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min(lo + o.blockRows, n) * comm.size)
+        }
+        // Sources with neither band are skipped without reading more: count them here.
+        for i in 0..<n where bandCount[i] == 0 { for t in templates.indices { bound[t][i] = .infinity } }
+        noBands(bandCount.filter { $0 == 0 }.count)
+        // Phase B: evaluate in increasing bound order until no template can improve.
+        let order = bound.map { b in (0..<n).sorted { b[$0] != b[$1] ? b[$0] < b[$1] : $0 < $1 } }
+        var next = [Int](repeating: 0, count: templates.count)
+        var done = [Bool](repeating: false, count: n)
+        let evaluating = ProgressReporter(label: "xp-search exact (rank 0)", unit: "rows", enabled: comm.isRoot,
+                                          interval: o.progressInterval)
+        var evaluated = 0
+        var batch = max(16, o.k)
+        // The ranks proceed in lock-step rounds and share the global k-th best after each, so
+        // every rank prunes against the best threshold known anywhere.
+        var shared = [Double](repeating: .infinity, count: templates.count)
+        func threshold(_ t: Int) -> Double { min(worst(t), shared[t]) }
+        while true {
+            var active: [Int] = []
+            for t in templates.indices {
+                while next[t] < n && done[order[t][next[t]]] { next[t] += 1 }
+                if next[t] < n && bound[t][order[t][next[t]]] <= threshold(t) { active.append(t) }
+            }
+            guard comm.any(!active.isEmpty) else { break }
+            defer { shared = globalWorst() }
+            if active.isEmpty { continue }
+            var rows: [Int] = []
+            // Small batches first (the k-th best is +∞ until k sources are scored), growing to
+            // block_rows as the threshold settles.
+            batch = min(o.blockRows, batch * 2)
+            let share = max(1, batch / active.count)
+            for t in active {
+                var taken = 0
+                while taken < share && next[t] < n {
+                    let row = order[t][next[t]]
+                    if !done[row] {
+                        if bound[t][row] > threshold(t) { break }
+                        done[row] = true
+                        rows.append(row)
+                        taken += 1
+                    }
+                    next[t] += 1
+                }
+            }
+            if rows.isEmpty { continue }
+            rows.sort()
+            let ranges = coalesce(rows).map { RowRange(start: mine.start + $0.start, count: $0.count) }
+            let block = try table.readXPBlock(ranges: ranges, bands: bands, sourceIDs: rows.map { ids[$0] }, collective: false)
+            score(block)
+            evaluated += rows.count
+            evaluating.update(fraction: Double(evaluated) / Double(max(n, 1)), count: evaluated,
+                              detail: "of \(n) rows; k-th best D² \(templates.indices.map { String(format: "%.4g", worst($0)) }.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: helpers
+
+    static func readColumnInBlocks<T: H5ScalarBridge>(_ table: GaiaTable, _ column: String, _ type: T.Type, rows: RowRange,
+                                                      block: Int, comm: Communicator) throws -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(rows.count)
+        let rounds = comm.allreduce((rows.count + block - 1) / block, .max)
+        for r in 0..<rounds {
+            let start = rows.start + r * block
+            let n = max(0, min(block, rows.end - start))
+            out += try T.read(table, column, RowRange(start: n > 0 ? start : 0, count: n))
+        }
+        return out
+    }
+
+    /// Merges every rank's top-k into the global one (same on every rank).
+    static func gatherTopK(_ t: TopK, k: Int, comm: Communicator) -> [XPScore] {
+        let s = t.sorted
+        let ids = comm.allgatherv(s.map(\.sourceID)).values
+        let chi2 = comm.allgatherv(s.map(\.chi2)).values
+        let bp = comm.allgatherv(s.map(\.chi2BP)).values
+        let rp = comm.allgatherv(s.map(\.chi2RP)).values
+        let dof = comm.allgatherv(s.map { Int64($0.dof) }).values
+        let scale = comm.allgatherv(s.map(\.scale)).values
+        let flags = comm.allgatherv(s.map { Int64($0.flags.rawValue) }).values
+        var all: [XPScore] = []
+        for i in ids.indices {
+            all.append(XPScore(sourceID: ids[i], chi2: chi2[i], chi2BP: bp[i], chi2RP: rp[i], dof: Int(dof[i]),
+                               scale: scale[i], flags: XPFlags(rawValue: .init(truncatingIfNeeded: flags[i]))))
+        }
+        return TopK.merge([all], k: k)
+    }
+}
+
+/// Reads one scalar column type-erased over the element type (int64 ids, float64 values).
+protocol H5ScalarBridge {
+    static func read(_ t: GaiaTable, _ column: String, _ rows: RowRange) throws -> [Self]
+}
+extension Int64: H5ScalarBridge {
+    static func read(_ t: GaiaTable, _ column: String, _ rows: RowRange) throws -> [Int64] {
+        try t.read(column, ranges: [rows], as: Int64.self, collective: true)
+    }
+}
+
+public struct XPSearchJobError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import GaiaIO
+import MPI
+import XPSearch
+import XPSearchJob
+
+/// `gaiamine run CASE.yaml`: one science case per parameter file (Inputs/). As in SWIFT, every
+/// parameter is read from the file, unknown keys are errors, and the resolved set (defaults
+/// included) is echoed and stored in the outputs.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a science case from a YAML parameter file (see Inputs/).",
+        discussion: "The key `job` selects the kernel: xp-search. Paths are relative to the working directory.")
+
+    @Argument(help: "Parameter file.")
+    var parameterFile: String
+
+    func run() throws {
+        let p: ParameterFile
+        let settings: XPSearchSettings
+        do {
+            p = try ParameterFile(path: parameterFile)
+            let job = try p.choice("job", default: "xp-search", allowed: ["xp-search"])
+            switch job {
+            default: settings = try xpSearchSettings(p)
+            }
+            try p.checkAllUsed()
+        } catch {
+            eprint("error: \(error)")
+            throw ExitCode(1)
+        }
+        var s = settings
+        s.resolvedParameters = p.resolvedYAML()
+        runParallel { comm in try runXPSearch(s, comm: comm) }
+    }
+
+    func xpSearchSettings(_ p: ParameterFile) throws -> XPSearchSettings {
+        var o = XPSearchJobOptions(input: try p.string("input"))
+        let output = try p.string("output")
+        let overwrite = try p.bool("overwrite", default: false)
+        o.progressInterval = try p.double("progress_interval", default: 5)
+        o.templateFiles = try p.stringList("xp_search.template_files", default: [])
+        o.templateSourceIDs = try p.int64List("xp_search.template_source_ids", default: [])
+        o.k = try p.int("xp_search.k", default: 100)
+        o.search.bands = try parseBands(try p.stringList("xp_search.bands", default: ["bp", "rp"]).joined(separator: ","))
+        o.search.scaling = ErrorScaling(rawValue: try p.choice("xp_search.error_scaling", default: "none",
+                                                               allowed: ["none", "standard-deviation"]))!
+        o.search.scaleFit = try p.choice("xp_search.scale", default: "none", allowed: ["none", "fit"]) == "fit"
+        o.kernel = try p.choice("xp_search.kernel", default: "batched", allowed: ["batched", "reference"])
+        o.prune = try p.bool("xp_search.prune", default: true)
+        o.includeSelf = try p.bool("xp_search.include_self", default: false)
+        o.blockRows = try p.int("xp_search.block_rows", default: 2048)
+        if o.templateFiles.isEmpty && o.templateSourceIDs.isEmpty {
+            throw ParameterError(file: parameterFile, key: "xp_search", "give xp_search.template_files or xp_search.template_source_ids")
+        }
+        return XPSearchSettings(options: o, output: output, overwrite: overwrite, resolvedParameters: "")
+    }
+}
