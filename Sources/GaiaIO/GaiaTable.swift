@@ -1,6 +1,9 @@
 // Reading a repacked table: what kernels use to get rows without touching HDF5 themselves.
 // Open with a communicator for collective MPI-IO reads (every rank calls each read, possibly
 // with zero rows), or without one for serial tools.
+#if canImport(Glibc)
+import Glibc
+#endif
 import GaiaFormat
 import HDF5
 import MPI
@@ -43,8 +46,28 @@ public final class GaiaTable {
         if case .strings(let c)? = try g.attribute("columns") { columnNames = c } else { columnNames = [] }
     }
 
+    /// A plain read-only descriptor of the file for direct row reads (opened on first use).
+    private var rawFD: Int32 = -1
+
+    deinit { if rawFD >= 0 { Glibc.close(rawFD) } }
+
+    private func preadFully(_ p: UnsafeMutableRawPointer, _ n: Int, at offset: Int) throws {
+        if rawFD < 0 {
+            rawFD = open(path, O_RDONLY)
+            if rawFD < 0 { throw HDF5Error("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
+        }
+        var done = 0
+        while done < n {
+            let r = pread(rawFD, p + done, n - done, off_t(offset + done))
+            if r < 0 && errno == EINTR { continue }
+            if r <= 0 { throw HDF5Error("read of \(path) at byte \(offset + done) failed: \(r < 0 ? String(cString: strerror(errno)) : "end of file")") }
+            done += r
+        }
+    }
+
     /// Closes the file (collective for a parallel file); releases every open dataset first.
     public func close() throws {
+        if rawFD >= 0 { Glibc.close(rawFD); rawFD = -1 }
         cache = [:]
         groupHandle = nil
         try file.close()
@@ -82,8 +105,29 @@ public final class GaiaTable {
         let n = ranges.reduce(0) { $0 + $1.count } * d.rowWidth
         bytesRead += n * d.element.byteWidth
         var out = [T](unsafeUninitializedCapacity: n) { _, c in c = n }
-        try out.withUnsafeMutableBytes {
-            try d.read(rows: ranges.map { ($0.start, $0.count) }, into: $0.baseAddress, collective: collective)
+        try out.withUnsafeMutableBytes { buffer in
+            if collective || ranges.count <= 1 {
+                try d.read(rows: ranges.map { ($0.start, $0.count) }, into: buffer.baseAddress, collective: collective)
+            } else {
+                // Independent reads of many scattered ranges (the pruned XP scan). A single
+                // selection OR-ing thousands of hyperslabs costs HDF5 more than the reads, and so
+                // do thousands of small H5Dread calls; with GaiaMine's contiguous layout each
+                // range is one byte range of the file, read with pread.
+                var offset = 0
+                let rowBytes = d.rowWidth * d.element.byteWidth
+                let direct = d.directOffset
+                for r in ranges {
+                    guard r.start >= 0, r.end <= d.rowCount else {
+                        throw HDF5Error("rows \(r.start)..<\(r.end) outside '\(column)' of \(d.rowCount) rows")
+                    }
+                    if let base = direct {
+                        try preadFully(buffer.baseAddress! + offset, r.count * rowBytes, at: base + r.start * rowBytes)
+                    } else {
+                        try d.read(rows: [(r.start, r.count)], into: buffer.baseAddress! + offset, collective: false)
+                    }
+                    offset += r.count * rowBytes
+                }
+            }
         }
         return out
     }

@@ -12,12 +12,17 @@ public final class Dataset: AttributeHolder {
     public let shape: [Int]
     public var objectID: hid_t { handle.id }
 
+    /// The element's memory type, created once: reads of many small row sets are dominated by
+    /// per-call overheads, not bytes.
+    private let memoryType: Handle?
+
     init(id: hid_t, name: String, file: H5File, element: H5Element, shape: [Int]) {
         handle = Handle(id, closer: H5Dclose)
         self.name = name
         self.file = file
         self.element = element
         self.shape = shape
+        memoryType = (try? element.makeTypeID()).map { Handle($0, closer: H5Tclose) }
     }
 
     public var rowCount: Int { shape.first ?? 1 }
@@ -26,6 +31,22 @@ public final class Dataset: AttributeHolder {
 
     /// Byte offset of the data in the file (contiguous layout), for diagnostics.
     public var fileOffset: UInt64 { UInt64(H5Dget_offset(objectID)) }
+
+    /// Where row-major rows of this dataset can be read straight from the file with `pread`:
+    /// the byte offset of row 0, when storage is contiguous, allocated, unfiltered and in the
+    /// native representation of its element type; nil otherwise. GaiaMine's layout guarantees
+    /// it (Docs/data-format.md); other files fall back to HDF5 reads.
+    public lazy var directOffset: Int? = {
+        let dcpl = H5Dget_create_plist(objectID)
+        defer { H5Pclose(dcpl) }
+        guard H5Pget_layout(dcpl) == H5D_CONTIGUOUS, H5Pget_nfilters(dcpl) == 0 else { return nil }
+        let fileType = H5Dget_type(objectID)
+        defer { H5Tclose(fileType) }
+        guard let mem = memoryType?.id, H5Tequal(fileType, mem) > 0 else { return nil }
+        let off = H5Dget_offset(objectID)
+        guard off != haddr_t.max else { return nil }  // HADDR_UNDEF: not allocated
+        return Int(off)
+    }()
 
     /// Selects rows `ranges` (start, count) in the file space and the matching packed memory
     /// space; an empty selection is still a valid participant in a collective call.
@@ -59,7 +80,9 @@ public final class Dataset: AttributeHolder {
     }
 
     private func transfer<R>(collective: Bool, _ body: (hid_t) throws -> R) throws -> R {
-        try withPropertyList(gaia_H5P_DATASET_XFER()) { dxpl in
+        // Independent transfer is the default for both drivers: no property list needed.
+        if !collective { return try body(gaia_H5P_DEFAULT()) }
+        return try withPropertyList(gaia_H5P_DATASET_XFER()) { dxpl in
             if file.isParallel {
                 try h5check(H5Pset_dxpl_mpio(dxpl, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT),
                             "H5Pset_dxpl_mpio")
@@ -95,8 +118,7 @@ public final class Dataset: AttributeHolder {
     public func read(rows ranges: [(start: Int, count: Int)], into data: UnsafeMutableRawPointer?, collective: Bool) throws {
         let (fspace, mspace, n) = try spaces(rows: ranges)
         defer { H5Sclose(fspace); H5Sclose(mspace) }
-        let t = try element.makeTypeID()
-        defer { H5Tclose(t) }
+        guard let t = memoryType?.id else { throw HDF5Error("no memory type for '\(name)'") }
         var dummy: UInt64 = 0
         try transfer(collective: collective) { dxpl in
             let rc = withUnsafeMutableBytes(of: &dummy) { d in

@@ -79,68 +79,55 @@ public enum XPSearchJob {
         }
         guard !spectra.isEmpty else { throw XPSearchJobError("no template: give --template-source-id or --template-file") }
         let templates = try comm.collectively { try spectra.map { try PreparedTemplate($0, options: o.search) } }
-        var top = templates.map { _ in TopK(k: o.k) }
+        let state = ScanState(templates: templates, k: o.k, scorer: scorer, options: o.search,
+                              countBands: !prune, includeSelf: o.includeSelf)
         var stats = XPSearchStatistics()
         stats.ranks = comm.size
         stats.rows = table.rowCount
         stats.pruned = prune
-        let bytesPerRow = bands.count * (55 * 8 + 55 * 4 + 1485 * 4 + 4) + 8
+        let bytesPerRow = bands.count * (55 * 8 + 55 * 4 + 1485 * 4 + (o.search.scaling == .standardDeviation ? 4 : 0)) + 8
         stats.bytesFullScan = table.rowCount * bytesPerRow
-        var local = (skipped: 0, missingBP: 0, missingRP: 0, notPD: 0, evaluated: 0)
-        var scores: [XPScore] = []
-        var kernelSeconds = 0.0
-        func score(_ block: XPBlock) {
-            for (t, tmpl) in templates.enumerated() {
-                scores.removeAll(keepingCapacity: true)
-                let k0 = ProgressReporter.now()
-                scorer.score(tmpl, block, rows: 0..<block.count, options: o.search, into: &scores)
-                kernelSeconds += ProgressReporter.now() - k0
-                let selfID = o.includeSelf ? nil : tmpl.spectrum.sourceID
-                for s in scores {
-                    if t == 0 && !prune {  // the pruned scan counts these for every row in phase A
-                        if s.flags.contains(.skipped) { local.skipped += 1 }
-                        if s.flags.contains(.missingBP) { local.missingBP += 1 }
-                        if s.flags.contains(.missingRP) { local.missingRP += 1 }
-                    }
-                    if s.flags.contains(.notPositiveDefinite) { local.notPD += 1 }
-                    if s.sourceID != selfID { top[t].insert(s) }
-                }
-            }
-            local.evaluated += block.count
-        }
+        let score: @Sendable (XPBlock) -> Void = { state.score($0) }
         let progress = ProgressReporter(label: prune ? "xp-search bounds" : "xp-search", unit: "rows",
                                         enabled: comm.isRoot, interval: o.progressInterval)
         try comm.collectively {
             if prune {
                 try prunedScan(table: table, mine: mine, ids: mySourceIDs, templates: templates, o: o,
-                               worst: { top[$0].worstChi2 }, comm: comm, progress: progress,
-                               globalWorst: { top.map { t in
+                               worst: { state.top[$0].worstChi2 }, comm: comm, progress: progress,
+                               globalWorst: { state.top.map { t in
                                    let m = gatherTopK(t, k: o.k, comm: comm)
                                    return m.count < o.k ? .infinity : m[m.count - 1].chi2 } },
-                               noBands: { local.skipped += $0 },
-                               missingBand: { if $0 == .bp { local.missingBP += 1 } else { local.missingRP += 1 } }, score: score)
+                               noBands: { state.skipped += $0 },
+                               missingBand: { if $0 == .bp { state.missingBP += 1 } else { state.missingRP += 1 } }, score: score)
             } else {
+                // Double buffering: while a worker thread scores block r, the main thread (the
+                // only one that calls MPI and HDF5) reads block r + 1.
+                let worker = DispatchQueue(label: "gaiamine.xp-search.score")
+                let scoring = DispatchGroup()
                 let rounds = comm.allreduce((mine.count + o.blockRows - 1) / o.blockRows, .max)
                 for r in 0..<rounds {
                     let start = mine.start + r * o.blockRows
                     let n = max(0, min(o.blockRows, mine.end - start))
                     let ids = n > 0 ? Array(mySourceIDs[(start - mine.start)..<(start - mine.start + n)]) : []
                     let block = try table.readXPBlock(ranges: [RowRange(start: n > 0 ? start : 0, count: n)], bands: bands,
-                                                      sourceIDs: ids, collective: true)
-                    score(block)
+                                                      sourceIDs: ids, standardDeviation: o.search.scaling == .standardDeviation,
+                                                      collective: true)
+                    scoring.wait()
+                    worker.async(group: scoring) { score(block) }
                     progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min((r + 1) * o.blockRows, mine.count) * comm.size)
                 }
+                scoring.wait()
             }
         }
         // ---- reduce ----------------------------------------------------------------------------
-        let matches = top.map { gatherTopK($0, k: o.k, comm: comm) }
-        stats.skippedNoBands = comm.allreduce(local.skipped, .sum)
-        stats.missingBP = comm.allreduce(local.missingBP, .sum)
-        stats.missingRP = comm.allreduce(local.missingRP, .sum)
-        stats.notPositiveDefinite = comm.allreduce(local.notPD, .sum)
-        stats.evaluated = comm.allreduce(local.evaluated, .sum)
+        let matches = state.top.map { gatherTopK($0, k: o.k, comm: comm) }
+        stats.skippedNoBands = comm.allreduce(state.skipped, .sum)
+        stats.missingBP = comm.allreduce(state.missingBP, .sum)
+        stats.missingRP = comm.allreduce(state.missingRP, .sum)
+        stats.notPositiveDefinite = comm.allreduce(state.notPD, .sum)
+        stats.evaluated = comm.allreduce(state.evaluated, .sum)
         stats.bytesRead = comm.allreduce(table.bytesRead, .sum)
-        stats.kernelSeconds = comm.allreduce(kernelSeconds, .sum)
+        stats.kernelSeconds = comm.allreduce(state.kernelSeconds, .sum)
         try comm.collectively { try table.close() }
         stats.seconds = ProgressReporter.now() - t0
         return XPSearchResult(templates: spectra, matches: matches, statistics: stats)
@@ -152,7 +139,7 @@ public enum XPSearchJob {
                                    o: XPSearchJobOptions, worst: (Int) -> Double, comm: Communicator,
                                    progress: ProgressReporter, globalWorst: () -> [Double],
                                    noBands: (Int) -> Void, missingBand: (Band) -> Void,
-                                   score: (XPBlock) -> Void) throws {
+                                   score: @escaping @Sendable (XPBlock) -> Void) throws {
         let bands = o.search.bands
         let n = mine.count
         // Phase A: lower bounds of D² per template and row, from coefficients, errors and the index.
@@ -238,7 +225,8 @@ public enum XPSearchJob {
             if rows.isEmpty { continue }
             rows.sort()
             let ranges = coalesce(rows).map { RowRange(start: mine.start + $0.start, count: $0.count) }
-            let block = try table.readXPBlock(ranges: ranges, bands: bands, sourceIDs: rows.map { ids[$0] }, collective: false)
+            let block = try table.readXPBlock(ranges: ranges, bands: bands, sourceIDs: rows.map { ids[$0] },
+                                              standardDeviation: o.search.scaling == .standardDeviation, collective: false)
             score(block)
             evaluated += rows.count
             evaluating.update(fraction: Double(evaluated) / Double(max(n, 1)), count: evaluated,
@@ -287,6 +275,50 @@ protocol H5ScalarBridge {
 extension Int64: H5ScalarBridge {
     static func read(_ t: GaiaTable, _ column: String, _ rows: RowRange) throws -> [Int64] {
         try t.read(column, ranges: [rows], as: Int64.self, collective: true)
+    }
+}
+
+/// A rank's search state: per-template top-k and counters. Scoring may run on a worker thread
+/// while the main thread reads the next block; the two never touch the state at the same time
+/// (the main thread waits for the previous block's scoring before dispatching the next).
+final class ScanState: @unchecked Sendable {
+    let templates: [PreparedTemplate]
+    let scorer: XPScorer
+    let options: XPSearchOptions
+    let countBands: Bool
+    let includeSelf: Bool
+    var top: [TopK]
+    var skipped = 0, missingBP = 0, missingRP = 0, notPD = 0, evaluated = 0
+    var kernelSeconds = 0.0
+    private var scores: [XPScore] = []
+
+    init(templates: [PreparedTemplate], k: Int, scorer: XPScorer, options: XPSearchOptions, countBands: Bool, includeSelf: Bool) {
+        self.templates = templates
+        self.scorer = scorer
+        self.options = options
+        self.countBands = countBands
+        self.includeSelf = includeSelf
+        top = templates.map { _ in TopK(k: k) }
+    }
+
+    func score(_ block: XPBlock) {
+        for (t, tmpl) in templates.enumerated() {
+            scores.removeAll(keepingCapacity: true)
+            let k0 = ProgressReporter.now()
+            scorer.score(tmpl, block, rows: 0..<block.count, options: options, into: &scores)
+            kernelSeconds += ProgressReporter.now() - k0
+            let selfID = includeSelf ? nil : tmpl.spectrum.sourceID
+            for s in scores {
+                if t == 0 && countBands {  // the pruned scan counts these for every row in phase A
+                    if s.flags.contains(.skipped) { skipped += 1 }
+                    if s.flags.contains(.missingBP) { missingBP += 1 }
+                    if s.flags.contains(.missingRP) { missingRP += 1 }
+                }
+                if s.flags.contains(.notPositiveDefinite) { notPD += 1 }
+                if s.sourceID != selfID { top[t].insert(s) }
+            }
+        }
+        evaluated += block.count
     }
 }
 

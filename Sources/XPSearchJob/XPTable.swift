@@ -16,8 +16,9 @@ enum XPColumns {
 extension GaiaTable {
     /// Reads everything the kernels need for `ranges` of rows (packed in range order).
     /// `collective`: every rank calls it the same number of times (possibly with no rows).
+    /// `standardDeviation`: read it (needed only for error scaling by it, and for templates).
     func readXPBlock(ranges: [RowRange], bands: [Band], sourceIDs known: [Int64]? = nil,
-                     collective: Bool) throws -> XPBlock {
+                     standardDeviation: Bool = true, collective: Bool) throws -> XPBlock {
         let count = ranges.reduce(0) { $0 + $1.count }
         let ids = try known ?? read("source_id", ranges: ranges, as: Int64.self, collective: collective)
         var block = XPBlock(count: count, sourceIDs: ids)
@@ -25,7 +26,9 @@ extension GaiaTable {
             block.coefficients[b] = try read(XPColumns.coefficients(b), ranges: ranges, as: Double.self, collective: collective)
             block.errors[b] = try read(XPColumns.errors(b), ranges: ranges, as: Float.self, collective: collective)
             block.correlations[b] = try read(XPColumns.correlations(b), ranges: ranges, as: Float.self, collective: collective)
-            block.standardDeviation[b] = try read(XPColumns.standardDeviation(b), ranges: ranges, as: Float.self, collective: collective)
+            if standardDeviation {
+                block.standardDeviation[b] = try read(XPColumns.standardDeviation(b), ranges: ranges, as: Float.self, collective: collective)
+            }
         }
         return block
     }
