@@ -51,11 +51,15 @@ public final class GaiaTable {
 
     deinit { if rawFD >= 0 { Glibc.close(rawFD) } }
 
-    private func preadFully(_ p: UnsafeMutableRawPointer, _ n: Int, at offset: Int) throws {
+    private func openRaw() throws {
         if rawFD < 0 {
             rawFD = open(path, O_RDONLY)
             if rawFD < 0 { throw HDF5Error("cannot open \(path) for reading: \(String(cString: strerror(errno)))") }
         }
+    }
+
+    private func preadFully(_ p: UnsafeMutableRawPointer, _ n: Int, at offset: Int) throws {
+        try openRaw()
         var done = 0
         while done < n {
             let r = pread(rawFD, p + done, n - done, off_t(offset + done))
@@ -116,6 +120,14 @@ public final class GaiaTable {
                 var offset = 0
                 let rowBytes = d.rowWidth * d.element.byteWidth
                 let direct = d.directOffset
+                if let base = direct {
+                    // Announce every range first: the kernel then fetches them concurrently
+                    // (deep device queues), instead of one synchronous round trip per range.
+                    try openRaw()
+                    for r in ranges where r.start >= 0 && r.end <= d.rowCount {
+                        _ = posix_fadvise(rawFD, off_t(base + r.start * rowBytes), off_t(r.count * rowBytes), POSIX_FADV_WILLNEED)
+                    }
+                }
                 for r in ranges {
                     guard r.start >= 0, r.end <= d.rowCount else {
                         throw HDF5Error("rows \(r.start)..<\(r.end) outside '\(column)' of \(d.rowCount) rows")

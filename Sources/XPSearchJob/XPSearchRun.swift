@@ -28,6 +28,8 @@ public struct XPSearchJobOptions {
     /// Keep a template's own source among its matches (it is at D² = 0, or nearly so for a
     /// template read from a file in float64): off by default, as the numpy reference does.
     public var includeSelf = false
+    /// Pruned scan: rows this close together are read as one range (see prunedScan).
+    public var gapRows = 0
     public init(input: String) { self.input = input }
 }
 
@@ -146,10 +148,12 @@ public enum XPSearchJob {
         var bound = [[Double]](repeating: [Double](repeating: 0, count: n), count: templates.count)
         var bandCount = [Int](repeating: 0, count: n)
         let templateBands = templates.map { t in bands.map { CorrelationBound.templateBand(t, $0) } }
-        let rounds = comm.allreduce((n + o.blockRows - 1) / o.blockRows, .max)
+        // Phase A reads only small columns: larger blocks mean longer sequential reads.
+        let blockA = max(o.blockRows, 16384)
+        let rounds = comm.allreduce((n + blockA - 1) / blockA, .max)
         for r in 0..<rounds {
-            let lo = r * o.blockRows
-            let m = max(0, min(o.blockRows, n - lo))
+            let lo = r * blockA
+            let m = max(0, min(blockA, n - lo))
             let range = RowRange(start: m > 0 ? mine.start + lo : 0, count: m)
             for (bi, b) in bands.enumerated() {
                 let coeffs = try table.read(XPColumns.coefficients(b), ranges: [range], as: Double.self, collective: true)
@@ -178,7 +182,7 @@ public enum XPSearchJob {
                     }
                 }
             }
-            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min(lo + o.blockRows, n) * comm.size)
+            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min(lo + blockA, n) * comm.size)
         }
         // Sources with neither band are skipped without reading more: count them here.
         for i in 0..<n where bandCount[i] == 0 { for t in templates.indices { bound[t][i] = .infinity } }
@@ -224,7 +228,13 @@ public enum XPSearchJob {
             }
             if rows.isEmpty { continue }
             rows.sort()
-            let ranges = coalesce(rows).map { RowRange(start: mine.start + $0.start, count: $0.count) }
+            // Ranges separated by a few rows are merged and the rows between are scored too
+            // (valid evaluations, marked done): one larger read beats two small ones on disks
+            // and parallel file systems, where a request's latency costs tens of rows of transfer.
+            let local = coalesce(rows, maxGap: o.gapRows)
+            rows = local.flatMap { $0.start..<$0.end }
+            for r in rows { done[r] = true }
+            let ranges = local.map { RowRange(start: mine.start + $0.start, count: $0.count) }
             let block = try table.readXPBlock(ranges: ranges, bands: bands, sourceIDs: rows.map { ids[$0] },
                                               standardDeviation: o.search.scaling == .standardDeviation, collective: false)
             score(block)

@@ -34,11 +34,13 @@ extension GaiaTable {
     }
 }
 
-/// Coalesces sorted row indices into ranges of consecutive rows (one hyperslab each).
-func coalesce(_ rows: [Int]) -> [RowRange] {
+/// Coalesces sorted row indices into ranges; ranges whose gap is at most `maxGap` rows merge.
+func coalesce(_ rows: [Int], maxGap: Int = 0) -> [RowRange] {
     var out: [RowRange] = []
     for r in rows {
-        if let last = out.last, last.end == r { out[out.count - 1].count += 1 } else { out.append(RowRange(start: r, count: 1)) }
+        if let last = out.last, r - last.end <= maxGap { out[out.count - 1].count = r + 1 - last.start } else {
+            out.append(RowRange(start: r, count: 1))
+        }
     }
     return out
 }

@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         o.prune = try p.bool("xp_search.prune", default: true)
         o.includeSelf = try p.bool("xp_search.include_self", default: false)
         o.blockRows = try p.int("xp_search.block_rows", default: 2048)
+        o.gapRows = try p.int("xp_search.gap_rows", default: 0)
         if o.templateFiles.isEmpty && o.templateSourceIDs.isEmpty {
             throw ParameterError(file: parameterFile, key: "xp_search", "give xp_search.template_files or xp_search.template_source_ids")
         }

@@ -80,6 +80,9 @@ struct XPSearchCommand: ParsableCommand {
     @Option(name: .long, help: "Rows per block read.")
     var blockRows = 2048
 
+    @Option(name: .long, help: "Pruned scan: candidate rows at most this far apart are read as one range (tune to the file system).")
+    var gapRows = 0
+
     @Option(name: .long, help: "Output prefix: PREFIX.h5, PREFIX.ecsv, PREFIX.svg.")
     var out: String
 
@@ -103,6 +106,7 @@ struct XPSearchCommand: ParsableCommand {
         o.prune = !noPrune
         o.includeSelf = includeSelf
         o.blockRows = blockRows
+        o.gapRows = gapRows
         o.progressInterval = progressInterval
         let yaml = """
         job: xp-search
@@ -119,6 +123,7 @@ struct XPSearchCommand: ParsableCommand {
           prune: \(!noPrune)
           include_self: \(includeSelf)
           block_rows: \(blockRows)
+          gap_rows: \(gapRows)
         """
         return XPSearchSettings(options: o, output: out, overwrite: overwrite, resolvedParameters: yaml)
     }
