@@ -110,7 +110,7 @@ public final class GaiaTable {
         bytesRead += n * d.element.byteWidth
         var out = [T](unsafeUninitializedCapacity: n) { _, c in c = n }
         try out.withUnsafeMutableBytes { buffer in
-            if collective || ranges.count <= 1 {
+            if collective || (ranges.count <= 1 && d.directOffset == nil) {
                 try d.read(rows: ranges.map { ($0.start, $0.count) }, into: buffer.baseAddress, collective: collective)
             } else {
                 // Independent reads of many scattered ranges (the pruned XP scan). A single

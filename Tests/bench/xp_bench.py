@@ -124,11 +124,15 @@ def main():
     _, text = sh([PYTHON, BASELINE, h5, "--template-source-id", str(tid), "--k", str(K), "--limit", str(numpy_limit),
                   "--json", os.path.join(DATA, "numpy.json")])
     numpy_rate = json.load(open(os.path.join(DATA, "numpy.json")))["sources_per_s"]
-    t_raw, raw_bytes, cold_raw = raw_read(h5)
-    full = search(h5, tid, 1, False, os.path.join(DATA, "full1"))
-    p1 = search(h5, tid, 1, True, os.path.join(DATA, "pruned1"))
-    p2 = search(h5, tid, 2, True, os.path.join(DATA, "pruned2"))
-    f2 = search(h5, tid, 2, False, os.path.join(DATA, "full2"))
+    # The virtual disk here varies by 2× between runs: best of 3 for every timed read.
+    t_raw, raw_bytes, cold_raw = min((raw_read(h5) for _ in range(3)), key=lambda r: r[0])
+
+    def best(*args):
+        return min((search(h5, tid, *args) for _ in range(3)), key=lambda r: r["seconds"])
+    full = best(1, False, os.path.join(DATA, "full1"))
+    p1 = best(1, True, os.path.join(DATA, "pruned1"))
+    p2 = best(2, True, os.path.join(DATA, "pruned2"))
+    f2 = best(2, False, os.path.join(DATA, "full2"))
     same = top_ids(full["out"]) == top_ids(p1["out"]) == top_ids(p2["out"]) == top_ids(f2["out"])
     e2e_full = n / full["seconds"]
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -147,7 +151,7 @@ def main():
         f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}. Command: `make bench` "
         f"(Tests/bench/xp_bench.py). Data: `gaiamine synth xp_continuous_mean_spectrum --sources {SOURCES} --files 16 "
         f"--seed 21 --twins 8` repacked and indexed: {n} sources, {os.path.getsize(h5) / 1e9:.2f} GB; template "
-        f"{tid} (has a planted twin), k = {K}, bands bp,rp, no error scaling. Page cache "
+        f"{tid} (has a planted twin), k = {K}, bands bp,rp, no error scaling. Best of 3 runs each; page cache "
         f"{'dropped before each timed read (cold)' if cold_raw else 'warm (could not drop it)'}.",
         "",
         "| measurement | result |",
