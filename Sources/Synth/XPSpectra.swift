@@ -435,12 +435,10 @@ struct XPGenerator: Sendable {
         let t = source(sortedIndex: tw.template)
         let w = source(sortedIndex: tw.twin)
         func d2(_ tb: XPBand, _ wb: XPBand, scaled: Bool) -> Double {
-            var tb = tb, wb = wb
-            if scaled {  // σ = errors / standard_deviation, in float64 from the float32 values
-                tb.errors = tb.errors.map { Float(Double($0) / Double(tb.standardDeviation)) }
-                wb.errors = wb.errors.map { Float(Double($0) / Double(wb.standardDeviation)) }
-            }
-            let cov = XPGenerator.combinedCovariance(template: tb, twin: wb, scale: tw.fluxScale)
+            // σ = errors / standard_deviation, in float64 from the float32 values: Σ scales by 1/sd².
+            let st = scaled ? Double(tb.standardDeviation) : 1, sw = scaled ? Double(wb.standardDeviation) : 1
+            let ca = tb.covariance(), cb = wb.covariance(), s2 = tw.fluxScale * tw.fluxScale
+            let cov = (0..<(XPGenerator.n * XPGenerator.n)).map { ca[$0] / (st * st) + cb[$0] / (sw * sw) / s2 }
             let dc = (0..<XPGenerator.n).map { wb.coefficients[$0] / tw.fluxScale - tb.coefficients[$0] }
             return LinearAlgebra.mahalanobis(dc, covariance: cov, n: XPGenerator.n) ?? .nan
         }

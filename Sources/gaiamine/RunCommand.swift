@@ -53,6 +53,9 @@ struct RunCommand: ParsableCommand {
         o.includeSelf = try p.bool("xp_search.include_self", default: false)
         o.blockRows = try p.int("xp_search.block_rows", default: 2048)
         o.gapRows = try p.int("xp_search.gap_rows", default: 0)
+        if o.k <= 0 { throw ParameterError(file: parameterFile, key: "xp_search.k", "must be positive, got \(o.k)") }
+        if o.blockRows <= 0 { throw ParameterError(file: parameterFile, key: "xp_search.block_rows", "must be positive, got \(o.blockRows)") }
+        if o.gapRows < 0 { throw ParameterError(file: parameterFile, key: "xp_search.gap_rows", "must be 0 or more, got \(o.gapRows)") }
         if o.templateFiles.isEmpty && o.templateSourceIDs.isEmpty {
             throw ParameterError(file: parameterFile, key: "xp_search", "give xp_search.template_files or xp_search.template_source_ids")
         }

@@ -17,6 +17,10 @@ struct XPIndexCommand: ParsableCommand {
     @Option(name: .long, help: "Rows per collective read.")
     var blockRows = 4096
 
+    func validate() throws {
+        guard blockRows > 0 else { throw ValidationError("--block-rows must be positive") }
+    }
+
     @Option(name: .long, help: "Seconds between progress lines.")
     var progressInterval = 5.0
 
@@ -91,6 +95,12 @@ struct XPSearchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Seconds between progress lines.")
     var progressInterval = 5.0
+
+    func validate() throws {
+        guard k > 0 else { throw ValidationError("--k must be positive") }
+        guard blockRows > 0 else { throw ValidationError("--block-rows must be positive") }
+        guard gapRows >= 0 else { throw ValidationError("--gap-rows must be 0 or more") }
+    }
 
     func settings() throws -> XPSearchSettings {
         var o = XPSearchJobOptions(input: file)

@@ -153,7 +153,7 @@ final class XPTests: XCTestCase {
                         var e = floats(row[t.index("\(b)_coefficient_errors")])
                         if scaled {
                             let sd = Double(Float(row[t.index("\(b)_standard_deviation")])!)
-                            e = e.map { Double(Float($0 / sd)) }
+                            e = e.map { $0 / sd }  // float64 division, as GaiaXPy does
                         }
                         let cc = floats(row[t.index("\(b)_coefficient_correlations")])
                         var m = [[Double]](repeating: [Double](repeating: 0, count: 55), count: 55)
