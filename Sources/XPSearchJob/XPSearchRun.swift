@@ -72,7 +72,7 @@ public enum XPSearchJob {
                                   : "xp-search: no pruning index in \(o.input) (run `gaiamine xp-index`); full scan")
         }
         // ---- this rank's source_ids (needed for template lookup and by both scans) -----------
-        let mySourceIDs = try readColumnInBlocks(table, "source_id", Int64.self, rows: mine, block: 1 << 16, comm: comm)
+        let mySourceIDs = try readSourceIDs(table, rows: mine, block: 1 << 16, comm: comm)
         // ---- templates ------------------------------------------------------------------------
         var spectra: [XPSpectrum] = []
         try comm.collectively { for f in o.templateFiles { spectra += try XPTemplates.load(file: f) } }
@@ -246,15 +246,15 @@ public enum XPSearchJob {
 
     // MARK: helpers
 
-    static func readColumnInBlocks<T: H5ScalarBridge>(_ table: GaiaTable, _ column: String, _ type: T.Type, rows: RowRange,
-                                                      block: Int, comm: Communicator) throws -> [T] {
-        var out: [T] = []
+    /// This rank's source_ids, in collective blocks (every rank makes the same number of reads).
+    static func readSourceIDs(_ table: GaiaTable, rows: RowRange, block: Int, comm: Communicator) throws -> [Int64] {
+        var out: [Int64] = []
         out.reserveCapacity(rows.count)
         let rounds = comm.allreduce((rows.count + block - 1) / block, .max)
         for r in 0..<rounds {
             let start = rows.start + r * block
             let n = max(0, min(block, rows.end - start))
-            out += try T.read(table, column, RowRange(start: n > 0 ? start : 0, count: n))
+            out += try table.read("source_id", ranges: [RowRange(start: n > 0 ? start : 0, count: n)], as: Int64.self, collective: true)
         }
         return out
     }
@@ -275,16 +275,6 @@ public enum XPSearchJob {
                                scale: scale[i], flags: XPFlags(rawValue: .init(truncatingIfNeeded: flags[i]))))
         }
         return TopK.merge([all], k: k)
-    }
-}
-
-/// Reads one scalar column type-erased over the element type (int64 ids, float64 values).
-protocol H5ScalarBridge {
-    static func read(_ t: GaiaTable, _ column: String, _ rows: RowRange) throws -> [Self]
-}
-extension Int64: H5ScalarBridge {
-    static func read(_ t: GaiaTable, _ column: String, _ rows: RowRange) throws -> [Int64] {
-        try t.read(column, ranges: [rows], as: Int64.self, collective: true)
     }
 }
 
