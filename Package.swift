@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // GaiaMine: MPI-parallel mining of Gaia data releases.
 // Layers (data flows top to bottom):
-//   C system libraries (CMPI, CHDF5, CZlib) + CShims (macros as static inline functions)
+//   C system libraries (CMPI, CHDF5, CZlib, CFFTW) + CShims (macros as static inline functions)
 //   MPI, HDF5        typed Swift wrappers, no Gaia words
 //   GaiaFormat       Gaia eCSV: header, schema, streaming reader, writer
 //   GaiaIO           the shared partition/read/write/reduce layer the kernels use
@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libhdf5-openmpi-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3",
+                       providers: [.apt(["libfftw3-dev"])]),
         .target(name: "CShims", dependencies: ["CMPI", "CHDF5"], path: "Sources/CShims"),
         .target(name: "CFastFloat", path: "Sources/CFastFloat",
                 cxxSettings: [.unsafeFlags(["-std=c++17", "-O3"])]),
@@ -47,10 +49,15 @@ let package = Package(
         .target(name: "XPSearch", path: "Sources/XPSearch", swiftSettings: hot),
         .target(name: "XPSearchJob", dependencies: ["XPSearch", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/XPSearchJob"),
+        // Periodograms of epoch photometry: generalised Lomb–Scargle, reference + direct SIMD +
+        // NUFFT/FFTW engines behind one dispatcher (no MPI, no HDF5); driver in PeriodogramJob.
+        .target(name: "Periodogram", dependencies: ["CFFTW"], path: "Sources/Periodogram", swiftSettings: hot),
+        .target(name: "PeriodogramJob", dependencies: ["Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+                path: "Sources/PeriodogramJob"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
                           dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "PeriodogramJob", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
@@ -58,6 +65,7 @@ let package = Package(
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
+        .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
         .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat"], path: "Tests/XPSearchTests"),
     ],
     swiftLanguageModes: [.v5],
