@@ -54,10 +54,15 @@ let package = Package(
         .target(name: "Periodogram", dependencies: ["CFFTW"], path: "Sources/Periodogram", swiftSettings: hot),
         .target(name: "PeriodogramJob", dependencies: ["Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/PeriodogramJob"),
+        // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
+        // plane-wave F-statistic (pure); their parallel drivers in GWJob.
+        .target(name: "GWAstrometry", path: "Sources/GWAstrometry", swiftSettings: hot),
+        .target(name: "GWJob", dependencies: ["GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+                path: "Sources/GWJob"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
                           dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
-                                         "PeriodogramJob", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "PeriodogramJob", "GWJob", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
@@ -66,6 +71,7 @@ let package = Package(
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
         .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
+        .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry"], path: "Tests/GWAstrometryTests"),
         .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat"], path: "Tests/XPSearchTests"),
     ],
     swiftLanguageModes: [.v5],

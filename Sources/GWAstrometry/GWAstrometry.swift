@@ -1,0 +1,1 @@
+// Astrometric gravitational-wave kernels (pure science and arithmetic: no MPI, no HDF5).

@@ -1,0 +1,1 @@
+// Parallel drivers of the GW astrometry kernels (talk to data only through GaiaIO).
