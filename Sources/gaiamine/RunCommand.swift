@@ -12,28 +12,38 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a science case from a YAML parameter file (see Inputs/).",
-        discussion: "The key `job` selects the kernel: xp-search. Paths are relative to the working directory.")
+        discussion: "The key `job` selects the kernel: xp-search or periodogram. Paths are relative to the working directory.")
 
     @Argument(help: "Parameter file.")
     var parameterFile: String
 
+    /// The job a parameter file describes, with its settings.
+    enum Job {
+        case xpSearch(XPSearchSettings)
+        case periodogram(PeriodogramSettings)
+    }
+
     func run() throws {
-        let p: ParameterFile
-        let settings: XPSearchSettings
+        var job: Job
         do {
-            p = try ParameterFile(path: parameterFile)
-            let job = try p.choice("job", default: "xp-search", allowed: ["xp-search"])
-            switch job {
-            default: settings = try xpSearchSettings(p)
+            let p = try ParameterFile(path: parameterFile)
+            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram"]) {
+            case "periodogram": job = .periodogram(try periodogramSettings(p, file: parameterFile))
+            default: job = .xpSearch(try xpSearchSettings(p))
             }
             try p.checkAllUsed()
+            switch job {
+            case .xpSearch(var s): s.resolvedParameters = p.resolvedYAML(); job = .xpSearch(s)
+            case .periodogram(var s): s.resolvedParameters = p.resolvedYAML(); job = .periodogram(s)
+            }
         } catch {
             eprint("error: \(error)")
             throw ExitCode(1)
         }
-        var s = settings
-        s.resolvedParameters = p.resolvedYAML()
-        runParallel { comm in try runXPSearch(s, comm: comm) }
+        switch job {
+        case .xpSearch(let s): runParallel { comm in try runXPSearch(s, comm: comm) }
+        case .periodogram(let s): runParallel { comm in try runPeriodogram(s, comm: comm) }
+        }
     }
 
     func xpSearchSettings(_ p: ParameterFile) throws -> XPSearchSettings {
