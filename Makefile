@@ -1,5 +1,6 @@
 # GaiaMine — build, test, demo, benchmark.
-#   make demo    synthesise a small DR3-format data set, repack it with 2 MPI ranks, inspect it
+#   make demo    synthesise a small DR3-format data set, repack it with 2 MPI ranks, inspect it,
+#                run the XP search and the periodogram search on it
 #   make test    unit tests + MPI tests (np 1/2/3) + end-to-end checks against astropy/h5py
 #   make bench   repack vs zcat/astropy, XP search vs numpy and the raw read rate (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
@@ -74,6 +75,8 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) xp-search $(DEMO_DIR)/xp.h5 --k 10 --out $(DEMO_DIR)/xp_twins --overwrite \
 	  --template-source-id $$($(PYTHON) -c "import json; print(json.load(open('$(DEMO_DIR)/xp/xp_continuous_mean_spectrum_truth.json'))['twins'][0]['template_source_id'])")
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/xp_solar_twins.yaml
+	# Periodogram search of every light curve (G, BP, RP): best periods, FAPs, figure
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/periodic_variables.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
