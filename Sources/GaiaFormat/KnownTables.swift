@@ -11,6 +11,10 @@
 //   gaia_source                  51 of the 152 DR3 columns, in DR3 order (astrometry with errors and
 //                                correlations, photometry, positions; types/units/UCDs as the
 //                                archive declares them). Synth writes exactly these.
+//   epoch_astrometry             GaiaMine's DR4-like per-source table of per-transit along-scan
+//                                astrometry (not a DR3 table): column names, types, units and UCDs of
+//                                the Gaia DR4 DataLink EPOCH_ASTROMETRY product, aggregated to one
+//                                value per field-of-view transit (Docs/data-format.md).
 // Descriptions are the Gaia DR3 data-model texts (© ESA/Gaia/DPAC, CC BY-SA 3.0 IGO), shortened to
 // their first sentence. Units are spelled as Gaia spells them (`'electron'.s**-1` with the quotes).
 
@@ -41,7 +45,7 @@ public enum KnownTables {
     public static let xpCoefficientCount = 55
     public static let xpCorrelationCount = 55 * 54 / 2
 
-    public static let all: [KnownTable] = [xpContinuousMeanSpectrum, epochPhotometry, gaiaSource]
+    public static let all: [KnownTable] = [xpContinuousMeanSpectrum, epochPhotometry, gaiaSource, epochAstrometry]
 
     public static func table(named name: String) -> KnownTable? { all.first { $0.name == name } }
 
@@ -222,5 +226,27 @@ public enum KnownTables {
             C("in_qso_candidates", "bool", ucd: "meta.code.status", "Flag indicating the availability of additional information in the QSO candidates table"),
         ]
         return KnownTable(name: "gaia_source", columns: cols, fixedLengths: [:], filePrefix: "GaiaSource")
+    }()
+
+    /// Per-transit along-scan astrometry, one row per source (DR4-like; every array has
+    /// `n_transits` elements). Names, types, units and UCDs follow the Gaia DR4 DataLink
+    /// EPOCH_ASTROMETRY product (there one row per transit, arrays over CCDs; here one value per
+    /// transit). obs_time_tcb: ns since TCB 2010-01-01T00:00 (JD 2455197.5).
+    static let epochAstrometry: KnownTable = {
+        let cols: [ColumnSchema] = [
+            C("source_id", "int64", ucd: "meta.id;meta.main", "Unique source identifier"),
+            C("ra", "float64", unit: "deg", ucd: "pos.eq.ra;meta.main", "Right ascension of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
+            C("dec", "float64", unit: "deg", ucd: "pos.eq.dec;meta.main", "Declination of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
+            C("ref_epoch", "float64", unit: "yr", ucd: "meta.ref;time.epoch", "Reference epoch (Julian year, TCB)"),
+            C("n_transits", "int16", ucd: "meta.number", "Number of field-of-view transits"),
+            C("transit_id", "int64[null]", ucd: "meta.id", "Transit unique identifier"),
+            C("obs_time_tcb", "int64[null]", unit: "ns", ucd: "time.epoch", "Effective observing time as TCB (ns since 2010-01-01T00:00 TCB)"),
+            C("centroid_pos_al", "float64[null]", unit: "mas", ucd: "pos.angDistance", "Local plane coordinate (w) of image centroid AL, relative to the reference position"),
+            C("centroid_pos_error_al", "float32[null]", unit: "mas", ucd: "stat.error;pos.angDistance", "Standard error of centroid_pos_al"),
+            C("scan_pos_angle", "float64[null]", unit: "deg", ucd: "pos.posAng", "Position angle of the scan (from north towards east)"),
+            C("parallax_factor_al", "float32[null]", ucd: "arith.factor;pos.parallax", "Parallax factor AL"),
+            C("used_by_agis_al", "bool[null]", ucd: "meta.code.status", "Whether the transit was used in AL by the astrometric solution"),
+        ]
+        return KnownTable(name: "epoch_astrometry", columns: cols, fixedLengths: [:], filePrefix: "EpochAstrometry")
     }()
 }
