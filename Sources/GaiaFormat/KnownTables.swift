@@ -231,9 +231,11 @@ public enum KnownTables {
     /// Per-transit along-scan astrometry, one row per source (DR4-like; every array has
     /// `n_transits` elements). Names, types, units and UCDs follow the Gaia DR4 DataLink
     /// EPOCH_ASTROMETRY product (there one row per transit, arrays over CCDs; here one value per
-    /// transit). obs_time_tcb: ns since TCB 2010-01-01T00:00 (JD 2455197.5).
+    /// transit). obs_time_tcb: ns since TCB 2010-01-01T00:00 (JD 2455197.5). solution_id first,
+    /// as in every DR3 bulk table: a file of only (source_id, ra, dec) is then not taken for it.
     static let epochAstrometry: KnownTable = {
         let cols: [ColumnSchema] = [
+            C("solution_id", "int64", ucd: "meta.version", "Solution Identifier"),
             C("source_id", "int64", ucd: "meta.id;meta.main", "Unique source identifier"),
             C("ra", "float64", unit: "deg", ucd: "pos.eq.ra;meta.main", "Right ascension of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
             C("dec", "float64", unit: "deg", ucd: "pos.eq.dec;meta.main", "Declination of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
