@@ -13,6 +13,7 @@ public enum SynthTable: String, CaseIterable, Sendable {
     case xpContinuousMeanSpectrum = "xp_continuous_mean_spectrum"
     case epochPhotometry = "epoch_photometry"
     case gaiaSource = "gaia_source"
+    case epochAstrometry = "epoch_astrometry"
 
     /// Salt of the random streams of this table (so that equal seeds of different tables differ).
     var stream: UInt64 {
@@ -20,6 +21,7 @@ public enum SynthTable: String, CaseIterable, Sendable {
         case .xpContinuousMeanSpectrum: return 0x5850  // "XP"
         case .epochPhotometry: return 0x4550  // "EP"
         case .gaiaSource: return 0x4753  // "GS"
+        case .epochAstrometry: return 0x4541  // "EA"
         }
     }
 

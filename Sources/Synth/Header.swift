@@ -26,12 +26,13 @@
 import GaiaFormat
 
 public enum CDNHeader {
-    /// The full header (ending with the column-name line and a newline).
-    public static func render(table: KnownTable, description: [String]) -> String {
+    /// The full header (ending with the column-name line and a newline). `release`: the RELEASE
+    /// meta entry (tables that no DR3 file has say what they anticipate).
+    public static func render(table: KnownTable, description: [String], release: String = "Gaia DR3") -> String {
         var h = ""
         h.reserveCapacity(16384)
         h += "# %ECSV 1.0\n# ---\n# delimiter: ','\n# meta: !!omap\n"
-        h += "# - RELEASE: Gaia DR3\n"
+        h += "# - RELEASE: \(release)\n"
         h += "# - TABLE: \(table.name)\n"
         h += "# - DESCRIPTION: >\n"
         for (k, paragraph) in description.enumerated() {

@@ -4,6 +4,7 @@
 //   XPSynth.generate(XPOptions)                     xp_continuous_mean_spectrum + planted twins
 //   EpochSynth.generate(EpochOptions)               epoch_photometry + injected periodic signals
 //   GaiaSourceSynth.generate(GaiaSourceOptions)     gaia_source (QSO-like) + rotation, glide, GW field
+//   EpochAstrometrySynth.generate(EpochAstrometryOptions)  epoch_astrometry (DR4-like) + plane GW
 //   Synth.generate(table:...)                       the same by table name (the CLI's entry point)
 //
 // Every generator writes `<Prefix>_<hp8start>-<hp8end>.csv.gz` files into the output directory
@@ -18,6 +19,7 @@ public enum Synth {
         case .xpContinuousMeanSpectrum: return try XPSynth.generate(XPOptions(common: options))
         case .epochPhotometry: return try EpochSynth.generate(EpochOptions(common: options))
         case .gaiaSource: return try GaiaSourceSynth.generate(GaiaSourceOptions(common: options))
+        case .epochAstrometry: return try EpochAstrometrySynth.generate(EpochAstrometryOptions(common: options))
         }
     }
 }

@@ -9,14 +9,14 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Write deterministic synthetic Gaia DR3 files (bulk-download format) with known truth.",
         discussion: """
-            Tables: xp_continuous_mean_spectrum, epoch_photometry, gaia_source. Writes \
+            Tables: xp_continuous_mean_spectrum, epoch_photometry, gaia_source, epoch_astrometry (DR4-like). Writes \
             <Prefix>_<start>-<end>.csv.gz files (HEALPix level-8 ranges) into --out, plus \
             <table>_truth.json and <table>_truth.ecsv. The same options give the same bytes on every \
             machine (--threads changes only the speed, --level only the compression). Vectors with a \
             leading minus sign need '=': --rotation=-10,5,0.
             """)
 
-    @Argument(help: "Table: xp_continuous_mean_spectrum, epoch_photometry or gaia_source.")
+    @Argument(help: "Table: xp_continuous_mean_spectrum, epoch_photometry, gaia_source or epoch_astrometry.")
     var table: String
 
     @Option(help: "Number of sources (rows) in all files together.")
@@ -58,12 +58,40 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "gaia_source: amplitude of the degree-2 (GW-like) VSH field in µas/yr.")
     var gwAmplitude: Double = 0
 
+    // epoch_astrometry: a continuous plane gravitational wave (injected if --gw-hplus or --gw-hcross ≠ 0)
+    @Option(help: "epoch_astrometry: plane-wave frequency in nHz (31.69 nHz = 1/yr).")
+    var gwFrequency: Double = 60
+
+    @Option(help: "epoch_astrometry: sky direction ra,dec (degrees) of the plane wave's source.")
+    var gwDirection: String = "0,0"
+
+    @Option(help: "epoch_astrometry: strain amplitude of the + polarisation (e.g. 3e-10).")
+    var gwHplus: Double = 0
+
+    @Option(help: "epoch_astrometry: strain amplitude of the × polarisation.")
+    var gwHcross: Double = 0
+
+    @Option(help: "epoch_astrometry: phase (rad) of the + polarisation at J2017.5.")
+    var gwPhasePlus: Double = 0
+
+    @Option(help: "epoch_astrometry: phase (rad) of the × polarisation at J2017.5.")
+    var gwPhaseCross: Double = 0
+
     func validate() throws {
         guard SynthTable(rawValue: table) != nil else {
             throw ValidationError("unknown table '\(table)'; use one of: " + SynthTable.allCases.map(\.rawValue).joined(separator: ", "))
         }
         _ = try Self.vector(rotation, "--rotation")
         _ = try Self.vector(glide, "--glide")
+        _ = try Self.direction(gwDirection)
+    }
+
+    static func direction(_ s: String) throws -> (Double, Double) {
+        let parts = s.split(separator: ",").map { Double($0.trimmingCharacters(in: " ")) }
+        guard parts.count == 2, let ra = parts[0], let dec = parts[1], ra.isFinite, dec.isFinite, abs(dec) <= 90 else {
+            throw ValidationError("--gw-direction expects ra,dec in degrees with |dec| ≤ 90, got '\(s)'")
+        }
+        return (ra, dec)
     }
 
     static func vector(_ s: String, _ name: String) throws -> (Double, Double, Double) {
@@ -90,6 +118,12 @@ struct SynthCommand: ParsableCommand {
             result = try GaiaSourceSynth.generate(GaiaSourceOptions(
                 common: common, rotation: try Self.vector(rotation, "--rotation"),
                 glide: try Self.vector(glide, "--glide"), gwAmplitude: gwAmplitude))
+        case .epochAstrometry:
+            let (ra, dec) = try Self.direction(gwDirection)
+            let wave = gwHplus == 0 && gwHcross == 0 ? nil
+                : PlaneWaveInjection(frequencyNHz: gwFrequency, raDeg: ra, decDeg: dec, hPlus: gwHplus, hCross: gwHcross,
+                                     phasePlus: gwPhasePlus, phaseCross: gwPhaseCross)
+            result = try EpochAstrometrySynth.generate(EpochAstrometryOptions(common: common, wave: wave))
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
