@@ -1,1 +1,15 @@
-// Astrometric gravitational-wave kernels (pure science and arithmetic: no MPI, no HDF5).
+// GWAstrometry: astrometric gravitational-wave kernels — pure science and arithmetic (no MPI, no
+// HDF5); their parallel drivers live in GWJob and talk to data only through GaiaIO.
+//
+//   ProperMotions.swift        the sources every kernel takes (α, δ in radians; µ, σ_µ, ρ)
+//   ExactSum.swift             exact, order-independent sums (rank-independent reductions)
+//   VSHBasis.swift             real vector spherical harmonics of any degree (Mignard & Klioner
+//                              2012 conventions): fast recurrences + explicit reference
+//   VSHFit.swift               normal equations with full 2×2 covariances (fast, blocked) and a
+//                              dense-QR reference; Cholesky solve and covariance
+//   VSHClippedFit.swift        the iterative fit with κ·median(X) clipping over fixed blocks,
+//                              written against GWReduction (one process or MPI)
+//   VSHVectors.swift           rotation and glide vectors, Galactic components, directions
+//   VSHPower.swift             per-degree power, noise bias, χ² and Z
+//   GWBackgroundLimit.swift    Ω_GW upper limit from the l ≥ 2 power (Neyman, Monte Carlo)
+// Science and equations: Docs/gw-vsh.md.

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a science case from a YAML parameter file (see Inputs/).",
-        discussion: "The key `job` selects the kernel: xp-search or periodogram. Paths are relative to the working directory.")
+        discussion: "The key `job` selects the kernel: xp-search, periodogram or gw-vsh. Paths are relative to the working directory.")
 
     @Argument(help: "Parameter file.")
     var parameterFile: String
@@ -21,20 +21,23 @@ struct RunCommand: ParsableCommand {
     enum Job {
         case xpSearch(XPSearchSettings)
         case periodogram(PeriodogramSettings)
+        case gwVSH(GWVSHSettings)
     }
 
     func run() throws {
         var job: Job
         do {
             let p = try ParameterFile(path: parameterFile)
-            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram"]) {
+            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram", "gw-vsh"]) {
             case "periodogram": job = .periodogram(try periodogramSettings(p, file: parameterFile))
+            case "gw-vsh": job = .gwVSH(try gwVSHSettings(p, file: parameterFile))
             default: job = .xpSearch(try xpSearchSettings(p))
             }
             try p.checkAllUsed()
             switch job {
             case .xpSearch(var s): s.resolvedParameters = p.resolvedYAML(); job = .xpSearch(s)
             case .periodogram(var s): s.resolvedParameters = p.resolvedYAML(); job = .periodogram(s)
+            case .gwVSH(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwVSH(s)
             }
         } catch {
             eprint("error: \(error)")
@@ -43,6 +46,7 @@ struct RunCommand: ParsableCommand {
         switch job {
         case .xpSearch(let s): runParallel { comm in try runXPSearch(s, comm: comm) }
         case .periodogram(let s): runParallel { comm in try runPeriodogram(s, comm: comm) }
+        case .gwVSH(let s): runParallel { comm in try runGWVSH(s, comm: comm) }
         }
     }
 

@@ -1,0 +1,395 @@
+// The proper-motion sample every GW job reads: a repacked `gaia_source` table (or any table with
+// Gaia's column names), a selection (column filters from the parameter file, a source_id list),
+// and per block of rows the selected sources as `ProperMotions` in radians and µas/yr.
+//
+// Columns: source_id, ra, dec (deg), pmra (= μ_α cos δ), pmdec, pmra_error, pmdec_error
+// (mas/yr) are required; pmra_pmdec_corr is optional — absent, or null in a row, it is taken as
+// 0 and said so (a note at open; the count of null rows in `SelectionCounts`). Filter columns
+// may be any numeric or boolean column of the table.
+//
+// Which rows are kept, in this order (a dropped row is counted under the first reason):
+//   1. source_id in the list (when a list is given)                   → notListed
+//   2. every filter true (comparisons with null are false, as in SQL) → failedFilter[k]
+//   3. pmra and pmdec not null (2-parameter solutions have none)      → nullProperMotion
+// Kept rows must then be valid, or the job stops with an error naming file, row, source_id and
+// column: ra in [0, 360], dec in [−90, 90], errors finite and > 0, |pmra_pmdec_corr| < 1.
+//
+// Parallel reading: `blocks(rows:blockRows:ranks:rank:)` cuts the table into fixed blocks of
+// `blockRows` rows — the same blocks whatever the number of ranks — and gives each rank a
+// contiguous run of them; `readBlocks` reads a rank's blocks with collective MPI-IO (every rank
+// makes the same number of calls) and agrees on errors after each block, so bad input on one
+// rank stops every rank cleanly.
+
+import Foundation
+import GaiaIO
+import GWAstrometry
+import MPI
+
+/// One column filter: `col OP value` (OP one of == != < <= > >=), a range `lo < col <= hi`
+/// (< or <= on either side), `col is null`, `col is not null`. Values are numbers, or
+/// true/false for boolean columns.
+public struct ColumnFilter: Sendable, CustomStringConvertible {
+    public enum Test: Sendable, Equatable {
+        case equal(Double), notEqual(Double), less(Double), lessOrEqual(Double), greater(Double), greaterOrEqual(Double)
+        case range(low: Double, lowInclusive: Bool, high: Double, highInclusive: Bool)
+        case isNull, isNotNull
+    }
+
+    public let column: String
+    public let test: Test
+    /// The filter as written.
+    public let text: String
+    public var description: String { text }
+
+    public init(column: String, test: Test, text: String) {
+        self.column = column
+        self.test = test
+        self.text = text
+    }
+
+    /// Whether a value passes (null = NaN; comparisons with null are false).
+    @inline(__always)
+    public func accepts(_ v: Double) -> Bool {
+        switch test {
+        case .isNull: return v.isNaN
+        case .isNotNull: return !v.isNaN
+        case .equal(let x): return v == x
+        case .notEqual(let x): return !v.isNaN && v != x
+        case .less(let x): return v < x
+        case .lessOrEqual(let x): return v <= x
+        case .greater(let x): return v > x
+        case .greaterOrEqual(let x): return v >= x
+        case let .range(lo, li, hi, hinc): return (li ? v >= lo : v > lo) && (hinc ? v <= hi : v < hi)
+        }
+    }
+
+    static let syntax = "expected 'column OP value' (OP: == != < <= > >=), 'low < column < high' (< or <=), "
+        + "'column is null' or 'column is not null', e.g. 'astrometric_params_solved == 31', '17 <= phot_g_mean_mag < 20'"
+
+    /// Parses one filter; throws a message naming the filter and the accepted forms.
+    public static func parse(_ text: String) throws -> ColumnFilter {
+        let tokens = tokenize(text)
+        func bad(_ why: String) -> GWJobError { GWJobError("filter '\(text)': \(why); \(syntax)") }
+        func isOp(_ t: String) -> Bool { ["==", "=", "!=", "<", "<=", ">", ">="].contains(t) }
+        func number(_ t: String) -> Double? {
+            switch t.lowercased() {
+            case "true": return 1
+            case "false": return 0
+            default: return Double(t).flatMap { $0.isFinite ? $0 : nil }
+            }
+        }
+        func isName(_ t: String) -> Bool {
+            guard let f = t.unicodeScalars.first, f == "_" || CharacterSet.letters.contains(f) else { return false }
+            return t.unicodeScalars.allSatisfy { $0 == "_" || CharacterSet.alphanumerics.contains($0) }
+        }
+        let low = tokens.map { $0.lowercased() }
+        if tokens.count == 3, low[1] == "is", low[2] == "null", isName(tokens[0]) {
+            return ColumnFilter(column: tokens[0], test: .isNull, text: text)
+        }
+        if tokens.count == 4, low[1] == "is", low[2] == "not", low[3] == "null", isName(tokens[0]) {
+            return ColumnFilter(column: tokens[0], test: .isNotNull, text: text)
+        }
+        if tokens.count == 3, isOp(tokens[1]) {
+            guard isName(tokens[0]) else { throw bad("'\(tokens[0])' is not a column name") }
+            guard let v = number(tokens[2]) else { throw bad("'\(tokens[2])' is not a number") }
+            let t: Test
+            switch tokens[1] {
+            case "==", "=": t = .equal(v)
+            case "!=": t = .notEqual(v)
+            case "<": t = .less(v)
+            case "<=": t = .lessOrEqual(v)
+            case ">": t = .greater(v)
+            default: t = .greaterOrEqual(v)
+            }
+            return ColumnFilter(column: tokens[0], test: t, text: text)
+        }
+        if tokens.count == 5, ["<", "<="].contains(tokens[1]), ["<", "<="].contains(tokens[3]) {
+            guard let lo = number(tokens[0]) else { throw bad("'\(tokens[0])' is not a number") }
+            guard isName(tokens[2]) else { throw bad("'\(tokens[2])' is not a column name") }
+            guard let hi = number(tokens[4]) else { throw bad("'\(tokens[4])' is not a number") }
+            guard lo <= hi else { throw bad("empty range \(tokens[0])…\(tokens[4])") }
+            return ColumnFilter(column: tokens[2], test: .range(low: lo, lowInclusive: tokens[1] == "<=", high: hi,
+                                                                highInclusive: tokens[3] == "<="), text: text)
+        }
+        throw bad(tokens.isEmpty ? "empty" : "cannot read it")
+    }
+
+    /// Words and operators (operators need no spaces around them: `G<20`).
+    static func tokenize(_ s: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var op = ""
+        func flush() { if !cur.isEmpty { out.append(cur); cur = "" }; if !op.isEmpty { out.append(op); op = "" } }
+        for ch in s {
+            if ch.isWhitespace {
+                flush()
+            } else if "<>=!".contains(ch) {
+                if !cur.isEmpty { out.append(cur); cur = "" }
+                op.append(ch)
+            } else {
+                if !op.isEmpty { out.append(op); op = "" }
+                cur.append(ch)
+            }
+        }
+        flush()
+        return out
+    }
+}
+
+/// What to select: all filters must pass, and the source must be listed when a list is given.
+public struct SourceSelection: Sendable {
+    public var filters: [ColumnFilter]
+    /// A text file of source_ids (see `loadSourceIDs`), or nil for every source.
+    public var sourceIDFile: String?
+
+    public init(filters: [ColumnFilter] = [], sourceIDFile: String? = nil) {
+        self.filters = filters
+        self.sourceIDFile = sourceIDFile
+    }
+
+    /// Parses filter texts (throws on the first bad one).
+    public init(filterTexts: [String], sourceIDFile: String?) throws {
+        self.init(filters: try filterTexts.map(ColumnFilter.parse), sourceIDFile: sourceIDFile)
+    }
+
+    /// One line for logs and outputs.
+    public var summary: String {
+        var parts = filters.map(\.text)
+        if let f = sourceIDFile { parts.append("source_id in \(f)") }
+        return parts.isEmpty ? "all sources" : parts.joined(separator: " and ")
+    }
+
+    /// Reads a source_id list: one integer per line; blank lines and lines starting with `#`
+    /// ignored (so an ECSV header is skipped); a line of column names containing `source_id`
+    /// (CSV or ECSV) selects that column of the following comma- or whitespace-separated lines.
+    /// Returns the sorted, de-duplicated ids.
+    public static func loadSourceIDs(_ path: String) throws -> [Int64] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw GWJobError("\(path): cannot read the source_id list: \(FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")")
+        }
+        var ids: [Int64] = []
+        var column: Int? = nil
+        var lineNo = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
+            if ids.isEmpty && column == nil, let c = fields.firstIndex(of: "source_id") {
+                column = c
+                continue
+            }
+            let c = column ?? 0
+            guard c < fields.count, let id = Int64(fields[c].trimmingCharacters(in: CharacterSet(charactersIn: "\""))) else {
+                throw GWJobError("\(path):\(lineNo): '\(c < fields.count ? fields[c] : line)' is not a source_id (expected an integer)")
+            }
+            ids.append(id)
+        }
+        guard !ids.isEmpty else { throw GWJobError("\(path): no source_ids in the file") }
+        return Array(Set(ids)).sorted()
+    }
+}
+
+/// Rows seen and why rows were dropped (see the file header for the order of the reasons).
+public struct SelectionCounts: Sendable, Equatable {
+    public var rows = 0
+    public var notListed = 0
+    /// Per filter, rows it was the first to reject.
+    public var failedFilter: [Int]
+    public var nullProperMotion = 0
+    public var selected = 0
+    /// Selected rows whose pmra_pmdec_corr was null (taken as 0).
+    public var correlationNull = 0
+
+    public init(filters: Int) { failedFilter = [Int](repeating: 0, count: filters) }
+
+    var asArray: [Int] { [rows, notListed, nullProperMotion, selected, correlationNull] + failedFilter }
+
+    /// The totals over all ranks.
+    public func summed(_ comm: Communicator) -> SelectionCounts {
+        let v = comm.allreduce(asArray, .sum)
+        var s = SelectionCounts(filters: failedFilter.count)
+        s.rows = v[0]; s.notListed = v[1]; s.nullProperMotion = v[2]; s.selected = v[3]; s.correlationNull = v[4]
+        s.failedFilter = Array(v[5...])
+        return s
+    }
+}
+
+public final class ProperMotionSample {
+    public static let requiredColumns = ["source_id", "ra", "dec", "pmra", "pmdec", "pmra_error", "pmdec_error"]
+    public static let correlationColumn = "pmra_pmdec_corr"
+
+    public let path: String
+    public let table: GaiaTable
+    public let selection: SourceSelection
+    /// False when the table has no pmra_pmdec_corr column (then ρ = 0 for every source).
+    public let hasCorrelation: Bool
+    /// This rank's counts so far (sum them with `counts.summed(comm)`).
+    public private(set) var counts: SelectionCounts
+    private let listed: [Int64]?
+    private let kinds: [String: NumericColumn]
+
+    public var rowCount: Int { table.rowCount }
+
+    /// Opens the table (collectively when `communicator` is given: call on every rank, inside
+    /// `comm.collectively`), checks the columns and loads the source_id list. `note` receives
+    /// remarks such as the missing correlation column.
+    public init(path: String, table name: String? = nil, selection: SourceSelection, communicator: Communicator?,
+                note: (String) -> Void = { _ in }) throws {
+        self.path = path
+        self.selection = selection
+        guard FileManager.default.fileExists(atPath: path) else { throw GWJobError("\(path): no such file") }
+        let t = try GaiaTable(path: path, table: name, communicator: communicator)
+        do {
+            let missing = Self.requiredColumns.filter { !t.hasColumn($0) }
+            guard missing.isEmpty else {
+                throw GWJobError("\(path):/\(t.name): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) "
+                    + "(needs \(Self.requiredColumns.joined(separator: ", ")); pmra_pmdec_corr optional)")
+            }
+            for f in selection.filters where !t.hasColumn(f.column) {
+                throw GWJobError("filter '\(f.text)': \(path):/\(t.name) has no column '\(f.column)'")
+            }
+            let corr = t.hasColumn(Self.correlationColumn)
+            var kinds: [String: NumericColumn] = [:]
+            for c in Self.requiredColumns + (corr ? [Self.correlationColumn] : []) + selection.filters.map(\.column) where kinds[c] == nil {
+                kinds[c] = try NumericColumn(table: t, column: c)
+            }
+            if kinds["source_id"]?.kind != .int64 { throw GWJobError("\(path):/\(t.name): source_id is not an int64 column") }
+            listed = try selection.sourceIDFile.map(SourceSelection.loadSourceIDs)
+            hasCorrelation = corr
+            self.kinds = kinds
+        } catch {
+            try? t.close()
+            throw error
+        }
+        table = t
+        counts = SelectionCounts(filters: selection.filters.count)
+        if !hasCorrelation { note("\(path): no pmra_pmdec_corr column: the correlation of pmra and pmdec is taken as 0 for every source") }
+    }
+
+    public func close() throws { try table.close() }
+
+    /// Fixed blocks of `blockRows` rows covering `rows`, and the contiguous run of them that rank
+    /// `rank` of `ranks` reads: (global block index, rows). Independent of `ranks` apart from
+    /// who gets which block.
+    public static func blocks(rows: Int, blockRows: Int, ranks: Int, rank: Int) -> [(index: Int, rows: RowRange)] {
+        precondition(blockRows > 0)
+        let n = (rows + blockRows - 1) / blockRows
+        let mine = RowPartition.byCount(rows: n, parts: ranks, index: rank)
+        return (mine.start..<mine.end).map { b in
+            (b, RowRange(start: b * blockRows, count: min(blockRows, rows - b * blockRows)))
+        }
+    }
+
+    /// Reads this rank's fixed blocks (collective: every rank calls it). `progress(done, total)`
+    /// after each round on every rank. Errors (bad values) are agreed on after each block.
+    public func readBlocks(blockRows: Int, comm: Communicator, progress: (Int, Int) -> Void = { _, _ in }) throws -> [VSHBlock] {
+        let mine = Self.blocks(rows: rowCount, blockRows: blockRows, ranks: comm.size, rank: comm.rank)
+        let rounds = comm.allreduce(mine.count, .max)
+        var out: [VSHBlock] = []
+        out.reserveCapacity(mine.count)
+        for r in 0..<rounds {
+            let range = r < mine.count ? mine[r].rows : RowRange(start: 0, count: 0)
+            var failure: Error? = nil
+            var data = ProperMotions()
+            do { data = try read(rows: range, collective: true) } catch { failure = error }
+            try comm.agree(failure)
+            if r < mine.count { out.append(VSHBlock(index: mine[r].index, data: data)) }
+            progress(r + 1, rounds)
+        }
+        return out
+    }
+
+    /// The selected sources of `rows`. With `collective`, every rank must call it (possibly with
+    /// an empty range); the reads all happen before any validation error is thrown.
+    public func read(rows: RowRange, collective: Bool) throws -> ProperMotions {
+        func col(_ c: String) throws -> [Double] { try kinds[c]!.read(table, c, rows: rows, collective: collective) }
+        let ids = try table.read("source_id", rows: rows, as: Int64.self, collective: collective)
+        let ra = try col("ra"), dec = try col("dec"), pmra = try col("pmra"), pmdec = try col("pmdec")
+        let ea = try col("pmra_error"), ed = try col("pmdec_error")
+        let rho = hasCorrelation ? try col(Self.correlationColumn) : [Double](repeating: 0, count: rows.count)
+        var filterValues: [[Double]] = []
+        for f in selection.filters { filterValues.append(try col(f.column)) }
+        // ---- selection and validation (no collective calls below) -------------------------
+        var out = ProperMotions()
+        out.reserveCapacity(rows.count)
+        let degToRad = Double.pi / 180
+        counts.rows += rows.count
+        rowLoop: for i in 0..<rows.count {
+            if let l = listed, !Self.contains(l, ids[i]) { counts.notListed += 1; continue }
+            for (k, f) in selection.filters.enumerated() where !f.accepts(filterValues[k][i]) {
+                counts.failedFilter[k] += 1
+                continue rowLoop
+            }
+            if pmra[i].isNaN || pmdec[i].isNaN { counts.nullProperMotion += 1; continue }
+            let row = rows.start + i
+            func bad(_ c: String, _ v: Double, _ why: String) -> GWJobError {
+                GWJobError("\(path):/\(table.name): row \(row) (source_id \(ids[i])): \(c) = \(v): \(why)")
+            }
+            guard ra[i] >= 0 && ra[i] <= 360 else { throw bad("ra", ra[i], "must be in [0, 360] deg") }
+            guard dec[i] >= -90 && dec[i] <= 90 else { throw bad("dec", dec[i], "must be in [-90, 90] deg") }
+            guard pmra[i].isFinite else { throw bad("pmra", pmra[i], "must be finite") }
+            guard pmdec[i].isFinite else { throw bad("pmdec", pmdec[i], "must be finite") }
+            guard ea[i] > 0 && ea[i].isFinite else { throw bad("pmra_error", ea[i], "must be positive (and not null when pmra is given)") }
+            guard ed[i] > 0 && ed[i].isFinite else { throw bad("pmdec_error", ed[i], "must be positive (and not null when pmdec is given)") }
+            var r = rho[i]
+            if r.isNaN { counts.correlationNull += 1; r = 0 }
+            guard abs(r) < 1 else { throw bad(Self.correlationColumn, r, "must be in (-1, 1)") }
+            counts.selected += 1
+            out.append(sourceID: ids[i], row: row, ra: ra[i] * degToRad, dec: dec[i] * degToRad, pmra: pmra[i] * 1000,
+                       pmdec: pmdec[i] * 1000, pmraError: ea[i] * 1000, pmdecError: ed[i] * 1000, correlation: r)
+        }
+        return out
+    }
+
+    static func contains(_ sorted: [Int64], _ v: Int64) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == v
+    }
+}
+
+/// A numeric column of any stored type, read as Double with nulls (NaN, or an integer column's
+/// `_FillValue`, e.g. −1 for booleans) as NaN.
+struct NumericColumn: Equatable {
+    enum Kind { case float64, float32, int64, int32, int16, int8 }
+    let kind: Kind
+    /// Null value of an integer column.
+    let fill: Int64?
+
+    init(table: GaiaTable, column c: String) throws {
+        let empty = RowRange(start: 0, count: 0)
+        // A typed zero-row read succeeds only for the stored type (floats are checked first:
+        // an int64 read would also accept float64 storage of the same width).
+        if (try? table.read(c, rows: empty, as: Double.self)) != nil { kind = .float64 }
+        else if (try? table.read(c, rows: empty, as: Float.self)) != nil { kind = .float32 }
+        else if (try? table.read(c, rows: empty, as: Int64.self)) != nil { kind = .int64 }
+        else if (try? table.read(c, rows: empty, as: Int32.self)) != nil { kind = .int32 }
+        else if (try? table.read(c, rows: empty, as: Int16.self)) != nil { kind = .int16 }
+        else if (try? table.read(c, rows: empty, as: Int8.self)) != nil { kind = .int8 }
+        else { throw GWJobError("\(table.path):/\(table.name): column '\(c)' is not numeric") }
+        if try table.width(of: c) != 1 { throw GWJobError("\(table.path):/\(table.name): column '\(c)' is not a scalar column") }
+        fill = (try table.attribute("_FillValue", of: c)).flatMap { Int64($0) }
+    }
+
+    func read(_ t: GaiaTable, _ c: String, rows: RowRange, collective: Bool) throws -> [Double] {
+        func ints(_ v: [Int64]) -> [Double] { v.map { fill == $0 ? Double.nan : Double($0) } }
+        switch kind {
+        case .float64: return try t.read(c, rows: rows, as: Double.self, collective: collective)
+        case .float32: return try t.read(c, rows: rows, as: Float.self, collective: collective).map(Double.init)
+        case .int64: return ints(try t.read(c, rows: rows, as: Int64.self, collective: collective))
+        case .int32: return ints(try t.read(c, rows: rows, as: Int32.self, collective: collective).map(Int64.init))
+        case .int16: return ints(try t.read(c, rows: rows, as: Int16.self, collective: collective).map(Int64.init))
+        case .int8: return ints(try t.read(c, rows: rows, as: Int8.self, collective: collective).map(Int64.init))
+        }
+    }
+}
+
+public struct GWJobError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

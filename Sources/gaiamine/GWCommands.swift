@@ -1,0 +1,200 @@
+// The astrometric GW subcommands and their `gaiamine run` jobs. One struct per subcommand;
+// what they share is at the top: the source selection (--filter/--source-ids on the command
+// line, the `selection:` section of a parameter file) and the output checks.
+//   gw-vsh           VSH fit: rotation, glide, per-degree power, Ω_GW limit (GWJob/VSHRun.swift)
+//   gw-correlation   (to come: all-pairs Hellings–Downs correlation)
+//   gw-planewave     (to come: plane-wave F-statistic)
+import ArgumentParser
+import Foundation
+import GaiaIO
+import GWAstrometry
+import GWJob
+import MPI
+
+// MARK: - shared by the GW subcommands
+
+/// --filter and --source-ids, for every GW subcommand (`@OptionGroup var selection: GWSelectionOptions`).
+struct GWSelectionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Column filter, repeatable, all must hold: 'astrometric_params_solved == 31', "
+        + "'17 <= phot_g_mean_mag < 20', 'in_qso_candidates == true', 'bp_rp is not null'. Null fails comparisons.",
+        valueName: "expr"))
+    var filter: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Keep only the source_ids listed in this file (one per line, or a CSV/ECSV column named source_id).",
+                                            valueName: "file"))
+    var sourceIds: String?
+
+    func selection() throws -> SourceSelection {
+        do { return try SourceSelection(filterTexts: filter, sourceIDFile: sourceIds) } catch { throw ValidationError("\(error)") }
+    }
+
+    /// The `selection:` section as YAML lines (for the resolved parameters).
+    var yaml: String {
+        let f = filter.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ", ")
+        return "selection:\n  filters: [\(f)]\n  source_id_file: \(sourceIds ?? "~")"
+    }
+}
+
+/// The `selection:` section of a parameter file: `filters` (list of expressions) and
+/// `source_id_file`.
+func gwSelection(_ p: ParameterFile, file: String) throws -> SourceSelection {
+    let filters = try p.stringList("selection.filters", default: [])
+    let list = try p.optionalString("selection.source_id_file")
+    do { return try SourceSelection(filterTexts: filters, sourceIDFile: list) } catch {
+        throw ParameterError(file: file, key: "selection.filters", "\(error)")
+    }
+}
+
+/// On rank 0: the output directory exists and is writable, and no output is overwritten
+/// unless asked. Collective (the answer is agreed).
+func gwCheckOutputs(prefix: String, suffixes: [String], overwrite: Bool, comm: Communicator) throws {
+    try comm.collectively {
+        guard comm.isRoot else { return }
+        let dir = (prefix as NSString).deletingLastPathComponent
+        let d = dir.isEmpty ? "." : dir
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
+            throw GWJobError("output directory \(d) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: d) else { throw GWJobError("output directory \(d) is not writable") }
+        if !overwrite {
+            for s in suffixes where FileManager.default.fileExists(atPath: prefix + s) {
+                throw GWJobError("\(prefix)\(s) exists; pass --overwrite to replace it")
+            }
+        }
+    }
+}
+
+// MARK: - gw-vsh
+
+struct GWVSHSettings {
+    var options: VSHJobOptions
+    var output: String
+    var overwrite: Bool
+    var resolvedParameters: String
+    static let outputSuffixes = [".h5", ".ecsv", ".svg", "_clipped.h5", "_clipped.ecsv"]
+}
+
+struct GWVSHCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gw-vsh",
+        abstract: "Fit vector spherical harmonics to proper motions: rotation, glide, per-degree power, Ω_GW upper limit.",
+        discussion: """
+        Weighted least squares with each source's 2×2 covariance (pmra_error, pmdec_error, pmra_pmdec_corr; the \
+        correlation is 0 when absent or null), degrees 1…--lmax in the conventions of Mignard & Klioner (2012), \
+        iterative clipping of sources with X > κ·median(X). Results do not depend on the number of ranks. \
+        Outputs PREFIX.h5/.ecsv (name, value, error, unit), PREFIX_clipped.h5/.ecsv, PREFIX.svg. See Docs/gw-vsh.md.
+        """)
+
+    @Argument(help: "Repacked gaia_source HDF5 file.")
+    var file: String
+
+    @Option(name: .long, help: "Table in the file (default: its only table).")
+    var table: String?
+
+    @OptionGroup var selection: GWSelectionOptions
+
+    @Option(name: .long, help: "Largest VSH degree (1…\(VSHLayout.maximumDegree)).")
+    var lmax = 4
+
+    @Option(name: .long, help: "Clipping factor κ: drop sources with X > κ·median(X) and refit; 0 disables clipping.")
+    var clip = 5.0
+
+    @Option(name: .long, help: "Most fits made while clipping.")
+    var maxIterations = 20
+
+    @Option(name: .long, help: "Hubble constant for Ω_GW, km/s/Mpc.")
+    var h0 = 70.0
+
+    @Option(name: .long, help: "Rows per fixed block (reads and exact partial sums; results depend on it only at rounding level).")
+    var blockRows = 16384
+
+    @Option(name: .long, help: "Output prefix: PREFIX.h5, PREFIX.ecsv, PREFIX.svg, PREFIX_clipped.{h5,ecsv}.")
+    var out: String
+
+    @Flag(name: .long, help: "Replace existing outputs.")
+    var overwrite = false
+
+    @Option(name: .long, help: "Seconds between progress lines.")
+    var progressInterval = 5.0
+
+    func validate() throws {
+        guard lmax >= 1 && lmax <= VSHLayout.maximumDegree else {
+            throw ValidationError("--lmax must be between 1 and \(VSHLayout.maximumDegree), got \(lmax)")
+        }
+        guard clip >= 0 && clip.isFinite else { throw ValidationError("--clip must be ≥ 0 (0 disables clipping), got \(clip)") }
+        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
+        guard h0 > 0 && h0.isFinite else { throw ValidationError("--h0 must be positive") }
+        guard blockRows > 0 else { throw ValidationError("--block-rows must be positive") }
+        _ = try selection.selection()
+    }
+
+    func settings() throws -> GWVSHSettings {
+        var o = VSHJobOptions(input: file)
+        o.table = table
+        o.selection = try selection.selection()
+        o.fit = VSHFitOptions(lmax: lmax, kappa: clip, maxIterations: maxIterations)
+        o.h0 = h0
+        o.blockRows = blockRows
+        o.progressInterval = progressInterval
+        let yaml = """
+        job: gw-vsh
+        input: \(file)
+        table: \(table ?? "~")
+        output: \(out)
+        overwrite: \(overwrite)
+        progress_interval: \(progressInterval)
+        \(selection.yaml)
+        gw_vsh:
+          lmax: \(lmax)
+          clip: \(clip)
+          max_iterations: \(maxIterations)
+          h0: \(h0)
+          block_rows: \(blockRows)
+        """
+        return GWVSHSettings(options: o, output: out, overwrite: overwrite, resolvedParameters: yaml)
+    }
+
+    func run() throws {
+        let s = try settings()
+        runParallel { comm in try runGWVSH(s, comm: comm) }
+    }
+}
+
+/// The `gw-vsh` job of a parameter file (Inputs/gw_vsh_qso.yaml).
+func gwVSHSettings(_ p: ParameterFile, file: String) throws -> GWVSHSettings {
+    var o = VSHJobOptions(input: try p.string("input"))
+    o.table = try p.optionalString("table")
+    let output = try p.string("output")
+    let overwrite = try p.bool("overwrite", default: false)
+    o.progressInterval = try p.double("progress_interval", default: 5)
+    o.selection = try gwSelection(p, file: file)
+    let lmax = try p.int("gw_vsh.lmax", default: 4)
+    let clip = try p.double("gw_vsh.clip", default: 5)
+    let iterations = try p.int("gw_vsh.max_iterations", default: 20)
+    o.h0 = try p.double("gw_vsh.h0", default: 70)
+    o.blockRows = try p.int("gw_vsh.block_rows", default: 16384)
+    if lmax < 1 || lmax > VSHLayout.maximumDegree {
+        throw ParameterError(file: file, key: "gw_vsh.lmax", "must be between 1 and \(VSHLayout.maximumDegree), got \(lmax)")
+    }
+    if !(clip >= 0 && clip.isFinite) { throw ParameterError(file: file, key: "gw_vsh.clip", "must be ≥ 0 (0 disables clipping), got \(clip)") }
+    if iterations < 1 { throw ParameterError(file: file, key: "gw_vsh.max_iterations", "must be ≥ 1, got \(iterations)") }
+    if !(o.h0 > 0 && o.h0.isFinite) { throw ParameterError(file: file, key: "gw_vsh.h0", "must be positive, got \(o.h0)") }
+    if o.blockRows <= 0 { throw ParameterError(file: file, key: "gw_vsh.block_rows", "must be positive, got \(o.blockRows)") }
+    o.fit = VSHFitOptions(lmax: lmax, kappa: clip, maxIterations: iterations)
+    return GWVSHSettings(options: o, output: output, overwrite: overwrite, resolvedParameters: "")
+}
+
+func runGWVSH(_ s: GWVSHSettings, comm: Communicator) throws {
+    try gwCheckOutputs(prefix: s.output, suffixes: GWVSHSettings.outputSuffixes, overwrite: s.overwrite, comm: comm)
+    rootPrint(comm, "gw-vsh: parameters\n" + s.resolvedParameters.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+    let result = try VSHJob.run(s.options, communicator: comm) { rootPrint(comm, $0) }
+    try comm.collectively {
+        if comm.isRoot { try VSHOutputs.write(result, prefix: s.output, parameters: s.resolvedParameters) }
+    }
+    rootPrint(comm, VSHOutputs.summary(result, prefix: s.output))
+}
+
+// MARK: - gw-correlation (all-pairs correlation; to be added here)
+
+// MARK: - gw-planewave (plane-wave F-statistic; to be added here)
