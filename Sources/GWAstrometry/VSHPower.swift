@@ -4,8 +4,9 @@
 //   P_l^T = Σ_{m=−l}^{l} |t_lm|² = t_l0² + 2 Σ_{m≥1} [(t^R_lm)² + (t^I_lm)²],  P_l^S likewise,
 // so with D = diag(1 for m = 0, 2 for re/im) and the coefficients c_l of one kind and degree,
 // P = c_lᵀ D c_l. Estimated from noisy c_l with covariance Σ_l, E[P̂] = P + tr(D Σ_l): the noise
-// bias, subtracted in the debiased power. Error (Gaussian quadratic form, delta method):
-//   Var(P̂) = 2 tr((D Σ_l)²) + 4 c_lᵀ D Σ_l D c_l.
+// bias, subtracted in the debiased power. Error (Gaussian quadratic form):
+//   Var(P̂) = 2 tr((D Σ_l)²) + 4 c_lᵀ D Σ_l D c_l  with c_l the true coefficients;
+// since E[ĉᵀDΣDĉ] = cᵀDΣDc + tr((DΣ)²), the estimate uses ĉᵀDΣDĉ − tr((DΣ)²) (≥ 0).
 // Significance: χ²_l = c_lᵀ Σ_l⁻¹ c_l with 2l+1 degrees of freedom under "no signal", and its
 // normal equivalent Z_l by the Wilson & Hilferty (1931, PNAS 17, 684) cube-root transform
 //   Z = [(χ²/ν)^{1/3} − (1 − 2/(9ν))] / √(2/(9ν)),
@@ -47,7 +48,7 @@ extension VSHSolution {
             }
         }
         let chi2 = LinearAlgebra.quadraticInverse(s, c, n)
-        return VSHDegreePower(l: l, kind: kind, power: p, noiseBias: bias, error: (2 * tr2 + 4 * quad).squareRoot(),
+        return VSHDegreePower(l: l, kind: kind, power: p, noiseBias: bias, error: (2 * tr2 + 4 * max(quad - tr2, 0)).squareRoot(),
                               chi2: chi2, dof: n, z: Self.wilsonHilferty(chi2, dof: n))
     }
 

@@ -49,9 +49,8 @@ final class VSHSumsAndLimitsTests: XCTestCase {
             whole.add(v)
         }
         // Merge as an MPI reduction would: normalise, pack the union of occupied digits, add.
-        let digits = parts.map { $0.occupiedDigits() }.reduce(ExactSum.digits..<0) { r, d in
-            d.isEmpty ? r : min(r.lowerBound, d.lowerBound)..<max(r.upperBound, d.upperBound)
-        }
+        let used = parts.map { p -> Range<Int> in var q = p; q.normalize(); return q.occupiedDigits() }.filter { !$0.isEmpty }
+        let digits = used.map(\.lowerBound).min()!..<used.map(\.upperBound).max()!
         var packed = [Int64](repeating: 0, count: 4 * (digits.count + 1))
         for var p in parts {
             p.normalize()
