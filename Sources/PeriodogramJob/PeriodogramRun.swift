@@ -124,10 +124,11 @@ public enum PeriodogramJob {
             }
             try comm.collectively {
                 try reader.check(block)
-                try state.analyse(block)
+                try state.analyse(block) {
+                    progress.update(fraction: min(1, state.modelledCost / max(myShare, 1e-300)), count: state.curves,
+                                    detail: "\(state.rowsDone) of \(mine.count) rows; ≈ \(state.curves * comm.size) curves on all ranks")
+                }
             }
-            progress.update(fraction: min(1, state.modelledCost / max(myShare, 1e-300)), count: state.curves,
-                            detail: "\(state.rowsDone) of \(mine.count) rows; ≈ \(state.curves * comm.size) curves on all ranks")
         }
         var s = PeriodogramStatistics()
         s.rows = table.rowCount
@@ -187,7 +188,8 @@ final class RankState {
         plot = PlotKeeper(capacity: options.plotSources)
     }
 
-    func analyse(_ block: EpochBlock) throws {
+    /// Analyses every row of `block`; `afterRow` runs after each (progress lines).
+    func analyse(_ block: EpochBlock, afterRow: () -> Void = {}) throws {
         for i in 0..<block.count {
             let id = block.sourceIDs[i]
             for b in bands {
@@ -223,6 +225,7 @@ final class RankState {
                 plot.offer(row, curve: curve, grid: grid, power: power)
             }
             rowsDone += 1
+            afterRow()
         }
     }
 }

@@ -86,6 +86,9 @@ struct PeriodogramCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between progress lines.")
     var progressInterval = 5.0
 
+    /// Every value is checked before MPI starts (so a bad flag is reported once, not per rank).
+    func validate() throws { _ = try settings() }
+
     func settings() throws -> PeriodogramSettings {
         var o = PeriodogramJobOptions(input: file)
         o.bands = try parsePhotometryBands(bands.split(separator: ",", omittingEmptySubsequences: false).map(String.init), flag: "--bands")
@@ -213,6 +216,10 @@ func runPeriodogram(_ s: PeriodogramSettings, comm: Communicator) throws {
             throw PeriodogramJobError("output directory \(d) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: d) else { throw PeriodogramJobError("output directory \(d) is not writable") }
+        let resolved = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(s.output + ".h5") == resolved(s.options.input) {
+            throw PeriodogramJobError("--out \(s.output): \(s.output).h5 would replace the input file")
+        }
         if !s.overwrite {
             for ext in ["h5", "ecsv", "svg"] where FileManager.default.fileExists(atPath: "\(s.output).\(ext)") {
                 throw PeriodogramJobError("\(s.output).\(ext) exists; pass --overwrite to replace it")
