@@ -3,7 +3,7 @@
 // line, the `selection:` section of a parameter file) and the output checks.
 //   gw-vsh           VSH fit: rotation, glide, per-degree power, Ω_GW limit (GWJob/VSHRun.swift)
 //   gw-correlation   (to come: all-pairs Hellings–Downs correlation)
-//   gw-planewave     (to come: plane-wave F-statistic)
+//   gw-planewave     plane-wave F-statistic on epoch astrometry (GWJob/PlaneWaveRun.swift)
 import ArgumentParser
 import Foundation
 import GaiaIO
@@ -197,4 +197,147 @@ func runGWVSH(_ s: GWVSHSettings, comm: Communicator) throws {
 
 // MARK: - gw-correlation (all-pairs correlation; to be added here)
 
-// MARK: - gw-planewave (plane-wave F-statistic; to be added here)
+// MARK: - gw-planewave (plane-wave F-statistic on epoch astrometry; GWJob/PlaneWaveRun.swift)
+
+struct GWPlaneWaveSettings {
+    var options: PlaneWaveJobOptions
+    var output: String
+    var overwrite: Bool
+    var resolvedParameters: String
+}
+
+struct GWPlaneWaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gw-planewave",
+        abstract: "Search per-transit along-scan astrometry for a continuous plane gravitational wave (F-statistic).",
+        discussion: """
+        Per source the 5-parameter astrometric solution is removed (templates are projected the same way), \
+        then 2F = xᵀM⁻¹x is computed on a grid of frequencies × HEALPix directions (direction = to the GW \
+        source); 2F ~ χ²₄ under Gaussian noise. Input: a repacked epoch_astrometry table (Docs/data-format.md). \
+        Results do not depend on the number of ranks. Outputs PREFIX.h5 (candidates + full 2F grid and sums), \
+        PREFIX.ecsv (candidates), PREFIX.svg. See Docs/gw-planewave.md.
+        """)
+
+    @Argument(help: "Repacked epoch_astrometry HDF5 file.")
+    var file: String
+
+    @Option(name: .long, help: "Table in the file (default: epoch_astrometry, else its only table).")
+    var table: String?
+
+    @Option(name: .long, help: "Lowest grid frequency, nHz (31.69 nHz = 1/yr).")
+    var fMin = 4.0
+
+    @Option(name: .long, help: "Highest grid frequency, nHz.")
+    var fMax = 130.0
+
+    @Option(name: .long, help: "Frequency step, nHz (1/T ≈ 5.8 nHz for the DR4 span).")
+    var df = 1.0
+
+    @Option(name: .long, help: "HEALPix nside of the sky grid (power of two).")
+    var nside = 8
+
+    @Option(name: .long, help: "Skip sources with fewer usable transits (≥ 6).")
+    var minTransits = 10
+
+    @Option(name: .long, help: "Candidates reported (peaks of the sky-maximised spectrum).")
+    var candidates = 20
+
+    @Option(name: .long, help: "Minimum separation of candidates, frequency steps.")
+    var separationBins = 3
+
+    @Option(name: .long, help: "Sources per fixed block (exact partial sums; results depend on it only at rounding level).")
+    var blockSources = 64
+
+    @Option(name: .long, help: "Rows per collective read.")
+    var chunkRows = 4096
+
+    @Option(name: .long, help: "epoch_astrometry_truth.json of a synthetic set: report how the injection was recovered.")
+    var truth: String?
+
+    @Option(name: .long, help: "Output prefix: PREFIX.h5, PREFIX.ecsv, PREFIX.svg.")
+    var out: String
+
+    @Flag(name: .long, help: "Replace existing outputs.")
+    var overwrite = false
+
+    @Option(name: .long, help: "Seconds between progress lines.")
+    var progressInterval = 5.0
+
+    func settings() -> GWPlaneWaveSettings {
+        var o = PlaneWaveJobOptions(input: file)
+        o.table = table
+        o.fMin = fMin; o.fMax = fMax; o.df = df; o.nside = nside
+        o.minTransits = minTransits
+        o.candidates = candidates
+        o.separationBins = separationBins
+        o.blockSources = blockSources
+        o.chunkRows = chunkRows
+        o.truth = truth
+        o.progressInterval = progressInterval
+        let yaml = """
+        job: gw-planewave
+        input: \(file)
+        table: \(table ?? "~")
+        output: \(out)
+        overwrite: \(overwrite)
+        progress_interval: \(progressInterval)
+        gw_planewave:
+          f_min: \(fMin)
+          f_max: \(fMax)
+          df: \(df)
+          nside: \(nside)
+          min_transits: \(minTransits)
+          candidates: \(candidates)
+          separation_bins: \(separationBins)
+          block_sources: \(blockSources)
+          chunk_rows: \(chunkRows)
+          truth: \(truth ?? "~")
+        """
+        return GWPlaneWaveSettings(options: o, output: out, overwrite: overwrite, resolvedParameters: yaml)
+    }
+
+    func validate() throws {
+        let names = ["grid": "--f-min/--f-max/--df/--nside", "min_transits": "--min-transits", "candidates": "--candidates",
+                     "separation_bins": "--separation-bins", "block_sources": "--block-sources", "chunk_rows": "--chunk-rows"]
+        if let p = settings().options.problems().first { throw ValidationError("\(names[p.key] ?? p.key): \(p.message)") }
+    }
+
+    func run() throws {
+        let s = settings()
+        runParallel { comm in try runGWPlaneWave(s, comm: comm) }
+    }
+}
+
+/// The `gw-planewave` job of a parameter file (Inputs/gw_planewave.yaml).
+func gwPlaneWaveSettings(_ p: ParameterFile, file: String) throws -> GWPlaneWaveSettings {
+    var o = PlaneWaveJobOptions(input: try p.string("input"))
+    o.table = try p.optionalString("table")
+    let output = try p.string("output")
+    let overwrite = try p.bool("overwrite", default: false)
+    o.progressInterval = try p.double("progress_interval", default: 5)
+    o.fMin = try p.double("gw_planewave.f_min", default: o.fMin)
+    o.fMax = try p.double("gw_planewave.f_max", default: o.fMax)
+    o.df = try p.double("gw_planewave.df", default: o.df)
+    o.nside = try p.int("gw_planewave.nside", default: o.nside)
+    o.minTransits = try p.int("gw_planewave.min_transits", default: o.minTransits)
+    o.candidates = try p.int("gw_planewave.candidates", default: o.candidates)
+    o.separationBins = try p.int("gw_planewave.separation_bins", default: o.separationBins)
+    o.blockSources = try p.int("gw_planewave.block_sources", default: o.blockSources)
+    o.chunkRows = try p.int("gw_planewave.chunk_rows", default: o.chunkRows)
+    o.truth = try p.optionalString("gw_planewave.truth")
+    if let problem = o.problems().first {
+        let key = problem.key == "grid" ? "gw_planewave.f_min/f_max/df/nside" : "gw_planewave.\(problem.key)"
+        throw ParameterError(file: file, key: key, problem.message)
+    }
+    return GWPlaneWaveSettings(options: o, output: output, overwrite: overwrite, resolvedParameters: "")
+}
+
+func runGWPlaneWave(_ s: GWPlaneWaveSettings, comm: Communicator) throws {
+    try gwCheckOutputs(prefix: s.output, suffixes: PlaneWaveOutputs.suffixes, overwrite: s.overwrite, comm: comm)
+    rootPrint(comm, "gw-planewave: parameters\n" + s.resolvedParameters.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+    let result = try PlaneWaveJob.run(s.options, communicator: comm) { rootPrint(comm, $0) }
+    try comm.collectively {
+        if comm.isRoot { try PlaneWaveOutputs.write(result, prefix: s.output, parameters: s.resolvedParameters) }
+    }
+    rootPrint(comm, PlaneWaveOutputs.summary(result, prefix: s.output))
+}

@@ -14,7 +14,7 @@ struct GaiaMine: ParsableCommand {
         """,
         version: versionString,
         subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self, XPSearchCommand.self,
-                      PeriodogramCommand.self, GWVSHCommand.self, RunCommand.self])
+                      PeriodogramCommand.self, GWVSHCommand.self, GWPlaneWaveCommand.self, RunCommand.self])
 }
 
 GaiaMine.main()

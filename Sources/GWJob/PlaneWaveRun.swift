@@ -1,0 +1,381 @@
+// The parallel plane-wave search (`gaiamine gw-planewave`, `gaiamine run` with job: gw-planewave).
+//
+// 1. Every rank opens the epoch_astrometry table (MPI-IO) and checks its columns.
+// 2. The rows are cut into fixed blocks of `block_sources` rows — the same blocks whatever the
+//    number of ranks — and each rank gets a contiguous run of blocks of about equal modelled cost
+//    (PlaneWavePartition: per source ∝ n_transits + 2·N_dir, from the offsets alone).
+// 3. Each rank reads its rows in collective rounds, cleans every source (counting dropped transits
+//    and skipped sources by reason; bad values stop every rank with the row named), fits and
+//    removes its 5-parameter solution, and adds each block to the F-statistic sums
+//    (PlaneWaveEngine: block sums in row order, added exactly in fixed point).
+// 4. The integer digits of the sums are summed over ranks (MPI_Allreduce): exact, so the sums —
+//    and everything after them — are identical for np 1, 2, 3, …
+// 5. Rank 0 turns x and M into 2F at every grid point, picks the candidates (peaks of the
+//    sky-maximised spectrum), their significance (PlaneWaveStatistic), and compares with an
+//    injection when a truth file is given.
+import Foundation
+import GaiaIO
+import GWAstrometry
+import MPI
+
+public struct PlaneWaveJobOptions: Sendable {
+    public var input: String
+    /// Table in the file (nil: epoch_astrometry, else the file's only table).
+    public var table: String? = nil
+    /// Frequency grid, nHz.
+    public var fMin = 4.0, fMax = 130.0, df = 1.0
+    /// HEALPix nside of the sky grid (power of two).
+    public var nside = 8
+    /// Sources with fewer usable transits are skipped (≥ 6).
+    public var minTransits = 10
+    /// Candidates reported: peaks of the sky-maximised 2F spectrum at least `separationBins` apart.
+    public var candidates = 20
+    public var separationBins = 3
+    /// Rows per fixed block (part of the result's definition at rounding level, like the grid).
+    public var blockSources = 64
+    /// Rows per collective read (rounded up to whole blocks).
+    public var chunkRows = 4096
+    public var progressInterval = 5.0
+    /// epoch_astrometry_truth.json of a synthetic data set: report the injection's recovery.
+    public var truth: String? = nil
+    public init(input: String) { self.input = input }
+
+    /// Problems with the options, each naming its parameter (key as in the parameter file).
+    public func problems() -> [(key: String, message: String)] {
+        var p: [(String, String)] = []
+        do { _ = try PlaneWaveGrid(fMin: fMin, fMax: fMax, df: df, nside: nside) } catch { p.append(("grid", "\(error)")) }
+        if minTransits < 6 { p.append(("min_transits", "must be ≥ 6 (5 parameters + 1), got \(minTransits)")) }
+        if candidates < 1 { p.append(("candidates", "must be ≥ 1, got \(candidates)")) }
+        if separationBins < 0 { p.append(("separation_bins", "must be ≥ 0, got \(separationBins)")) }
+        if blockSources < 1 { p.append(("block_sources", "must be ≥ 1, got \(blockSources)")) }
+        if chunkRows < 1 { p.append(("chunk_rows", "must be ≥ 1, got \(chunkRows)")) }
+        return p
+    }
+}
+
+/// One reported candidate.
+public struct PlaneWaveCandidate: Sendable {
+    public var rank: Int
+    public var frequencyIndex: Int, directionIndex: Int
+    public var frequencyNHz: Double
+    public var raDeg: Double, decDeg: Double
+    public var value: FStatisticValue
+    public var logLocalFAP: Double
+    public var globalFAP: Double
+}
+
+/// An injection (from a synth truth file) and how the search recovered it.
+public struct InjectionRecovery: Sendable {
+    public var frequencyNHz: Double, raDeg: Double, decDeg: Double
+    /// Strain amplitudes (h₊ cos φ₊, −h₊ sin φ₊, h× cos φ×, −h× sin φ×).
+    public var amplitudes: [Double]
+    public var expectedTwoF: Double
+    /// The grid point nearest the injection, and 2F there.
+    public var nearestFrequency: Int, nearestPixel: Int
+    public var twoFAtNearest: Double
+    /// The best candidate's offsets: frequency (grid steps), direction (degrees).
+    public var frequencyOffsetBins: Double
+    public var angularOffsetDeg: Double
+    public var recovered: Bool
+}
+
+public struct PlaneWaveStatistics: Sendable {
+    public var counts = PlaneWaveCounts()
+    public var blocks = 0
+    public var ranks = 1
+    public var seconds = 0.0
+    public var readSeconds = 0.0
+    /// Kernel time summed over ranks, and the largest per rank.
+    public var kernelSeconds = 0.0
+    public var kernelMax = 0.0
+    /// Largest and mean modelled cost per rank (arbitrary units).
+    public var costMax = 0.0, costMean = 0.0
+}
+
+public struct PlaneWaveResult {
+    public var options: PlaneWaveJobOptions
+    public var grid: PlaneWaveGrid
+    /// 2F at every grid point, frequency-major (i_f · N_dir + i_dir). Rank 0 only.
+    public var twoF: [Double]
+    /// The 14 sums per grid point, entry (i_f · 14 + c) · N_dir + i_dir. Rank 0 only.
+    public var sums: [Double]
+    public var candidates: [PlaneWaveCandidate]
+    public var injection: InjectionRecovery?
+    /// 2F threshold for a global false-alarm probability of 1 %.
+    public var threshold: Double
+    public var trials: Int { grid.count }
+    public var statistics: PlaneWaveStatistics
+}
+
+public enum PlaneWaveJob {
+    public static func run(_ o: PlaneWaveJobOptions, communicator comm: Communicator,
+                           log: (String) -> Void) throws -> PlaneWaveResult {
+        let t0 = ProgressReporter.now()
+        let grid: PlaneWaveGrid = try comm.collectively {
+            if let p = o.problems().first { throw GWJobError("\(p.key): \(p.message)") }
+            guard FileManager.default.fileExists(atPath: o.input) else { throw GWJobError("\(o.input): no such file") }
+            if let t = o.truth, !FileManager.default.fileExists(atPath: t) { throw GWJobError("truth file \(t): no such file") }
+            let g = try PlaneWaveGrid(fMin: o.fMin, fMax: o.fMax, df: o.df, nside: o.nside)
+            guard 14 * g.count <= 1 << 26 else {
+                throw GWJobError("grid of \(g.frequencyCount) frequencies × \(g.directionCount) directions is too large "
+                                 + "(\(14 * g.count) sums, at most 2^26 = 67 M: ~1.6 GB per rank); use fewer frequencies or a smaller nside")
+            }
+            return g
+        }
+        let table = try comm.collectively { () -> GaiaTable in
+            let name = o.table ?? (Self.hasTable(o.input, AstrometryColumns.table) ? AstrometryColumns.table : nil)
+            return try GaiaTable(path: o.input, table: name, communicator: comm)
+        }
+        let reader = try comm.collectively { try EpochAstrometryReader(table: table) }
+        let split = try PlaneWavePartition.myBlocks(reader: reader, blockRows: o.blockSources,
+                                                    directions: grid.directionCount, chunkRows: o.chunkRows, comm: comm)
+        let rows = table.rowCount
+        let myRows = RowRange(start: min(split.blocks.lowerBound * o.blockSources, rows),
+                              count: min(split.blocks.upperBound * o.blockSources, rows) - min(split.blocks.lowerBound * o.blockSources, rows))
+        log(comm.isRoot ? String(format: "gw-planewave: %d sources on %d rank(s); grid %d frequencies (%.4g–%.4g nHz, step %.4g) × %d directions (nside %d) = %d points; blocks of %d split by modelled cost in %.2f s",
+                                 rows, comm.size, grid.frequencyCount, grid.frequencies.first!, grid.frequencies.last!, grid.df,
+                                 grid.directionCount, grid.nside, grid.count, o.blockSources, ProgressReporter.now() - t0) : "")
+
+        let engine = PlaneWaveEngine(grid: grid)
+        var counts = PlaneWaveCounts()
+        var kernel = 0.0, read = 0.0, done = 0.0
+        let chunkBlocks = max(1, (o.chunkRows + o.blockSources - 1) / o.blockSources)
+        let chunk = chunkBlocks * o.blockSources
+        let rounds = comm.allreduce((myRows.count + chunk - 1) / chunk, .max)
+        let progress = ProgressReporter(label: "gw-planewave (rank 0)", unit: "sources", enabled: comm.isRoot, interval: o.progressInterval)
+        for r in 0..<rounds {
+            let start = myRows.start + r * chunk
+            let n = max(0, min(chunk, myRows.end - start))
+            let range = RowRange(start: n > 0 ? start : 0, count: n)
+            let r0 = ProgressReporter.now()
+            let block: AstrometryBlock
+            do { block = try reader.read(rows: range) } catch {
+                // A failure inside collective I/O cannot be agreed on safely: end every rank.
+                comm.abort(message: "reading \(o.input): \(error)")
+            }
+            read += ProgressReporter.now() - r0
+            try comm.collectively {
+                // Blocks are whole: the range starts on a block boundary and holds whole blocks
+                // (but the table's last one).
+                var b = 0
+                while b < block.count {
+                    let end = min(block.count, b + o.blockSources)
+                    var sources: [PlaneWaveSource] = []
+                    for i in b..<end {
+                        counts.rows += 1
+                        let s = try reader.series(block, row: i, counts: &counts)
+                        guard s.count >= o.minTransits else { counts.skipped[SourceSkip.tooFewTransits.rawValue] += 1; continue }
+                        do {
+                            sources.append(try PlaneWaveSource(s, minimumTransits: o.minTransits))
+                            counts.sourcesUsed += 1
+                            counts.transitsSearched += s.count
+                        } catch FitFailure.degenerateDesign {
+                            counts.skipped[SourceSkip.degenerateDesign.rawValue] += 1
+                        }
+                    }
+                    let k0 = ProgressReporter.now()
+                    engine.add(block: sources)
+                    kernel += ProgressReporter.now() - k0
+                    for i in b..<end { done += PlaneWavePartition.cost(transits: block.offsets[0][i + 1] - block.offsets[0][i], directions: grid.directionCount) }
+                    b = end
+                }
+            }
+            progress.update(fraction: min(1, done / max(split.myCost, 1e-300)), count: counts.rows,
+                            detail: "\(counts.rows) of \(myRows.count) sources; ≈ \(counts.rows * comm.size) on all ranks")
+        }
+        try comm.collectively { try table.close() }
+
+        // Exact reduction of the sums over ranks.
+        var local = engine.sums
+        local.normalize()
+        let total = FixedPointSums(low: comm.allreduce(local.low, .sum), middle: comm.allreduce(local.middle, .sum),
+                                   high: comm.allreduce(local.high, .sum), maxAbs: comm.allreduce(local.maxAbs, .max),
+                                   rejected: comm.allreduce(local.rejected, .sum))
+        var st = PlaneWaveStatistics()
+        st.ranks = comm.size
+        st.blocks = comm.allreduce(engine.blocks, .sum)
+        st.counts.rows = comm.allreduce(counts.rows, .sum)
+        st.counts.sourcesUsed = comm.allreduce(counts.sourcesUsed, .sum)
+        st.counts.skipped = comm.allreduce(counts.skipped, .sum)
+        st.counts.transitsTotal = comm.allreduce(counts.transitsTotal, .sum)
+        st.counts.transitsUsed = comm.allreduce(counts.transitsUsed, .sum)
+        st.counts.transitsSearched = comm.allreduce(counts.transitsSearched, .sum)
+        st.counts.dropped = comm.allreduce(counts.dropped, .sum)
+        st.kernelSeconds = comm.allreduce(kernel, .sum)
+        st.kernelMax = comm.allreduce(kernel, .max)
+        st.readSeconds = comm.allreduce(read, .max)
+        st.costMax = comm.allreduce(split.myCost, .max)
+        st.costMean = comm.allreduce(split.myCost, .sum) / Double(comm.size)
+        // The same numbers on every rank: every rank throws the same error, or none does.
+        try comm.collectively {
+            if total.rejected > 0 || total.maxAbs * Double(max(st.blocks, 1)) >= 0x1p61 {
+                throw GWJobError("the F-statistic sums left the fixed-point range (\(total.rejected) block sums NaN or ≥ 2^52, "
+                                 + "largest \(total.maxAbs)): are centroid_pos_error_al in mas?")
+            }
+        }
+        var result = PlaneWaveResult(options: o, grid: grid, twoF: [], sums: [], candidates: [], injection: nil,
+                                     threshold: PlaneWaveStatistic.threshold(globalFalseAlarm: 0.01, trials: grid.count), statistics: st)
+        try comm.collectively {
+            guard comm.isRoot else { return }
+            result.sums = total.values()
+            result.twoF = twoFGrid(result.sums, grid: grid)
+            result.candidates = pickCandidates(result.twoF, sums: result.sums, grid: grid, count: o.candidates,
+                                               separation: o.separationBins)
+            if let t = o.truth { result.injection = try injection(truthPath: t, result: result) }
+        }
+        result.statistics.seconds = comm.broadcast(ProgressReporter.now() - t0)
+        return result
+    }
+
+    /// Whether the file has the table (a serial, read-only probe; the collective open follows).
+    static func hasTable(_ path: String, _ name: String) -> Bool {
+        guard let t = try? GaiaTable(path: path, table: name) else { return false }
+        try? t.close()
+        return true
+    }
+
+    /// 2F at every grid point (frequency-major).
+    static func twoFGrid(_ sums: [Double], grid: PlaneWaveGrid) -> [Double] {
+        let nd = grid.directionCount
+        var out = [Double](repeating: .nan, count: grid.count)
+        var c = [Double](repeating: 0, count: 14)
+        for i in 0..<grid.frequencyCount {
+            for j in 0..<nd {
+                for k in 0..<14 { c[k] = sums[(i * 14 + k) * nd + j] }
+                out[i * nd + j] = PlaneWaveStatistic.solve(c).twoF
+            }
+        }
+        return out
+    }
+
+    /// The 14 sums of one grid point.
+    static func pointSums(_ sums: [Double], grid: PlaneWaveGrid, frequency i: Int, direction j: Int) -> [Double] {
+        (0..<14).map { sums[(i * 14 + $0) * grid.directionCount + j] }
+    }
+
+    /// Peaks of the sky-maximised spectrum max_dir 2F(f), greedily by 2F, at least `separation`
+    /// frequency steps apart; ties by lower frequency then lower pixel (deterministic).
+    static func pickCandidates(_ twoF: [Double], sums: [Double], grid: PlaneWaveGrid, count: Int, separation: Int) -> [PlaneWaveCandidate] {
+        let nd = grid.directionCount
+        var best = [(value: Double, dir: Int)](repeating: (-.infinity, 0), count: grid.frequencyCount)
+        for i in 0..<grid.frequencyCount {
+            for j in 0..<nd where twoF[i * nd + j] > best[i].value { best[i] = (twoF[i * nd + j], j) }
+        }
+        let order = (0..<grid.frequencyCount).filter { best[$0].value.isFinite }
+            .sorted { best[$0].value != best[$1].value ? best[$0].value > best[$1].value : $0 < $1 }
+        var taken: [Int] = []
+        var out: [PlaneWaveCandidate] = []
+        for i in order where out.count < count {
+            if taken.contains(where: { abs($0 - i) <= separation && separation > 0 }) { continue }
+            taken.append(i)
+            let j = best[i].dir
+            let v = PlaneWaveStatistic.solve(pointSums(sums, grid: grid, frequency: i, direction: j))
+            out.append(PlaneWaveCandidate(rank: out.count + 1, frequencyIndex: i, directionIndex: j, frequencyNHz: grid.frequencies[i],
+                                          raDeg: grid.directions[j].raDeg, decDeg: grid.directions[j].decDeg, value: v,
+                                          logLocalFAP: PlaneWaveStatistic.logLocalFalseAlarm(twoF: v.twoF),
+                                          globalFAP: PlaneWaveStatistic.globalFalseAlarm(twoF: v.twoF, trials: grid.count)))
+        }
+        return out
+    }
+
+    /// Reads the injected wave from a synth truth file and compares with the best candidate.
+    static func injection(truthPath: String, result r: PlaneWaveResult) throws -> InjectionRecovery? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: truthPath))
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw GWJobError("\(truthPath): not a JSON object")
+        }
+        guard let wave = root["wave"] as? [String: Any] else { return nil }  // null: no injection
+        func num(_ k: String) throws -> Double {
+            guard let v = (wave[k] as? NSNumber)?.doubleValue else { throw GWJobError("\(truthPath): wave.\(k) missing or not a number") }
+            return v
+        }
+        let f = try num("frequency_nhz"), ra = try num("ra"), dec = try num("dec")
+        let amps = (wave["linear_amplitudes"] as? [NSNumber])?.map(\.doubleValue) ?? []
+        let g = r.grid
+        let fi = min(max(Int(((f - g.fMin) / g.df).rounded()), 0), g.frequencyCount - 1)
+        let pix = HEALPixNested.pixel(nside: g.nside, raDeg: ra, decDeg: dec)
+        let at = r.twoF[fi * g.directionCount + pix]
+        var out = InjectionRecovery(frequencyNHz: f, raDeg: ra, decDeg: dec, amplitudes: amps, expectedTwoF: try num("expected_2f"),
+                                    nearestFrequency: fi, nearestPixel: pix, twoFAtNearest: at, frequencyOffsetBins: .nan,
+                                    angularOffsetDeg: .nan, recovered: false)
+        if let c = r.candidates.first {
+            out.frequencyOffsetBins = (c.frequencyNHz - f) / g.df
+            let a = StarFrame(raDeg: ra, decDeg: dec).n, b = StarFrame(raDeg: c.raDeg, decDeg: c.decDeg).n
+            out.angularOffsetDeg = acos(max(-1, min(1, (a * b).sum()))) * 180 / .pi
+            out.recovered = abs(out.frequencyOffsetBins) <= 1.5 && out.angularOffsetDeg <= 2 * HEALPixNested.resolution(nside: g.nside)
+                && c.globalFAP < 0.01
+        }
+        return out
+    }
+}
+
+/// Fixed blocks of rows split over ranks by modelled cost (scalable: no all-rows array anywhere).
+///  1. Each rank reads the transit counts (offsets only) of an equal-count slice of the blocks.
+///  2. With S_r the slice's cost and P_r = Σ_{q<r} S_q (MPI_Exscan), boundary k is the first block
+///     where the running cost reaches k/ranks of the total; each rank finds those inside its
+///     slice and an allreduce(min) combines them.
+/// The split decides who computes a block, never what is computed.
+enum PlaneWavePartition {
+    /// Modelled cost of a source: stage 1 ∝ transits × frequencies, stage 2 ∝ directions ×
+    /// frequencies with ≈ 2× the work per element (measured: Docs/gw-planewave.md).
+    static func cost(transits: Int, directions: Int) -> Double { Double(transits + 2 * directions) }
+
+    static func myBlocks(reader: EpochAstrometryReader, blockRows: Int, directions: Int, chunkRows: Int,
+                         comm: Communicator) throws -> (blocks: Range<Int>, myCost: Double) {
+        let rows = reader.table.rowCount
+        let nBlocks = (rows + blockRows - 1) / blockRows
+        let slice = RowPartition.byCount(rows: nBlocks, parts: comm.size, index: comm.rank)
+        var costs = [Double](repeating: 0, count: slice.count)
+        let perRound = max(1, chunkRows / blockRows)
+        let rounds = comm.allreduce((slice.count + perRound - 1) / perRound, .max)
+        for r in 0..<rounds {
+            let b0 = slice.start + r * perRound
+            let nb = max(0, min(perRound, slice.end - b0))
+            let firstRow = min(b0 * blockRows, rows)
+            let lastRow = min((b0 + nb) * blockRows, rows)
+            let counts: [Int]
+            do { counts = try reader.transitCounts(rows: RowRange(start: nb > 0 ? firstRow : 0, count: nb > 0 ? lastRow - firstRow : 0)) } catch {
+                comm.abort(message: "reading \(reader.table.path): \(error)")
+            }
+            for (k, n) in counts.enumerated() {
+                costs[(firstRow + k) / blockRows - slice.start] += cost(transits: n, directions: directions)
+            }
+        }
+        let bounds = boundaries(costs: costs, slice: slice, blocks: nBlocks, comm: comm)
+        let mine = bounds[comm.rank]..<bounds[comm.rank + 1]
+        // The split aims at total/ranks per rank: that is each rank's share for its progress
+        // fraction (its own blocks' costs lie partly in other ranks' slices).
+        let perRank = comm.allreduce(costs.reduce(0, +), .sum) / Double(comm.size)
+        return (mine, perRank)
+    }
+
+    /// Global block boundaries [0, b₁, …, b_{ranks−1}, blocks] from each rank's slice costs. Collective.
+    static func boundaries(costs: [Double], slice: RowRange, blocks: Int, comm: Communicator) -> [Int] {
+        let parts = comm.size
+        guard parts > 1 else { return [0, blocks] }
+        let local = costs.reduce(0, +)
+        let before = comm.exscan(local)
+        let total = comm.allreduce(local, .sum)
+        guard total > 0 else { return (0..<parts).map { RowPartition.byCount(rows: blocks, parts: parts, index: $0).start } + [blocks] }
+        var found = [Int](repeating: Int.max, count: parts - 1)
+        var k = 0
+        let target = { (k: Int) in total * Double(k + 1) / Double(parts) }
+        while k < parts - 1 && target(k) <= before {
+            found[k] = slice.start
+            k += 1
+        }
+        var running = before
+        for (i, c) in costs.enumerated() where k < parts - 1 {
+            running += c
+            while k < parts - 1 && running >= target(k) {
+                found[k] = slice.start + i + 1
+                k += 1
+            }
+        }
+        let all = comm.allreduce(found, .min)
+        var bounds = [0]
+        for b in all { bounds.append(min(max(b == Int.max ? blocks : b, bounds.last!), blocks)) }
+        bounds.append(blocks)
+        return bounds
+    }
+}
