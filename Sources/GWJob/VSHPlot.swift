@@ -126,7 +126,8 @@ public enum VSHPlot {
         let scale = r.outcome.medianX / (2 * log(2.0)).squareRoot()
         let expect = xs.map { x -> Double in
             let u = x / scale
-            return n * histogramWidth / scale * u * exp(-u * u / 2)
+            let e = n * histogramWidth / scale * u * exp(-u * u / 2)
+            return e >= 0.1 ? e : .nan  // below a tenth of a source per bin: not drawn
         }
         hist.add(x: xs, y: expect, label: "χ (2 dof) × median/1.177", color: "#2ca02c", style: .line(width: 1.5))
         if r.options.fit.kappa > 0 { hist.vLine(r.options.fit.kappa * r.outcome.medianX, label: "κ·median") }
