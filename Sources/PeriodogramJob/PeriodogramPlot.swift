@@ -167,7 +167,8 @@ enum PeriodogramPlot {
             pg.vLine(r.frequency, label: String(format: "f = %.6g /d", r.frequency))
             figure.add(pg)
             let label = quantity == .mag ? "\(e.row.band.rawValue.uppercased()) (mag)" : "\(e.row.band.rawValue.uppercased()) flux (e⁻/s)"
-            var lc = Panel(title: String(format: "%@ folded: P = %.7g d, amplitude %.3g %@", name, 1 / r.frequency, r.amplitude, quantity.unit),
+            let unit = quantity == .mag ? "mag" : "e⁻/s"
+            var lc = Panel(title: String(format: "%@ folded: P = %.7g d, A_pp = %.3g %@", name, 1 / r.frequency, r.amplitude, unit),
                            x: Axis("phase", range: 0...2), y: Axis(label, inverted: quantity == .mag), legend: false)
             lc.add(Series(x: e.phase + e.phase.map { $0 + 1 }, y: e.value + e.value, yError: e.error + e.error,
                           color: "#444", style: .points(radius: 2)))

@@ -94,9 +94,9 @@ public enum PeriodogramJob {
         let table = try comm.collectively { try GaiaTable(path: o.input, table: Self.table, communicator: comm) }
         let bands = o.bands.sorted()
         let reader = try comm.collectively { try EpochReader(table: table, bands: bands, quantity: o.quantity) }
-        // Requested dumps must name sources of the table (binary search on rank 0).
+        // Requested dumps must name sources of the table: a binary search of source_id, by every
+        // rank (the file's metadata reads are collective: no rank may open a dataset alone).
         try comm.collectively {
-            guard comm.isRoot else { return }
             for id in o.dumpSourceIDs where try table.rowIndex(ofSourceID: id) == nil {
                 throw PeriodogramJobError("--dump-periodogram: source_id \(id) is not in \(o.input)")
             }

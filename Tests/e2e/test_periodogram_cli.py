@@ -182,6 +182,9 @@ def test_identical_for_np_1_2_3(runs):
             if k not in VOLATILE:
                 assert str(a.meta.get(k)) == str(b.meta.get(k)), f"np {n}: attribute {k}: {b.meta.get(k)!r} vs {a.meta.get(k)!r}"
         assert b.meta["mpi_ranks"] == n
+        # the split by modelled cost balances the ranks (to about one row's cost)
+        balance = float(re.search(r"max/mean ([0-9.]+)", runs[n].run.stdout).group(1))
+        assert balance < 1.1, runs[n].run.stdout
 
 
 def test_ecsv_read_by_astropy(runs):
@@ -391,6 +394,36 @@ def test_real_dr3_sample(tmp_path):
     assert str(t["amplitude"].unit) == "electron / s" and len(t) > 0 and np.all(t["amplitude"] > 1)
 
 
+def test_every_skip_reason(tmp_path):
+    """A copy of the real sample edited so that each skip reason occurs: counted, never written."""
+    import h5py
+    h5 = tmp_path / "edited.h5"
+    repack([fixture_path("epoch_photometry/EpochPhotometry_cdn_5sources.csv.gz")], h5)
+    with h5py.File(h5, "r+") as f:
+        g = f["epoch_photometry"]
+        off = g[g["g_transit_time"].attrs["offsets"]][()]
+        t = g["g_transit_time"][()]
+        lo, hi = off[1], off[2]                     # source 1, G: all transits within 0.01 d
+        t[lo:hi] = t[lo] + np.linspace(0, 0.01, hi - lo)
+        g["g_transit_time"][...] = t
+        m = g["g_transit_mag"][()]
+        m[off[2]:off[3]] = 17.25                    # source 2, G: constant
+        g["g_transit_mag"][...] = m
+        foe = g["g_transit_flux_over_error"][()]
+        foe[off[3]:off[3] + 2] = [0, -5]            # source 3, G: two non-positive errors
+        g["g_transit_flux_over_error"][...] = foe
+    curves, drops, total = clean(h5, 18, 25)
+    assert [curves[k].fate for k in sorted(curves) if k[1] == "g"].count("analysed") == 3
+    prefix = tmp_path / "out"
+    ok(periodogram([h5, "--min-obs", 18, "--out", prefix], np=3))
+    res = Result(prefix)
+    m = res.meta
+    for s in SKIPS:
+        assert m["curves_skipped_" + s] == sum(c.fate == s for c in curves.values()) >= 1, s
+    assert m["transits_dropped_error_not_positive"] == drops["error_not_positive"] >= 2
+    assert set(res.rows()) == {k for k, c in curves.items() if c.fate == "analysed"}
+
+
 def test_missing_columns_named(tmp_path):
     h5 = tmp_path / "gonly.h5"
     cols = "source_id,g_transit_time,g_transit_mag,g_transit_flux_over_error,variability_flag_g_reject"
@@ -452,15 +485,34 @@ def test_missing_file_and_wrong_table(tmp_path):
     assert outputs_of(tmp_path / "a") == outputs_of(tmp_path / "b") == outputs_of(tmp_path / "c") == []
 
 
-def test_one_rank_failing_does_not_hang(data, tmp_path):
-    # A dump source_id that is not in the file: found by rank 0 alone.
+def test_dump_source_not_in_file(data, tmp_path):
     prefix = tmp_path / "dump"
     r = periodogram([data.h5, *COMMON, "--dump-periodogram", "1,2", "--out", prefix], np=3, timeout=60)
     assert r.returncode != 0 and "source_id 1 is not in" in r.stderr, r.describe()
+    assert r.stderr.count("source_id 1 is not in") == 1, "the agreed error should be printed once\n" + r.describe()
+    assert outputs_of(prefix) == []
+
+
+def test_one_rank_failing_does_not_hang(data, tmp_path):
+    import h5py
+    # A time far off in one row near the end: its grid is too large. Found by the last rank alone
+    # in the cost pre-pass; the others must not wait for it.
+    huge = tmp_path / "huge.h5"
+    shutil.copyfile(data.h5, huge)
+    with h5py.File(huge, "r+") as f:
+        g = f["epoch_photometry"]
+        off = g[g["g_transit_time"].attrs["offsets"]][()]
+        row = len(off) - 4
+        t = g["g_transit_time"][()]
+        t[off[row]] = 1e7
+        g["g_transit_time"][...] = t
+    prefix = tmp_path / "huge_out"
+    r = periodogram([huge, *COMMON, "--out", prefix], np=3, timeout=60)
+    assert r.returncode != 0, r.describe()
+    assert f"row {row} band g" in r.stderr and "frequencies" in r.stderr, r.describe()
     assert outputs_of(prefix) == []
     # Inconsistent arrays in one row near the end of the table: found by the last rank alone,
-    # in the middle of the run; the message names file, row, source and column.
-    import h5py
+    # in the middle of the main pass; the message names file, row, source and column.
     bad = tmp_path / "inconsistent.h5"
     shutil.copyfile(data.h5, bad)
     with h5py.File(bad, "r+") as f:
