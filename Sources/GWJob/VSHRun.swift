@@ -70,12 +70,15 @@ public struct VSHJobResult {
 public enum VSHJob {
     public static func run(_ o: VSHJobOptions, communicator comm: Communicator, log: (String) -> Void) throws -> VSHJobResult {
         let t0 = ProgressReporter.now()
-        guard o.blockRows > 0 else { throw GWJobError("block rows must be positive, got \(o.blockRows)") }
-        guard o.fit.lmax >= 1 && o.fit.lmax <= VSHLayout.maximumDegree else {
-            throw GWJobError("lmax must be between 1 and \(VSHLayout.maximumDegree), got \(o.fit.lmax)")
+        // Every error below is raised on every rank alike, as a CollectiveError (clean exit).
+        try comm.collectively {
+            guard o.blockRows > 0 else { throw GWJobError("block rows must be positive, got \(o.blockRows)") }
+            guard o.fit.lmax >= 1 && o.fit.lmax <= VSHLayout.maximumDegree else {
+                throw GWJobError("lmax must be between 1 and \(VSHLayout.maximumDegree), got \(o.fit.lmax)")
+            }
+            guard o.fit.kappa >= 0 && o.fit.kappa.isFinite else { throw GWJobError("clip κ must be ≥ 0 (0 disables clipping), got \(o.fit.kappa)") }
+            guard o.h0 > 0 && o.h0.isFinite else { throw GWJobError("H0 must be positive, got \(o.h0)") }
         }
-        guard o.fit.kappa >= 0 && o.fit.kappa.isFinite else { throw GWJobError("clip κ must be ≥ 0 (0 disables clipping), got \(o.fit.kappa)") }
-        guard o.h0 > 0 && o.h0.isFinite else { throw GWJobError("H0 must be positive, got \(o.h0)") }
         var notes: [String] = []
         let sample = try comm.collectively {
             try ProperMotionSample(path: o.input, table: o.table, selection: o.selection, communicator: comm, note: { notes.append($0) })
@@ -95,7 +98,9 @@ public enum VSHJob {
         if counts.correlationNull > 0 {
             log("gw-vsh: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr, taken as 0")
         }
-        guard counts.selected > 0 else { throw GWJobError("no source passes the selection (\(o.selection.summary)) in \(o.input)") }
+        try comm.collectively {
+            guard counts.selected > 0 else { throw GWJobError("no source passes the selection (\(o.selection.summary)) in \(o.input)") }
+        }
         // ---- fit --------------------------------------------------------------------------------
         let reduction = MPIReduction(comm)
         var reporter: ProgressReporter? = nil
