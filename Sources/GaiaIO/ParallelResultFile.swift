@@ -124,7 +124,7 @@ public enum ParallelResultFile {
         // ---- PREFIX.ecsv, every rank its byte range -----------------------------------------------
         let body = ecsvBody(columns, rows: myRows)
         let headerBytes = comm.isRoot
-            ? Array(ecsvHeader(columns, arrayWidths: arrayWidths,
+            ? Array(ecsvHeader(columns, arrayWidths: total > 0 ? arrayWidths : [:],
                                meta: meta.map { ($0.0, $0.1.description) } + [("software", "GaiaMine \(GaiaMineVersion.current)"),
                                                                               ("parameters", parameters)]).utf8)
             : []
@@ -192,6 +192,8 @@ public enum ParallelResultFile {
         do {
             // Handles are released at the end of this scope: a parallel file closes only when
             // none of its objects is open.
+            // An empty table (every curve skipped or filtered) still gets its datasets, with no
+            // rows; HDF5 refuses a write, even of nothing, to a dataset of zero elements.
             let g = try f.createGroup(group)
             try g.setAttribute("columns", columns.map(\.name))
             try g.setAttribute("n_rows", Int64(total))
@@ -199,7 +201,7 @@ public enum ParallelResultFile {
                 let n = c.values.count
                 func put<T: H5Scalar>(_ element: H5Element, _ v: [T]) throws -> Dataset {
                     let d = try g.createDataset(c.name, element: element, shape: [total])
-                    try v.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) }
+                    if total > 0 { try v.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) } }
                     return d
                 }
                 let d: Dataset
@@ -216,12 +218,12 @@ public enum ParallelResultFile {
                     d = try g.createDataset(c.name, element: .string(width), shape: [total])
                     var bytes = [UInt8](repeating: 0, count: max(n * width, 1))
                     for (i, s) in v.enumerated() { for (k, b) in s.utf8.enumerated() { bytes[i * width + k] = b } }
-                    try bytes.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) }
+                    if total > 0 { try bytes.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) } }
                 case .float64Arrays(let v):
                     let width = arrayWidths[c.name]!
                     d = try g.createDataset(c.name, element: .float64, shape: [total, width])
                     let flat = v.flatMap { $0 }
-                    try flat.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) }
+                    if total > 0 { try flat.withUnsafeBytes { try d.write(rows: start, count: n, from: $0.baseAddress, collective: true) } }
                 }
                 try d.setAttribute("units", c.unit ?? "")
                 try d.setAttribute("description", c.description ?? "")
@@ -238,8 +240,10 @@ public enum ParallelResultFile {
             let d = try f.createDataset(a.path, element: .float64, shape: a.shape)
             let mine = a.owner == rank
             let rows = a.shape.first ?? 1
-            try a.values.withUnsafeBytes {
-                try d.write(rows: 0, count: mine ? rows : 0, from: mine ? $0.baseAddress : nil, collective: true)
+            if a.shape.reduce(1, *) > 0 {
+                try a.values.withUnsafeBytes {
+                    try d.write(rows: 0, count: mine ? rows : 0, from: mine ? $0.baseAddress : nil, collective: true)
+                }
             }
             try d.setAttribute("units", a.unit)
             try d.setAttribute("description", a.description)
@@ -263,8 +267,10 @@ public enum ParallelResultFile {
             case .bool: fields.append("datatype: bool")
             case .string: fields.append("datatype: string")
             case .float64Arrays:
+                // Fixed width: astropy reads a 2-D column. Without a width (a table of no rows,
+                // which astropy cannot read with a fixed shape) the variable-length form.
                 fields.append("datatype: string")
-                fields.append("subtype: " + ECSVWriter.yamlScalar("float64[\(arrayWidths[c.name] ?? 0)]"))
+                fields.append("subtype: " + ECSVWriter.yamlScalar("float64[\(arrayWidths[c.name].map(String.init) ?? "null")]"))
             }
             if let format = c.format { fields.append("format: " + ECSVWriter.yamlScalar(format)) }
             if let d = c.description { fields.append("description: " + ECSVWriter.yamlScalar(d)) }

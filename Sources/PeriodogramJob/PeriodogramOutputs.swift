@@ -141,7 +141,8 @@ public enum PeriodogramOutputs {
         let dropped = s.dropped.reduce(0, +)
         out += "\n  transits  \(s.transitsTotal) read, \(s.transitsUsed) used, \(dropped) dropped" + (dropped == 0 ? "" : ": "
             + DropReason.allCases.compactMap { k in s.dropped[k.rawValue] > 0 ? "\(s.dropped[k.rawValue]) \(k.text)" : nil }.joined(separator: ", "))
-        out += "\n  engines   " + EngineKind.allCases.compactMap { e in s.engines[e].map { "\(e.rawValue) \($0)" } }.joined(separator: ", ")
+        let engines = EngineKind.allCases.compactMap { e in s.engines[e].map { "\(e.rawValue) \($0)" } }
+        out += "\n  engines   " + (engines.isEmpty ? "none (no curve analysed)" : engines.joined(separator: ", "))
         out += String(format: "\n  kernel    %.2f core-seconds, %.1f curves/s/core; slowest rank %.2f s; modelled cost per rank: max/mean %.3f",
                       s.kernelSeconds, Double(s.analysed) / max(s.kernelSeconds, 1e-9), s.kernelMax, s.costMax / max(s.costMean, 1e-300))
         out += "\n  outputs   \(prefix).h5, \(prefix).ecsv" + (o.plotSources > 0 ? ", \(prefix).svg" : "")

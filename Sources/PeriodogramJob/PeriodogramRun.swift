@@ -65,7 +65,7 @@ public struct PeriodogramStatistics: Sendable {
     public var ranks = 1
     /// Largest and mean modelled cost per rank (seconds): how well the split balanced.
     public var costMax = 0.0, costMean = 0.0
-    /// Largest and mean measured kernel time per rank.
+    /// Largest measured kernel time of a rank (seconds).
     public var kernelMax = 0.0
 }
 

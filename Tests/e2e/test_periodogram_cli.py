@@ -369,6 +369,16 @@ def test_existing_outputs_are_kept_without_overwrite(data, runs):
     assert Path(f"{runs[1].prefix}.h5").read_bytes() == before
 
 
+def test_no_curve_left_gives_empty_readable_outputs(data):
+    prefix = data.dir / "empty"
+    r = ok(periodogram([data.h5, "--min-obs", 1000, "--out", prefix], np=2))
+    res = Result(prefix)
+    assert res.h5.n_rows == 0 and len(res.ecsv) == 0 and res.ecsv.colnames == COLUMNS
+    assert res.meta["curves_skipped_too_few_points"] == res.meta["curves"] == SOURCES * 3
+    assert res.h5.data["peak_frequencies"].shape == (0, PEAKS)
+    assert Path(f"{prefix}.svg").exists() and "no curve analysed" in r.stdout
+
+
 # --------------------------------------------------------------------------------------------
 # the real DR3 sample
 
