@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a science case from a YAML parameter file (see Inputs/).",
-        discussion: "The key `job` selects the kernel: xp-search, periodogram or gw-vsh. Paths are relative to the working directory.")
+        discussion: "The key `job` selects the kernel: xp-search, periodogram, gw-vsh or gw-planewave. Paths are relative to the working directory.")
 
     @Argument(help: "Parameter file.")
     var parameterFile: String
@@ -22,15 +22,17 @@ struct RunCommand: ParsableCommand {
         case xpSearch(XPSearchSettings)
         case periodogram(PeriodogramSettings)
         case gwVSH(GWVSHSettings)
+        case gwPlaneWave(GWPlaneWaveSettings)
     }
 
     func run() throws {
         var job: Job
         do {
             let p = try ParameterFile(path: parameterFile)
-            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram", "gw-vsh"]) {
+            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram", "gw-vsh", "gw-planewave"]) {
             case "periodogram": job = .periodogram(try periodogramSettings(p, file: parameterFile))
             case "gw-vsh": job = .gwVSH(try gwVSHSettings(p, file: parameterFile))
+            case "gw-planewave": job = .gwPlaneWave(try gwPlaneWaveSettings(p, file: parameterFile))
             default: job = .xpSearch(try xpSearchSettings(p))
             }
             try p.checkAllUsed()
@@ -38,6 +40,7 @@ struct RunCommand: ParsableCommand {
             case .xpSearch(var s): s.resolvedParameters = p.resolvedYAML(); job = .xpSearch(s)
             case .periodogram(var s): s.resolvedParameters = p.resolvedYAML(); job = .periodogram(s)
             case .gwVSH(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwVSH(s)
+            case .gwPlaneWave(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwPlaneWave(s)
             }
         } catch {
             eprint("error: \(error)")
@@ -47,6 +50,7 @@ struct RunCommand: ParsableCommand {
         case .xpSearch(let s): runParallel { comm in try runXPSearch(s, comm: comm) }
         case .periodogram(let s): runParallel { comm in try runPeriodogram(s, comm: comm) }
         case .gwVSH(let s): runParallel { comm in try runGWVSH(s, comm: comm) }
+        case .gwPlaneWave(let s): runParallel { comm in try runGWPlaneWave(s, comm: comm) }
         }
     }
 
