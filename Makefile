@@ -77,6 +77,8 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/xp_solar_twins.yaml
 	# Periodogram search of every light curve (G, BP, RP): best periods, FAPs, figure
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/periodic_variables.yaml
+	# VSH fit of the quasar-like proper motions: rotation, glide, per-degree power, Ω_GW limit
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_vsh_qso.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
