@@ -33,7 +33,7 @@ final class VSHBasisTests: XCTestCase {
     }
 
     func testHighDegreeFinite() {
-        var basis = VSHBasis(lmax: 30)
+        var basis = VSHBasis(lmax: VSHLayout.maximumDegree)
         for (a, d) in Self.positions(50) {
             let f = basis.evaluate(raRad: a, decRad: d)
             XCTAssertTrue(f.alpha.allSatisfy { $0.isFinite } && f.delta.allSatisfy { $0.isFinite })
