@@ -64,3 +64,15 @@ public struct ProperMotions: Sendable, Equatable {
         return z1 * z1 + z2 * z2
     }
 }
+
+/// One fixed block of rows' selected sources. `index` is global: blocks are cut from the table
+/// the same way whatever the number of ranks (GWJob.ProperMotionSample.blocks), so sums made per
+/// block and combined exactly do not depend on who read which block.
+public struct ProperMotionBlock: Sendable {
+    public var index: Int
+    public var data: ProperMotions
+    public init(index: Int, data: ProperMotions) {
+        self.index = index
+        self.data = data
+    }
+}

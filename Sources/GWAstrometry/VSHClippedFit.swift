@@ -32,16 +32,6 @@ public struct SingleProcess: GWReduction {
     public func sum(_ v: [Int]) -> [Int] { v }
 }
 
-/// One fixed block of sources (its index is global: the same block whatever the number of ranks).
-public struct VSHBlock: Sendable {
-    public var index: Int
-    public var data: ProperMotions
-    public init(index: Int, data: ProperMotions) {
-        self.index = index
-        self.data = data
-    }
-}
-
 public struct VSHFitOptions: Sendable {
     public var lmax = 4
     /// κ of the clipping criterion X > κ · median(X); 0: no clipping.
@@ -83,7 +73,7 @@ public struct VSHFitOutcome {
 public enum VSHClippedFit {
     /// Runs the fit over this process's `blocks`. `progress(iteration, blocks done)` is called
     /// after each block for progress lines.
-    public static func run(blocks: [VSHBlock], options o: VSHFitOptions, reduction: GWReduction,
+    public static func run(blocks: [ProperMotionBlock], options o: VSHFitOptions, reduction: GWReduction,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> VSHFitOutcome {
         guard o.lmax >= 1 && o.lmax <= VSHLayout.maximumDegree else {
             throw VSHError("lmax must be between 1 and \(VSHLayout.maximumDegree), got \(o.lmax)")

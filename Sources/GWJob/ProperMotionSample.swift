@@ -284,10 +284,10 @@ public final class ProperMotionSample {
 
     /// Reads this rank's fixed blocks (collective: every rank calls it). `progress(done, total)`
     /// after each round on every rank. Errors (bad values) are agreed on after each block.
-    public func readBlocks(blockRows: Int, comm: Communicator, progress: (Int, Int) -> Void = { _, _ in }) throws -> [VSHBlock] {
+    public func readBlocks(blockRows: Int, comm: Communicator, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ProperMotionBlock] {
         let mine = Self.blocks(rows: rowCount, blockRows: blockRows, ranks: comm.size, rank: comm.rank)
         let rounds = comm.allreduce(mine.count, .max)
-        var out: [VSHBlock] = []
+        var out: [ProperMotionBlock] = []
         out.reserveCapacity(mine.count)
         for r in 0..<rounds {
             let range = r < mine.count ? mine[r].rows : RowRange(start: 0, count: 0)
@@ -295,7 +295,7 @@ public final class ProperMotionSample {
             var data = ProperMotions()
             do { data = try read(rows: range, collective: true) } catch { failure = error }
             try comm.agree(failure)
-            if r < mine.count { out.append(VSHBlock(index: mine[r].index, data: data)) }
+            if r < mine.count { out.append(ProperMotionBlock(index: mine[r].index, data: data)) }
             progress(r + 1, rounds)
         }
         return out

@@ -39,7 +39,7 @@ public enum VSHPlot {
     }
 
     /// Weighted mean proper motions per cell over all ranks (unclipped sources).
-    static func binnedField(blocks: [VSHBlock], clipped: [[Bool]], reduction: GWReduction) -> [Cell] {
+    static func binnedField(blocks: [ProperMotionBlock], clipped: [[Bool]], reduction: GWReduction) -> [Cell] {
         let offsets = bandOffsets
         let cells = offsets.last!
         var sums = ExactSum(count: 5 * cells)

@@ -159,7 +159,7 @@ public enum VSHJob {
     }
 
     /// Every rank's clipped sources, sorted by source_id (the same list on every rank).
-    static func gatherClipped(blocks: [VSHBlock], outcome: VSHFitOutcome, comm: Communicator) -> [ClippedSource] {
+    static func gatherClipped(blocks: [ProperMotionBlock], outcome: VSHFitOutcome, comm: Communicator) -> [ClippedSource] {
         var ids: [Int64] = [], v: [Double] = []
         for (b, block) in blocks.enumerated() {
             let d = block.data

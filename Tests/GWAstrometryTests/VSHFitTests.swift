@@ -31,9 +31,9 @@ struct Sample {
 }
 
 /// Splits data into fixed blocks.
-func blocks(_ d: ProperMotions, size: Int) -> [VSHBlock] {
+func blocks(_ d: ProperMotions, size: Int) -> [ProperMotionBlock] {
     stride(from: 0, to: d.count, by: size).enumerated().map { b, s in
-        VSHBlock(index: b, data: d.subset(Array(s..<min(s + size, d.count))))
+        ProperMotionBlock(index: b, data: d.subset(Array(s..<min(s + size, d.count))))
     }
 }
 
@@ -202,7 +202,7 @@ final class VSHFitTests: XCTestCase {
             p.append(sourceID: Int64(i), row: i, ra: 0.01 * Double(i % 20), dec: 0.01 * Double(i / 20), pmra: 0, pmdec: 0,
                      pmraError: 1, pmdecError: 1, correlation: 0)
         }
-        XCTAssertThrowsError(try VSHClippedFit.run(blocks: [VSHBlock(index: 0, data: p)], options: VSHFitOptions(lmax: 8, kappa: 0),
+        XCTAssertThrowsError(try VSHClippedFit.run(blocks: [ProperMotionBlock(index: 0, data: p)], options: VSHFitOptions(lmax: 8, kappa: 0),
                                                    reduction: SingleProcess()))
     }
 }
