@@ -326,6 +326,20 @@ def test_nterms_2_fap_is_nan_and_filter_inactive(data):
     assert "periodogram: done" in r.stdout
 
 
+def test_common_grid(data):
+    prefix = data.dir / "common"
+    ok(periodogram([data.h5, "--grid", "common", "--fmin", 0.01, "--df", 0.001, "--fmax", 5, "--bands", "g",
+                    "--dump-periodogram", data.dump[0], "--plot-sources", 0, "--out", prefix], np=3))
+    res = Result(prefix)
+    n = int(math.floor((5 - 0.01) / 0.001)) + 1
+    assert res.h5.n_rows > 0 and np.all(res.col("n_frequencies") == n)
+    f = res.col("frequency")
+    assert np.allclose((f - 0.01) / 0.001, np.round((f - 0.01) / 0.001), atol=1e-6) and np.all(f <= 5)
+    (d,) = res.dumps.values()
+    assert d["attrs"]["fmin"] == 0.01 and d["attrs"]["df"] == 0.001 and len(d["frequency"]) == n
+    assert "common" in res.meta["grid"] and not Path(f"{prefix}.svg").exists()
+
+
 def test_run_parameter_file(data, runs, tmp_path):
     text = (REPO / "Inputs" / "periodic_variables.yaml").read_text()
     prefix = tmp_path / "case"
