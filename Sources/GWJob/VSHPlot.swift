@@ -120,7 +120,7 @@ public enum VSHPlot {
         // (4) residual distribution.
         let n = Double(histogram.reduce(0, +))
         let xs = (0..<histogramBins).map { (Double($0) + 0.5) * histogramWidth }
-        var hist = Panel(title: "normalised residuals X = (rᵀC⁻¹r)^½", x: Axis("X"), y: Axis("sources per bin", log: true))
+        var hist = Panel(title: "normalised residuals X = (rᵀC⁻¹r)^½ (last bin: X ≥ 15)", x: Axis("X"), y: Axis("sources per bin", log: true))
         hist.add(x: xs, y: histogram.map(Double.init), label: "all sources", color: "#444", style: .steps)
         // χ with 2 dof: density x e^{−x²/2}, scaled by the sources and the median ratio.
         let scale = r.outcome.medianX / (2 * log(2.0)).squareRoot()
