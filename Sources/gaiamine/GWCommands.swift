@@ -246,7 +246,7 @@ struct GWPlaneWaveCommand: ParsableCommand {
     var separationBins = 3
 
     @Option(name: .long, help: "Sources per fixed block (exact partial sums; results depend on it only at rounding level).")
-    var blockSources = 64
+    var blockSources = 256
 
     @Option(name: .long, help: "Rows per collective read.")
     var chunkRows = 4096
