@@ -98,13 +98,16 @@ public final class PlaneWaveEngine {
         var laneC = [SIMD8<Double>](repeating: .zero, count: n), laneS = laneC
         var stepC = [Double](repeating: 0, count: n), stepS = stepC, baseC = stepC, baseS = stepC
         for k in 0..<n {
+            // e^{i l Δω τ} by repeated rotation from e^{iΔωτ} (≤ 8 roundings; re-anchored below).
+            let c1 = cos(dOmega * s.tau[k]), s1 = sin(dOmega * s.tau[k])
             var lc = SIMD8<Double>(), ls = SIMD8<Double>()
+            var c = 1.0, sn = 0.0
             for l in 0..<8 {
-                lc[l] = cos(Double(l) * dOmega * s.tau[k])
-                ls[l] = sin(Double(l) * dOmega * s.tau[k])
+                lc[l] = c; ls[l] = sn
+                (c, sn) = (c * c1 - sn * s1, sn * c1 + c * s1)
             }
             laneC[k] = lc; laneS[k] = ls
-            stepC[k] = cos(8 * dOmega * s.tau[k]); stepS[k] = sin(8 * dOmega * s.tau[k])
+            stepC[k] = c; stepS[k] = sn
         }
         let l = s.factor
         for b in 0..<(nfPad / 8) {
@@ -182,7 +185,7 @@ public final class PlaneWaveEngine {
     }
 
     @inline(__always) private func store(_ v: SIMD8<Double>, _ a: inout [Double], _ i: Int) {
-        for l in 0..<8 { a[i + l] = v[l] }
+        a.withUnsafeMutableBytes { $0.storeBytes(of: v, toByteOffset: i * 8, as: SIMD8<Double>.self) }
     }
 
     // MARK: stage 2
@@ -218,7 +221,7 @@ public final class PlaneWaveEngine {
     }
 
     @inline(__always) private func load(_ a: [Double], _ i: Int) -> SIMD8<Double> {
-        a.withUnsafeBufferPointer { SIMD8<Double>(UnsafeBufferPointer(rebasing: $0[i..<(i + 8)])) }
+        a.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self) }
     }
 
     /// Adds one fixed block of sources (consecutive table rows, in row order).
@@ -226,70 +229,85 @@ public final class PlaneWaveEngine {
         blocks += 1
         sources += block.count
         guard !block.isEmpty else { return }
-        let spectra = block.map(spectrum)
-        let resp = block.map { responses($0.frame) }
+        // Flat per-block arrays: spectrum of source s at s·14·nfPad, responses at s·4·ndPad.
+        var spectra = [Double](), resp = [Double]()
+        spectra.reserveCapacity(block.count * 14 * nfPad)
+        resp.reserveCapacity(block.count * 4 * ndPad)
+        for src in block {
+            spectra += spectrum(src)
+            for r in responses(src.frame) { resp += r }
+        }
         let tile = Self.tile
         var slab = [Double](repeating: 0, count: 14 * tile)
-        for t0 in stride(from: 0, to: nd, by: tile) {
-            let width = min(tile, nd - t0)
-            let lanes = (width + 7) / 8 * 8
-            for f in 0..<nf {
-                for i in 0..<(14 * tile) { slab[i] = 0 }
-                slab.withUnsafeMutableBufferPointer { acc in
-                    for (si, sp) in spectra.enumerated() {
-                        accumulate(acc, tile: tile, lanes: lanes, spectrum: sp, f: f, response: resp[si], from: t0)
-                    }
-                }
-                slab.withUnsafeBufferPointer { acc in
-                    for c in 0..<14 {
-                        sums.add(UnsafeBufferPointer(rebasing: acc[(c * tile)..<(c * tile + width)]), at: (f * 14 + c) * nd + t0)
+        spectra.withUnsafeBufferPointer { sp in
+            resp.withUnsafeBufferPointer { rs in
+                for t0 in stride(from: 0, to: nd, by: tile) {
+                    let width = min(tile, nd - t0)
+                    let lanes = (width + 7) / 8 * 8
+                    for f in 0..<nf {
+                        slab.withUnsafeMutableBufferPointer { acc in
+                            acc.update(repeating: 0)
+                            for s in 0..<block.count {
+                                accumulate(acc.baseAddress!, tile: tile, lanes: lanes, spectrum: sp.baseAddress! + s * 14 * nfPad, f: f,
+                                           response: rs.baseAddress! + s * 4 * ndPad, from: t0)
+                            }
+                        }
+                        slab.withUnsafeBufferPointer { acc in
+                            for c in 0..<14 {
+                                sums.add(UnsafeBufferPointer(rebasing: acc[(c * tile)..<(c * tile + width)]), at: (f * 14 + c) * nd + t0)
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// x and M of one source at frequency f for directions t0 ..< t0 + lanes, added to the slab.
+    /// x and M of one source at frequency f for directions t0 ..< t0 + lanes, added to the slab
+    /// (component c at acc + c·tile).
     @inline(__always)
-    private func accumulate(_ acc: UnsafeMutableBufferPointer<Double>, tile: Int, lanes: Int, spectrum sp: [Double],
-                            f: Int, response r: [[Double]], from t0: Int) {
+    private func accumulate(_ acc: UnsafeMutablePointer<Double>, tile: Int, lanes: Int, spectrum sp: UnsafePointer<Double>,
+                            f: Int, response r: UnsafePointer<Double>, from t0: Int) {
         let y0 = sp[0 * nfPad + f], y1 = sp[1 * nfPad + f], y2 = sp[2 * nfPad + f], y3 = sp[3 * nfPad + f]
         let g00 = sp[4 * nfPad + f], g01 = sp[5 * nfPad + f], g02 = sp[6 * nfPad + f], g03 = sp[7 * nfPad + f]
         let g11 = sp[8 * nfPad + f], g12 = sp[9 * nfPad + f], g13 = sp[10 * nfPad + f]
         let g22 = sp[11 * nfPad + f], g23 = sp[12 * nfPad + f], g33 = sp[13 * nfPad + f]
         let g0312 = g03 + g12
-        r[0].withUnsafeBufferPointer { rp in
-        r[1].withUnsafeBufferPointer { rq in
-        r[2].withUnsafeBufferPointer { ru in
-        r[3].withUnsafeBufferPointer { rv in
+        do {
+            let pp0 = UnsafeRawPointer(r + t0), pq0 = UnsafeRawPointer(r + ndPad + t0)
+            let pu0 = UnsafeRawPointer(r + 2 * ndPad + t0), pv0 = UnsafeRawPointer(r + 3 * ndPad + t0)
+            let out = UnsafeMutableRawPointer(acc)
+            let rowBytes = tile * 8
             for j in stride(from: 0, to: lanes, by: 8) {
-                let p = SIMD8<Double>(UnsafeBufferPointer(rebasing: rp[(t0 + j)..<(t0 + j + 8)]))
-                let q = SIMD8<Double>(UnsafeBufferPointer(rebasing: rq[(t0 + j)..<(t0 + j + 8)]))
-                let u = SIMD8<Double>(UnsafeBufferPointer(rebasing: ru[(t0 + j)..<(t0 + j + 8)]))
-                let v = SIMD8<Double>(UnsafeBufferPointer(rebasing: rv[(t0 + j)..<(t0 + j + 8)]))
+                let o = j * 8
+                let p = pp0.loadUnaligned(fromByteOffset: o, as: SIMD8<Double>.self)
+                let q = pq0.loadUnaligned(fromByteOffset: o, as: SIMD8<Double>.self)
+                let u = pu0.loadUnaligned(fromByteOffset: o, as: SIMD8<Double>.self)
+                let v = pv0.loadUnaligned(fromByteOffset: o, as: SIMD8<Double>.self)
                 let pp = p * p, pq = p * q, qq = q * q, uu = u * u, uv = u * v, vv = v * v
                 let pu = p * u, pv = p * v, qu = q * u, qv = q * v
                 let cross = pv + qu
-                @inline(__always) func add(_ c: Int, _ v: SIMD8<Double>) {
-                    let base = c * tile + j
-                    let a = SIMD8<Double>(UnsafeBufferPointer(rebasing: acc[base..<(base + 8)])) + v
-                    UnsafeMutableRawPointer(acc.baseAddress! + base).storeBytes(of: a, as: SIMD8<Double>.self)
+                @inline(__always) func add(_ c: Int, _ x: SIMD8<Double>) {
+                    let at = c * rowBytes + o
+                    out.storeBytes(of: out.loadUnaligned(fromByteOffset: at, as: SIMD8<Double>.self) + x, toByteOffset: at,
+                                   as: SIMD8<Double>.self)
                 }
-                add(0, p * y0 + q * y1)
-                add(1, p * y2 + q * y3)
-                add(2, u * y0 + v * y1)
-                add(3, u * y2 + v * y3)
-                add(4, pp * g00 + 2 * pq * g01 + qq * g11)
-                add(5, pp * g02 + pq * g0312 + qq * g13)
-                add(6, pu * g00 + cross * g01 + qv * g11)
-                add(7, pu * g02 + pv * g03 + qu * g12 + qv * g13)
-                add(8, pp * g22 + 2 * pq * g23 + qq * g33)
-                add(9, pu * g02 + pv * g12 + qu * g03 + qv * g13)
-                add(10, pu * g22 + cross * g23 + qv * g33)
-                add(11, uu * g00 + 2 * uv * g01 + vv * g11)
-                add(12, uu * g02 + uv * g0312 + vv * g13)
-                add(13, uu * g22 + 2 * uv * g23 + vv * g33)
+                // Fused multiply–adds (one rounding each; the same on every rank, like the rest).
+                add(0, (p * y0).addingProduct(q, y1))
+                add(1, (p * y2).addingProduct(q, y3))
+                add(2, (u * y0).addingProduct(v, y1))
+                add(3, (u * y2).addingProduct(v, y3))
+                add(4, (pp * g00).addingProduct(pq, 2 * g01).addingProduct(qq, g11))
+                add(5, (pp * g02).addingProduct(pq, g0312).addingProduct(qq, g13))
+                add(6, (pu * g00).addingProduct(cross, g01).addingProduct(qv, g11))
+                add(7, (pu * g02).addingProduct(pv, g03).addingProduct(qu, g12).addingProduct(qv, g13))
+                add(8, (pp * g22).addingProduct(pq, 2 * g23).addingProduct(qq, g33))
+                add(9, (pu * g02).addingProduct(pv, g12).addingProduct(qu, g03).addingProduct(qv, g13))
+                add(10, (pu * g22).addingProduct(cross, g23).addingProduct(qv, g33))
+                add(11, (uu * g00).addingProduct(uv, 2 * g01).addingProduct(vv, g11))
+                add(12, (uu * g02).addingProduct(uv, g0312).addingProduct(vv, g13))
+                add(13, (uu * g22).addingProduct(uv, 2 * g23).addingProduct(vv, g33))
             }
-        }}}}
+        }
     }
 }

@@ -8,7 +8,7 @@
 // window instead of the full double range: three base-2^32 digits per entry (weights 2^−64, 2^−32,
 // 2^0; the top digit signed) instead of 68, because the search's grid has ~10⁶ entries. The
 // window suits the search's scale (templates O(1) per mas of amplitude, weights 1/σ² with σ in mas):
-// a value must be below 2^52 in magnitude (else it is counted in `rejected` and not added), the
+// a value must be below 2^50 in magnitude (else it is counted in `rejected` and not added), the
 // total below 2^62; the caller checks `maxAbs` × additions against that. The resolution 2^−64
 // ≈ 5·10⁻²⁰ is far below any sum of ≥ 1 transit with σ ≲ 10⁹ mas.
 //
@@ -24,11 +24,11 @@ public struct FixedPointSums: Sendable, Equatable {
     public private(set) var high: [Int64]
     /// Largest |value| added so far.
     public private(set) var maxAbs = 0.0
-    /// Values not added because they were NaN, infinite or ≥ 2^52 in magnitude.
+    /// Values not added because they were NaN, infinite or ≥ 2^50 in magnitude.
     public private(set) var rejected = 0
     private var pending = 0
 
-    public static let limit = 0x1p52
+    public static let limit = 0x1p50
 
     public init(count: Int) {
         self.count = count
@@ -57,35 +57,40 @@ public struct FixedPointSums: Sendable, Equatable {
         var big = SIMD8<Double>(repeating: 0)
         var bad = 0
         let n = values.count
-        low.withUnsafeMutableBufferPointer { l in
-            middle.withUnsafeMutableBufferPointer { m in
-                high.withUnsafeMutableBufferPointer { h in
-                    var k = 0
-                    while k + 8 <= n {
-                        var v = SIMD8<Double>(UnsafeBufferPointer(rebasing: values[k..<(k + 8)]))
-                        let a = v.replacing(with: 0, where: v .< 0) - v.replacing(with: 0, where: v .> 0)  // |v|
-                        let ok = a .< SIMD8(repeating: Self.limit)  // false for NaN
+        let limit = SIMD8<Double>(repeating: Self.limit)
+        let src = UnsafeRawPointer(values.baseAddress!)
+        low.withUnsafeMutableBytes { l in
+            middle.withUnsafeMutableBytes { m in
+                high.withUnsafeMutableBytes { h in
+                    @inline(__always) func deposit(_ v0: SIMD8<Double>, at byte: Int) {
+                        var v = v0
+                        let a = v.replacing(with: -v, where: v .< 0)
+                        let ok = a .< limit  // false for NaN
                         if !all(ok) {
-                            bad += (0..<8).filter { !ok[$0] }.count
+                            for j in 0..<8 where !ok[j] { bad += 1 }
                             v = v.replacing(with: 0, where: .!ok)
                         }
-                        big = pointwiseMax(big, a.replacing(with: 0, where: .!ok))
+                        let aa = a.replacing(with: 0, where: .!ok)
+                        big = big.replacing(with: aa, where: aa .> big)
                         let (d0, d1, d2) = Self.digits(v)
-                        for j in 0..<8 {
-                            l[offset + k + j] &+= d0[j]
-                            m[offset + k + j] &+= d1[j]
-                            h[offset + k + j] &+= d2[j]
-                        }
+                        l.storeBytes(of: l.loadUnaligned(fromByteOffset: byte, as: SIMD8<Int64>.self) &+ d0, toByteOffset: byte, as: SIMD8<Int64>.self)
+                        m.storeBytes(of: m.loadUnaligned(fromByteOffset: byte, as: SIMD8<Int64>.self) &+ d1, toByteOffset: byte, as: SIMD8<Int64>.self)
+                        h.storeBytes(of: h.loadUnaligned(fromByteOffset: byte, as: SIMD8<Int64>.self) &+ d2, toByteOffset: byte, as: SIMD8<Int64>.self)
+                    }
+                    var k = 0
+                    while k + 8 <= n {
+                        deposit(src.loadUnaligned(fromByteOffset: k * 8, as: SIMD8<Double>.self), at: (offset + k) * 8)
                         k += 8
                     }
-                    while k < n {
+                    while k < n {  // the tail, one value at a time (lanes 1…7 add zero to nothing)
                         var v = values[k]
                         if !(abs(v) < Self.limit) { bad += 1; v = 0 }
                         big[0] = max(big[0], abs(v))
                         let (d0, d1, d2) = Self.digits(SIMD8(repeating: v))
-                        l[offset + k] &+= d0[0]
-                        m[offset + k] &+= d1[0]
-                        h[offset + k] &+= d2[0]
+                        let byte = (offset + k) * 8
+                        l.storeBytes(of: l.load(fromByteOffset: byte, as: Int64.self) &+ d0[0], toByteOffset: byte, as: Int64.self)
+                        m.storeBytes(of: m.load(fromByteOffset: byte, as: Int64.self) &+ d1[0], toByteOffset: byte, as: Int64.self)
+                        h.storeBytes(of: h.load(fromByteOffset: byte, as: Int64.self) &+ d2[0], toByteOffset: byte, as: Int64.self)
                         k += 1
                     }
                 }
@@ -101,7 +106,7 @@ public struct FixedPointSums: Sendable, Equatable {
 
     /// |v| = d2 + d1·2^−32 + d0·2^−64 + (|v| mod 2^−64) with d2 = ⌊|v|⌋ and d1, d0 ∈ [0, 2^32), the
     /// digits negated for v < 0 (v is truncated toward zero to a multiple of 2^−64). Every step is
-    /// exact in double precision for |v| < 2^52: the fractional part of a non-negative double is a
+    /// exact in double precision for |v| < 2^50: the fractional part of a non-negative double is a
     /// double, and multiplying it by 2^32 is exact.
     @inline(__always)
     static func digits(_ v: SIMD8<Double>) -> (SIMD8<Int64>, SIMD8<Int64>, SIMD8<Int64>) {
@@ -112,14 +117,18 @@ public struct FixedPointSums: Sendable, Equatable {
         let f1 = r1.rounded(.down)
         let r0 = (r1 - f1) * 0x1p32
         let f0 = r0.rounded(.down)
-        var d0 = SIMD8<Int64>(f0, rounding: .towardZero), d1 = SIMD8<Int64>(f1, rounding: .towardZero)
-        var d2 = SIMD8<Int64>(f2, rounding: .towardZero)
         let neg = SIMD8<Int64>(repeating: 0).replacing(with: -1, where: negative)
         // Two's complement negation where negative: (d ^ −1) − (−1) = −d.
-        d0 = (d0 ^ neg) &- neg
-        d1 = (d1 ^ neg) &- neg
-        d2 = (d2 ^ neg) &- neg
-        return (d0, d1, d2)
+        return ((integer(f0) ^ neg) &- neg, (integer(f1) ^ neg) &- neg, (integer(f2) ^ neg) &- neg)
+    }
+
+    /// Integral doubles in [0, 2^51) to Int64 without a conversion instruction per lane: adding
+    /// 1.5·2^52 puts the integer in the low mantissa bits (exact), subtracting the constant's
+    /// bit pattern leaves it.
+    @inline(__always)
+    static func integer(_ f: SIMD8<Double>) -> SIMD8<Int64> {
+        let magic = SIMD8<Double>(repeating: 0x1.8p52)
+        return unsafeBitCast(f + magic, to: SIMD8<Int64>.self) &- unsafeBitCast(magic, to: SIMD8<Int64>.self)
     }
 
     /// Propagates carries: low and middle digits into [0, 2^32). The value is unchanged.
