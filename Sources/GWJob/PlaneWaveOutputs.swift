@@ -87,6 +87,7 @@ public enum PlaneWaveOutputs {
         for k in TransitDrop.allCases { m.append(("transits_dropped_\(k.key)", "\(c.dropped[k.rawValue])")) }
         m += [("blocks", "\(s.blocks)"), ("block_sources", "\(r.options.blockSources)"), ("mpi_ranks", "\(s.ranks)"),
               ("seconds", String(format: "%.3f", s.seconds)), ("kernel_seconds", String(format: "%.3f", s.kernelSeconds)),
+              ("kernel_cpu_seconds", String(format: "%.3f", s.kernelCPUSeconds)),
               ("source_grid_points_per_second_per_core", String(format: "%.4g", throughput(r)))]
         if let i = r.injection {
             m += [("injected_frequency_nhz", "\(i.frequencyNHz)"), ("injected_ra", "\(i.raDeg)"), ("injected_dec", "\(i.decDeg)"),
@@ -99,9 +100,9 @@ public enum PlaneWaveOutputs {
         return m
     }
 
-    /// Sources × grid points per kernel-second per core.
+    /// Sources × grid points per second of kernel CPU time (per core).
     public static func throughput(_ r: PlaneWaveResult) -> Double {
-        Double(r.statistics.counts.sourcesUsed) * Double(r.grid.count) / max(r.statistics.kernelSeconds, 1e-9)
+        Double(r.statistics.counts.sourcesUsed) * Double(r.grid.count) / max(r.statistics.kernelCPUSeconds, 1e-9)
     }
 
     public static func write(_ r: PlaneWaveResult, prefix: String, parameters: String) throws {
@@ -130,8 +131,10 @@ public enum PlaneWaveOutputs {
         let s = r.statistics, c = s.counts, g = r.grid
         var out = String(format: "gw-planewave: done: %d sources (%d used) × %d grid points on %d rank(s) in %.2f s",
                          c.rows, c.sourcesUsed, g.count, s.ranks, s.seconds)
-        out += String(format: "\n  kernel    %.3g source·grid points/s/core (%.2f core-seconds; slowest rank %.2f s, modelled cost max/mean %.3f)",
-                      throughput(r), s.kernelSeconds, s.kernelMax, s.costMax > 0 ? s.costMax / max(s.costMean, 1e-300) : 1)
+        out += String(format: "\n  kernel    %.3g source·grid points per CPU-second per core (%.2f CPU-s, %.2f wall-s summed over ranks; slowest rank %.2f s)",
+                      throughput(r), s.kernelCPUSeconds, s.kernelSeconds, s.kernelMax)
+        out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by n_transits + 2·N_dir)",
+                      s.costMax / max(s.costMean, 1e-300), r.options.blockSources)
         out += "\n  skipped   " + SourceSkip.allCases.map { "\(c.skipped[$0.rawValue]) \($0.text)" }.joined(separator: "; ")
         out += "\n  transits  \(c.transitsTotal) in the table, \(c.transitsSearched) searched; dropped: "
             + TransitDrop.allCases.map { "\(c.dropped[$0.rawValue]) \($0.text)" }.joined(separator: ", ")

@@ -32,7 +32,7 @@ public struct PlaneWaveJobOptions: Sendable {
     public var candidates = 20
     public var separationBins = 3
     /// Rows per fixed block (part of the result's definition at rounding level, like the grid).
-    public var blockSources = 64
+    public var blockSources = 256
     /// Rows per collective read (rounded up to whole blocks).
     public var chunkRows = 4096
     public var progressInterval = 5.0
@@ -85,9 +85,11 @@ public struct PlaneWaveStatistics: Sendable {
     public var ranks = 1
     public var seconds = 0.0
     public var readSeconds = 0.0
-    /// Kernel time summed over ranks, and the largest per rank.
+    /// Kernel wall time summed over ranks, the largest per rank, and the kernel's CPU time summed
+    /// over ranks (the throughput per core: unaffected by other processes sharing the cores).
     public var kernelSeconds = 0.0
     public var kernelMax = 0.0
+    public var kernelCPUSeconds = 0.0
     /// Largest and mean modelled cost per rank (arbitrary units).
     public var costMax = 0.0, costMean = 0.0
 }
@@ -138,7 +140,7 @@ public enum PlaneWaveJob {
 
         let engine = PlaneWaveEngine(grid: grid)
         var counts = PlaneWaveCounts()
-        var kernel = 0.0, read = 0.0, done = 0.0
+        var kernel = 0.0, kernelCPU = 0.0, read = 0.0, done = 0.0
         let chunkBlocks = max(1, (o.chunkRows + o.blockSources - 1) / o.blockSources)
         let chunk = chunkBlocks * o.blockSources
         let rounds = comm.allreduce((myRows.count + chunk - 1) / chunk, .max)
@@ -173,9 +175,10 @@ public enum PlaneWaveJob {
                             counts.skipped[SourceSkip.degenerateDesign.rawValue] += 1
                         }
                     }
-                    let k0 = ProgressReporter.now()
+                    let k0 = ProgressReporter.now(), c0 = threadCPUTime()
                     engine.add(block: sources)
                     kernel += ProgressReporter.now() - k0
+                    kernelCPU += threadCPUTime() - c0
                     for i in b..<end { done += PlaneWavePartition.cost(transits: block.offsets[0][i + 1] - block.offsets[0][i], directions: grid.directionCount) }
                     b = end
                 }
@@ -203,13 +206,14 @@ public enum PlaneWaveJob {
         st.counts.dropped = comm.allreduce(counts.dropped, .sum)
         st.kernelSeconds = comm.allreduce(kernel, .sum)
         st.kernelMax = comm.allreduce(kernel, .max)
+        st.kernelCPUSeconds = comm.allreduce(kernelCPU, .sum)
         st.readSeconds = comm.allreduce(read, .max)
-        st.costMax = comm.allreduce(split.myCost, .max)
-        st.costMean = comm.allreduce(split.myCost, .sum) / Double(comm.size)
+        st.costMax = comm.allreduce(done, .max)
+        st.costMean = comm.allreduce(done, .sum) / Double(comm.size)
         // The same numbers on every rank: every rank throws the same error, or none does.
         try comm.collectively {
             if total.rejected > 0 || total.maxAbs * Double(max(st.blocks, 1)) >= 0x1p61 {
-                throw GWJobError("the F-statistic sums left the fixed-point range (\(total.rejected) block sums NaN or ≥ 2^52, "
+                throw GWJobError("the F-statistic sums left the fixed-point range (\(total.rejected) block sums NaN or ≥ 2^50, "
                                  + "largest \(total.maxAbs)): are centroid_pos_error_al in mas?")
             }
         }
@@ -307,6 +311,13 @@ public enum PlaneWaveJob {
         }
         return out
     }
+}
+
+/// CPU time of the calling thread, seconds.
+func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// Fixed blocks of rows split over ranks by modelled cost (scalable: no all-rows array anywhere).

@@ -25,7 +25,7 @@ TABLE = "epoch_astrometry"
 MAS = 180 / math.pi * 3.6e6
 WAVE = dict(f=50.0, ra=135.0, dec=-30.0, hplus=4e-10, hcross=2e-10, phase_plus=0.4, phase_cross=1.9)
 GRID = ["--f-min", 20, "--f-max", 80, "--df", 2, "--nside", 4]  # 31 frequencies × 192 directions
-VOLATILE = {"seconds", "kernel_seconds", "mpi_ranks", "source_grid_points_per_second_per_core", "parameters", "software",
+VOLATILE = {"seconds", "kernel_seconds", "kernel_cpu_seconds", "mpi_ranks", "source_grid_points_per_second_per_core", "parameters", "software",
             "input", "created", "command_line", "host"}
 
 
