@@ -195,9 +195,9 @@ public struct VSHBasis {
                     let ti = VSHLayout.degreeStart(l) + (m == 0 ? 0 : 2 * m - 1)
                     let si = ti + 2 * l + 1
                     if m == 0 {
-                        let A = Double(l * (l + 1)).squareRoot() * c * q[l * w + 1]
-                        alpha[ti] = f * A; delta[ti] = 0
-                        alpha[si] = 0; delta[si] = f * A
+                        let fa = c * q[l * w + 1]  // F·A_l0 = cos δ Q̃_l1 (F = 1/√(l(l+1)))
+                        alpha[ti] = fa; delta[ti] = 0
+                        alpha[si] = 0; delta[si] = fa
                     } else {
                         let Q = q[l * w + m]
                         let A = (l > m ? dq[l * w + m] * q[(l - 1) * w + m] : 0) - Double(l) * x * Q

@@ -84,8 +84,11 @@ public enum VSHClippedFit {
         var basis = VSHBasis(lmax: o.lmax)
         var clipped = blocks.map { [Bool](repeating: false, count: $0.data.count) }
         let total = reduction.sum([blocks.reduce(0) { $0 + $1.data.count }])[0]
+        // (sin δ, cos δ, cos α, sin α) of every source, once for all iterations.
+        let tTrig = clock()
+        let trig = blocks.map { b in (0..<b.data.count).map { i in SIMD4(sin(b.data.dec[i]), cos(b.data.dec[i]), cos(b.data.ra[i]), sin(b.data.ra[i])) } }
         var history: [VSHIteration] = []
-        var kernel = 0.0
+        var kernel = clock() - tTrig
         var alpha = [Double](repeating: 0, count: layout.count), delta = alpha
         var iteration = 0
         while true {
@@ -96,7 +99,7 @@ public enum VSHClippedFit {
             for (b, block) in blocks.enumerated() {
                 var ne = VSHNormalEquations(layout: layout)
                 let keep = (0..<block.data.count).filter { !clipped[b][$0] }
-                ne.add(block.data, indices: keep, basis: &basis)
+                ne.add(block.data, indices: keep, basis: &basis, trig: trig[b])
                 exact.add(ne.packed())
                 progress(iteration, b + 1)
             }
@@ -113,7 +116,7 @@ public enum VSHClippedFit {
                     for (b, block) in blocks.enumerated() {
                         var xb = [Double](repeating: 0, count: block.data.count)
                         for i in 0..<block.data.count {
-                            let c2 = solution.residualChi2(block.data, i, basis: &basis, alpha: ap.baseAddress!, delta: dp.baseAddress!)
+                            let c2 = solution.residualChi2(block.data, i, basis: &basis, trig: trig[b][i], alpha: ap.baseAddress!, delta: dp.baseAddress!)
                             xb[i] = c2.squareRoot()
                             if !clipped[b][i] { chi2Used.add(c2, to: 0) }
                         }

@@ -54,7 +54,9 @@ public struct VSHNormalEquations {
     public func normal(_ j: Int, _ k: Int) -> Double { j >= k ? matrix[j * stride + k] : matrix[k * stride + j] }
 
     /// Adds the sources `indices` of `d` (fast path). `basis` must have this layout's lmax.
-    public mutating func add(_ d: ProperMotions, indices: [Int], basis: inout VSHBasis) {
+    /// `trig`, if given, holds (sin δ, cos δ, cos α, sin α) of every source of `d` (saves the
+    /// trigonometric functions when the same sources are fitted again).
+    public mutating func add(_ d: ProperMotions, indices: [Int], basis: inout VSHBasis, trig: [SIMD4<Double>]? = nil) {
         precondition(basis.layout == layout)
         let k = size, st = stride
         var pairStart = 0
@@ -67,7 +69,11 @@ public struct VSHNormalEquations {
                     let i = indices[pairStart + s]
                     basisAlpha.withUnsafeMutableBufferPointer { ap in
                         basisDelta.withUnsafeMutableBufferPointer { dp in
-                            basis.evaluate(raRad: d.ra[i], decRad: d.dec[i], alpha: ap.baseAddress!, delta: dp.baseAddress!)
+                            if let t = trig?[i] {
+                                basis.evaluate(sinDec: t[0], cosDec: t[1], cosRA: t[2], sinRA: t[3], alpha: ap.baseAddress!, delta: dp.baseAddress!)
+                            } else {
+                                basis.evaluate(raRad: d.ra[i], decRad: d.dec[i], alpha: ap.baseAddress!, delta: dp.baseAddress!)
+                            }
                             let w = d.whitening(i)
                             let r1 = r + (2 * s) * st, r2 = r + (2 * s + 1) * st
                             let a = ap.baseAddress!, de = dp.baseAddress!
@@ -249,10 +255,15 @@ public struct VSHSolution: Sendable {
         return out
     }
 
-    /// The fitted field at source i of `d` and the residual's X² = rᵀC⁻¹r.
-    public func residualChi2(_ d: ProperMotions, _ i: Int, basis: inout VSHBasis,
+    /// The fitted field at source i of `d` and the residual's X² = rᵀC⁻¹r. `trig`: as in
+    /// VSHNormalEquations.add, for source i.
+    public func residualChi2(_ d: ProperMotions, _ i: Int, basis: inout VSHBasis, trig: SIMD4<Double>? = nil,
                              alpha: UnsafeMutablePointer<Double>, delta: UnsafeMutablePointer<Double>) -> Double {
-        basis.evaluate(raRad: d.ra[i], decRad: d.dec[i], alpha: alpha, delta: delta)
+        if let t = trig {
+            basis.evaluate(sinDec: t[0], cosDec: t[1], cosRA: t[2], sinRA: t[3], alpha: alpha, delta: delta)
+        } else {
+            basis.evaluate(raRad: d.ra[i], decRad: d.dec[i], alpha: alpha, delta: delta)
+        }
         var u = 0.0, v = 0.0
         for k in 0..<count { u += coefficients[k] * alpha[k]; v += coefficients[k] * delta[k] }
         return d.chi2(i, residual: d.pmra[i] - u, d.pmdec[i] - v)
