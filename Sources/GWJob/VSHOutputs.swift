@@ -108,7 +108,20 @@ public enum VSHOutputs {
         return t
     }
 
+    /// The output files, by suffix of the prefix.
+    public static let suffixes = [".h5", ".ecsv", ".svg", "_clipped.h5", "_clipped.ecsv"]
+
+    /// Writes every output (each file atomically); if one fails, none of the set is left behind.
     public static func write(_ r: VSHJobResult, prefix: String, parameters: String) throws {
+        do {
+            try writeAll(r, prefix: prefix, parameters: parameters)
+        } catch {
+            for s in suffixes { unlink(prefix + s) }
+            throw error
+        }
+    }
+
+    static func writeAll(_ r: VSHJobResult, prefix: String, parameters: String) throws {
         let sol = r.solution
         let k = sol.count, lmax = sol.layout.lmax
         func perDegree(_ kind: VSHKind, _ f: (VSHDegreePower) -> Double) -> [Double] { r.powers.filter { $0.kind == kind }.map(f) }

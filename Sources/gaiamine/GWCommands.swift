@@ -72,7 +72,7 @@ struct GWVSHSettings {
     var output: String
     var overwrite: Bool
     var resolvedParameters: String
-    static let outputSuffixes = [".h5", ".ecsv", ".svg", "_clipped.h5", "_clipped.ecsv"]
+    static let outputSuffixes = VSHOutputs.suffixes
 }
 
 struct GWVSHCommand: ParsableCommand {
