@@ -394,6 +394,18 @@ def test_selection_filters_and_source_id_list(base, tmp_path):
     x, cov = numpy_wls(base.data, 1, mask=f1 & f2)
     for j, name in enumerate(names(1)):
         assert abs(res[name].value - x[j]) <= 1e-9 * math.sqrt(cov[j, j]), name
+    # boolean and null tests; operators without spaces
+    p3 = tmp_path / "bool"
+    gw_vsh(base.h5, p3, "--lmax", 1, "--clip", 0, "--filter", "in_qso_candidates == true", "--filter", "bp_rp is not null",
+           "--filter", "ruwe<1.4", np=None)
+    r3 = results(p3)
+    q = c["in_qso_candidates"] == 1
+    b = ~np.isnan(c["bp_rp"])
+    assert np.any(~b), "the data set should have sources without bp_rp"
+    u = c["ruwe"] < 1.4
+    assert r3["sources_selected"].value == np.sum(q & b & u)
+    assert (r3["dropped_filter_1"].value, r3["dropped_filter_2"].value, r3["dropped_filter_3"].value) == \
+        (np.sum(~q), np.sum(q & ~b), np.sum(q & b & ~u))
     # a source_id list with comments and an ECSV-like header
     rng = np.random.default_rng(3)
     chosen = np.sort(rng.choice(base.data.source_id, 3000, replace=False))
