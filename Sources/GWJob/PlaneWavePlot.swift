@@ -156,8 +156,11 @@ enum PlaneWavePlot {
         panel.add(Series(x: r.grid.frequencies, y: spectrum, label: "max 2F", color: "#1f4e9c", style: .line(width: 1.3)))
         panel.hLine(r.threshold, label: "global FAP 1 %")
         panel.hLine(4, label: "χ²₄ mean")
-        for c in r.candidates.prefix(3) { panel.vLine(c.frequencyNHz, label: "#\(c.rank)") }
+        // The best candidate and the injection (one line, labelled once, when they coincide).
         if let i = r.injection { panel.vLine(i.frequencyNHz, label: "injected") }
+        if let c = r.candidates.first, r.injection.map({ abs($0.frequencyNHz - c.frequencyNHz) > r.grid.df }) ?? true {
+            panel.vLine(c.frequencyNHz, label: "best")
+        }
         fig.add(panel)
         // The figure's own document, without its XML declaration, nested in ours.
         return fig.svg().split(separator: "\n", omittingEmptySubsequences: false)

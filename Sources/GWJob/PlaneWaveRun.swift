@@ -28,9 +28,10 @@ public struct PlaneWaveJobOptions: Sendable {
     public var nside = 8
     /// Sources with fewer usable transits are skipped (≥ 6).
     public var minTransits = 10
-    /// Candidates reported: peaks of the sky-maximised 2F spectrum at least `separationBins` apart.
+    /// Candidates reported: peaks of the sky-maximised 2F spectrum more than `separation` nHz
+    /// apart (default ≈ 1/T for the 5.5-yr DR4 span: the main lobe of a wave's peak).
     public var candidates = 20
-    public var separationBins = 3
+    public var separation = 6.0
     /// Rows per fixed block (part of the result's definition at rounding level, like the grid).
     public var blockSources = 256
     /// Rows per collective read (rounded up to whole blocks).
@@ -46,7 +47,7 @@ public struct PlaneWaveJobOptions: Sendable {
         do { _ = try PlaneWaveGrid(fMin: fMin, fMax: fMax, df: df, nside: nside) } catch { p.append(("grid", "\(error)")) }
         if minTransits < 6 { p.append(("min_transits", "must be ≥ 6 (5 parameters + 1), got \(minTransits)")) }
         if candidates < 1 { p.append(("candidates", "must be ≥ 1, got \(candidates)")) }
-        if separationBins < 0 { p.append(("separation_bins", "must be ≥ 0, got \(separationBins)")) }
+        if !(separation >= 0 && separation.isFinite) { p.append(("separation", "must be ≥ 0 nHz, got \(separation)")) }
         if blockSources < 1 { p.append(("block_sources", "must be ≥ 1, got \(blockSources)")) }
         if chunkRows < 1 { p.append(("chunk_rows", "must be ≥ 1, got \(chunkRows)")) }
         return p
@@ -224,7 +225,7 @@ public enum PlaneWaveJob {
             result.sums = total.values()
             result.twoF = twoFGrid(result.sums, grid: grid)
             result.candidates = pickCandidates(result.twoF, sums: result.sums, grid: grid, count: o.candidates,
-                                               separation: o.separationBins)
+                                               separation: Int((o.separation / grid.df * (1 - 1e-12)).rounded(.up)))
             if let t = o.truth { result.injection = try injection(truthPath: t, result: result) }
         }
         result.statistics.seconds = comm.broadcast(ProgressReporter.now() - t0)
@@ -257,7 +258,7 @@ public enum PlaneWaveJob {
         (0..<14).map { sums[(i * 14 + $0) * grid.directionCount + j] }
     }
 
-    /// Peaks of the sky-maximised spectrum max_dir 2F(f), greedily by 2F, at least `separation`
+    /// Peaks of the sky-maximised spectrum max_dir 2F(f), greedily by 2F, more than `separation`
     /// frequency steps apart; ties by lower frequency then lower pixel (deterministic).
     static func pickCandidates(_ twoF: [Double], sums: [Double], grid: PlaneWaveGrid, count: Int, separation: Int) -> [PlaneWaveCandidate] {
         let nd = grid.directionCount

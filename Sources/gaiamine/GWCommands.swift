@@ -242,8 +242,8 @@ struct GWPlaneWaveCommand: ParsableCommand {
     @Option(name: .long, help: "Candidates reported (peaks of the sky-maximised spectrum).")
     var candidates = 20
 
-    @Option(name: .long, help: "Minimum separation of candidates, frequency steps.")
-    var separationBins = 3
+    @Option(name: .long, help: "Candidates are more than this apart in frequency, nHz (≈ 1/T: one peak's main lobe).")
+    var separation = 6.0
 
     @Option(name: .long, help: "Sources per fixed block (exact partial sums; results depend on it only at rounding level).")
     var blockSources = 256
@@ -269,7 +269,7 @@ struct GWPlaneWaveCommand: ParsableCommand {
         o.fMin = fMin; o.fMax = fMax; o.df = df; o.nside = nside
         o.minTransits = minTransits
         o.candidates = candidates
-        o.separationBins = separationBins
+        o.separation = separation
         o.blockSources = blockSources
         o.chunkRows = chunkRows
         o.truth = truth
@@ -288,7 +288,7 @@ struct GWPlaneWaveCommand: ParsableCommand {
           nside: \(nside)
           min_transits: \(minTransits)
           candidates: \(candidates)
-          separation_bins: \(separationBins)
+          separation: \(separation)
           block_sources: \(blockSources)
           chunk_rows: \(chunkRows)
           truth: \(truth ?? "~")
@@ -298,7 +298,7 @@ struct GWPlaneWaveCommand: ParsableCommand {
 
     func validate() throws {
         let names = ["grid": "--f-min/--f-max/--df/--nside", "min_transits": "--min-transits", "candidates": "--candidates",
-                     "separation_bins": "--separation-bins", "block_sources": "--block-sources", "chunk_rows": "--chunk-rows"]
+                     "separation": "--separation", "block_sources": "--block-sources", "chunk_rows": "--chunk-rows"]
         if let p = settings().options.problems().first { throw ValidationError("\(names[p.key] ?? p.key): \(p.message)") }
     }
 
@@ -321,7 +321,7 @@ func gwPlaneWaveSettings(_ p: ParameterFile, file: String) throws -> GWPlaneWave
     o.nside = try p.int("gw_planewave.nside", default: o.nside)
     o.minTransits = try p.int("gw_planewave.min_transits", default: o.minTransits)
     o.candidates = try p.int("gw_planewave.candidates", default: o.candidates)
-    o.separationBins = try p.int("gw_planewave.separation_bins", default: o.separationBins)
+    o.separation = try p.double("gw_planewave.separation", default: o.separation)
     o.blockSources = try p.int("gw_planewave.block_sources", default: o.blockSources)
     o.chunkRows = try p.int("gw_planewave.chunk_rows", default: o.chunkRows)
     o.truth = try p.optionalString("gw_planewave.truth")
