@@ -133,7 +133,7 @@ public enum PlaneWaveOutputs {
                          c.rows, c.sourcesUsed, g.count, s.ranks, s.seconds)
         out += String(format: "\n  kernel    %.3g source·grid points per CPU-second per core (%.2f CPU-s, %.2f wall-s summed over ranks; slowest rank %.2f s)",
                       throughput(r), s.kernelCPUSeconds, s.kernelSeconds, s.kernelMax)
-        out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by n_transits + 2·N_dir)",
+        out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by n_transits + 0.8·N_dir)",
                       s.costMax / max(s.costMean, 1e-300), r.options.blockSources)
         out += "\n  skipped   " + SourceSkip.allCases.map { "\(c.skipped[$0.rawValue]) \($0.text)" }.joined(separator: "; ")
         out += "\n  transits  \(c.transitsTotal) in the table, \(c.transitsSearched) searched; dropped: "
