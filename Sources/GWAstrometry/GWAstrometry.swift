@@ -12,4 +12,9 @@
 //   VSHVectors.swift           rotation and glide vectors, Galactic components, directions
 //   VSHPower.swift             per-degree power, noise bias, χ² and Z
 //   GWBackgroundLimit.swift    Ω_GW upper limit from the l ≥ 2 power (Neyman, Monte Carlo)
-// Science and equations: Docs/gw-vsh.md.
+//   PlaneWave.swift            plane GW: polarisation basis, deflection, along-scan projection
+//   AstrometricFit.swift       5-parameter along-scan fit and its projector
+//   PlaneWaveSource.swift, PlaneWaveGrid.swift   a source for the search; frequency × HEALPix grid
+//   FStatistic.swift           fast F-statistic sums over the grid (+ FStatisticReference.swift)
+//   FixedPointSums.swift       compact exact sums for the grid;  PlaneWaveStatistic.swift  2F, FAP
+// Science and equations: Docs/gw-vsh.md, Docs/gw-planewave.md.

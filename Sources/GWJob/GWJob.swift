@@ -8,4 +8,8 @@
 //                              kernels' GWReduction), allgather of a ProperMotions sample
 //   VSHRun.swift               `gw-vsh`: read, iterative clipped VSH fit, Ω_GW limits
 //   VSHOutputs.swift           its HDF5/ECSV outputs and summary;  VSHPlot.swift  its SVG
-// Science: Docs/gw-vsh.md.
+//   PlaneWaveInput.swift       `gw-planewave`: the epoch_astrometry columns, per-transit cleaning
+//   PlaneWaveRun.swift         `gw-planewave`: cost-balanced fixed blocks, F-statistic sums, exact
+//                              reduction, 2F grid, candidates, injection check
+//   PlaneWaveOutputs.swift     its HDF5/ECSV outputs and summary;  PlaneWavePlot.swift  its SVG
+// Science: Docs/gw-vsh.md, Docs/gw-planewave.md.
