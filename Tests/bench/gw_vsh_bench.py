@@ -208,8 +208,9 @@ def main():
         cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    loadavg = os.getloadavg()[0]
     md = [f"\n### VSH fit (gw-vsh) — {now}\n",
-          f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}. Command: `make bench` (Tests/bench/gw_vsh_bench.py). "
+          f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}, load average {loadavg:.1f} at the end. Command: `make bench` (Tests/bench/gw_vsh_bench.py). "
           f"Data: `gaiamine synth gaia_source --sources {rows} --seed 16 --glide=5,0,0` repacked; `gw-vsh --clip 0` (one fit: "
           f"normal equations with full 2×2 covariances + every source's X). gaiamine best of 3; its kernel figure is its own clock "
           f"(accumulation + residuals, core-seconds summed over ranks). numpy: the same work on {nn} rows (every k-th: all-sky), one OpenBLAS "
