@@ -70,12 +70,6 @@ public final class PlaneWaveEngine {
         dirCross = c
     }
 
-    /// Replaces the sums (e.g. with the reduction over ranks).
-    public func setSums(_ s: FixedPointSums) {
-        precondition(s.count == sums.count)
-        sums = s
-    }
-
     // MARK: stage 1
 
     /// y (4) and G (10) for every frequency: spectrum[c · nfPad + i_f], c = 0…13 as in
