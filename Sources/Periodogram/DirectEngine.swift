@@ -9,7 +9,7 @@
 // rotating state in L1 (N·2 vectors).
 //
 // Accuracy: the rotation accumulates rounding like a random walk of ≈1e-16 per step; the state
-// is re-seeded from exact sin/cos every `reseedBlocks` blocks (2048 frequencies), which bounds
+// is re-seeded from exact sin/cos every `reseedBlocks` blocks (4096 frequencies), which keeps
 // the drift near 1e-14, far below the 1e-9 power tolerance checked against astropy.
 
 import Foundation
@@ -19,12 +19,14 @@ public final class DirectEngine: PowerEngine {
     typealias V = SIMD8<Double>
     static let lanes = 8
     /// Re-seed the rotating phases from exact sin/cos every this many blocks of 8 frequencies.
-    static let reseedBlocks = 256
+    static let reseedBlocks = 512
 
     // Scratch reused between curves (an engine belongs to one thread).
     private var cosState: [V] = []
     private var sinState: [V] = []
     private var rotation: [Double] = []  // (cos, sin) of 8·Δω·t per point, interleaved
+    private var laneCos: [V] = []        // cos, sin of l·Δω·t, l = 0…7, per point
+    private var laneSin: [V] = []
 
     public init() {}
 
@@ -34,7 +36,7 @@ public final class DirectEngine: PowerEngine {
         // Fitted to N = 40 and 130 on DR3/DR4-like grids (Tests/bench): K = 1 is bound by the
         // ~10 FMA-pipe operations per point and 8 frequencies; for K ≥ 2 the lane-wise
         // (2K+1)² Cholesky adds a per-frequency term.
-        let perPointFrequency = [0, 0.21e-9, 0.70e-9, 0.91e-9][min(max(nterms, 1), 3)]
+        let perPointFrequency = [0, 0.17e-9, 0.70e-9, 0.91e-9][min(max(nterms, 1), 3)]
         let perFrequency = [0, 0.5e-9, 26e-9, 42e-9][min(max(nterms, 1), 3)]
         return Double(n) * Double(count) * perPointFrequency + Double(count) * perFrequency
     }
@@ -48,12 +50,21 @@ public final class DirectEngine: PowerEngine {
             cosState = [V](repeating: V(), count: n)
             sinState = cosState
             rotation = [Double](repeating: 0, count: 2 * n)
+            laneCos = cosState
+            laneSin = cosState
         }
         // Per-point rotation by 8 grid steps: angle 2π·8Δf·t in cycles, reduced exactly.
         for j in 0..<n {
             let cycles = fractionalCycles(8 * grid.step, curve.time[j])
             rotation[2 * j] = cos(2 * Double.pi * cycles)
             rotation[2 * j + 1] = sin(2 * Double.pi * cycles)
+            let stepCycles = fractionalCycles(grid.step, curve.time[j])
+            for l in 0..<DirectEngine.lanes {
+                var cyc = Double(l) * stepCycles
+                cyc -= cyc.rounded()
+                laneCos[j][l] = cos(2 * Double.pi * cyc)
+                laneSin[j][l] = sin(2 * Double.pi * cyc)
+            }
         }
         let blocks = (grid.count + DirectEngine.lanes - 1) / DirectEngine.lanes
         out.withUnsafeMutableBufferPointer { o in
@@ -94,25 +105,22 @@ public final class DirectEngine: PowerEngine {
         let yy: Double
     }
 
-    /// Exact phase factors of every point at the eight frequencies of block `block`.
+    /// Phase factors of every point at the eight frequencies of block `block`: the exact factor
+    /// of the block's first frequency (one sin/cos per point) times the per-curve lane offsets
+    /// e^{i·l·Δω·t} (one complex multiplication, ≤ 2 ulp).
     private func seed(_ ctx: Context, curve: PreparedCurve, grid: FrequencyGrid, block: Int) {
-        let k0 = block * DirectEngine.lanes
+        let k0 = Double(block * DirectEngine.lanes)
         for j in 0..<ctx.n {
             let t = curve.time[j]
-            // f·t in cycles as frac(fmin·t) + k·frac(Δf·t), each reduced before combining, so the
-            // phase keeps ~1e-16 relative accuracy even when f·t ~ 1e5 cycles.
-            let base = fractionalCycles(grid.fmin, t)
+            // f·t in cycles as frac(fmin·t) + frac(k₀·frac(Δf·t)), each reduced before
+            // combining, so the phase keeps ~1e-16 relative accuracy even when f·t ~ 1e5 cycles.
             let stepCycles = fractionalCycles(grid.step, t)
-            var c = V(), s = V()
-            for l in 0..<DirectEngine.lanes {
-                let k = Double(k0 + l)
-                var cyc = base + (k * stepCycles - (k * stepCycles).rounded())
-                cyc -= cyc.rounded()
-                c[l] = cos(2 * Double.pi * cyc)
-                s[l] = sin(2 * Double.pi * cyc)
-            }
-            ctx.c[j] = c
-            ctx.s[j] = s
+            var cyc = fractionalCycles(grid.fmin, t) + fractionalCycles(k0, stepCycles)
+            cyc -= cyc.rounded()
+            let c0 = V(repeating: cos(2 * Double.pi * cyc)), s0 = V(repeating: sin(2 * Double.pi * cyc))
+            let lc = laneCos[j], ls = laneSin[j]
+            ctx.c[j] = (c0 * lc).addingProduct(-s0, ls)
+            ctx.s[j] = (s0 * lc).addingProduct(c0, ls)
         }
     }
 

@@ -17,12 +17,22 @@ public func separatedPeaks(_ power: [Double], count: Int, separation: Int) -> [I
         let isMaximum = k + 1 < n ? (p >= left && p > power[k + 1]) : p > left
         if isMaximum { maxima.append(k) }
     }
-    // Strongest first; ties by lower frequency so the result does not depend on sort stability.
-    maxima.sort { power[$0] != power[$1] ? power[$0] > power[$1] : $0 < $1 }
+    // Greedy selection, strongest first (ties: lower frequency), without sorting all maxima:
+    // a grid of 10⁵–10⁶ frequencies has ~10⁴–10⁵ local maxima and only a handful are wanted,
+    // so `count` linear scans beat an O(M log M) sort that would cost as much as the power itself.
     var chosen: [Int] = []
-    for k in maxima {
-        if chosen.count == count { break }
-        if chosen.allSatisfy({ abs($0 - k) >= separation }) { chosen.append(k) }
+    var taken = [Bool](repeating: false, count: maxima.count)
+    while chosen.count < count {
+        var best = -1
+        for (i, k) in maxima.enumerated() where !taken[i] {
+            if best < 0 || power[k] > power[maxima[best]] { best = i }
+        }
+        guard best >= 0 else { break }
+        let k = maxima[best]
+        chosen.append(k)
+        // Exclude every maximum within `separation` of the new peak (including itself).
+        for (i, m) in maxima.enumerated() where !taken[i] && abs(m - k) < separation { taken[i] = true }
+        taken[best] = true
     }
     return chosen
 }
