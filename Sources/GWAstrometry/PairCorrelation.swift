@@ -3,7 +3,8 @@
 // eight j-sources per i-source (SIMD8<Double>: AVX-512 with -target-cpu native).
 //
 // Geometry (Book & Flanagan 2011, PRD 83, 024024; Mihaylov et al. 2018, CQG 35, 095015: the
-// correlations of the components along and across the great circle joining the two sources). With n = r_i × r_j (|n| = sin Θ, the normal of the great-circle plane):
+// correlations of the components along and across the great circle joining the two sources).
+// With n = r_i × r_j (|n| = sin Θ, the normal of the great-circle plane):
 //   e∥(i) = n × r_i / |n|   the tangent of the great circle at i, pointing towards j,
 //   e∥(j) = n × r_j / |n|   the same tangent at j, pointing onwards (away from i),
 //   e⊥    = n / |n|         at both ends (= r × e∥: both frames are right-handed),
@@ -20,26 +21,82 @@
 // orientation: coincident P∥ = P⊥ = μ_i·μ_j / 2; antipodal (transport by 180° reverses e∥ and
 // keeps e⊥) P∥ = −μ_i·μ_j / 2, P⊥ = +μ_i·μ_j / 2. They are counted (`coincident`, `antipodal`).
 //
-// Binning by cos Θ = r_i·r_j against the cosines of the bin edges (PairBinning). Accumulation:
-// an eight-lane chunk whose pairs all fall in one bin (the common case: Gaia files are in
-// source_id order, which is HEALPix order, so consecutive j-sources are neighbours on the sky)
-// adds its ten sums lane-wise to that bin's vector accumulators; other chunks (straddling an
-// edge, degenerate, or the tail of a row) go pair by pair to scalar accumulators. At the end the
-// bin sums are (lane 0 + … + lane 7) + scalar, in that order. Everything is a fixed function of
-// the two blocks, so a block pair gives bit-identical sums whoever computes it.
+// Two phases per segment of up to 256 j-sources of one row i (so that each compiles to tight
+// vector code): (1) geometry, SIMD8 over j: cos Θ, |n|², w, w P∥, w P⊥ into scratch arrays;
+// (2) binning by cos Θ against the cosines of the bin edges (PairBinning), per chunk of eight:
+// e = bin of the chunk's largest cos Θ (smallest Θ) from a cell table; if every lane lies in e or
+// e + 1 (min cos Θ > lower edge of e + 1: one scalar test) the chunk is added lane-wise to both
+// bins' vector accumulators with the lanes split by a mask (c > lower[e]) — no branch on where the
+// edge falls; otherwise (a chunk spanning three bins: rare for sky-ordered sources, see below)
+// pair by pair to scalar accumulators. Bins are "extended": 0 collects pairs below θ_0, K + 1
+// those above θ_K, K + 2 is a spare for e + 1 of the last bin; these are never reported.
+// Gaia files are in source_id order, which is HEALPix order, so consecutive j-sources are
+// neighbours on the sky and a chunk of eight spans a small range of Θ.
+// The bin sums are (lane 0 + … + lane 7) + scalar, in that order. Everything is a fixed function
+// of the two blocks (and their order), so a block pair gives bit-identical sums whoever computes it.
+//
+// Standard-library SIMD reductions and pointwiseMin/Max, any(), all() are generic lane loops;
+// the kernel uses comparisons and blends (`replacing(with:where:)`) instead.
 import Foundation
 
 public final class PairCorrelationKernel {
     public typealias V = SIMD8<Double>
     static let lanes = 8
+    /// j-sources per phase-1/phase-2 round (scratch: 5 × 264 doubles, in L1).
+    static let segment = 256
     public let binning: PairBinning
-    private var vector: [V]
-    private var scalar: PairSums
+    private let q = PairSums.quantities
+    /// Extended bins: 0 below θ_0, 1…K the bins, K+1 above θ_K, K+2 spare (never read).
+    private let extended: Int
+    private let vector: UnsafeMutablePointer<V>
+    private let scalar: UnsafeMutablePointer<Double>
+    private let scratch: UnsafeMutablePointer<Double>
+    private var coincident = 0, antipodal = 0
+    // Extended thresholds (descending, padded with −∞), bounds, cell table.
+    private let thr: UnsafeMutablePointer<Double>
+    private let lowerExt: UnsafeMutablePointer<Double>
+    private let cellBase: UnsafeMutablePointer<Int32>
+    private let cells: Int
+    private let exactLookup: Bool
 
     public init(binning: PairBinning) {
         self.binning = binning
-        vector = [V](repeating: V(), count: binning.count * PairSums.quantities)
-        scalar = PairSums(bins: binning.count)
+        let k = binning.count
+        extended = k + 3
+        let n = extended * q
+        vector = .allocate(capacity: n); vector.initialize(repeating: V(), count: n)
+        scalar = .allocate(capacity: n); scalar.initialize(repeating: 0, count: n)
+        scratch = .allocate(capacity: 5 * (Self.segment + Self.lanes)); scratch.initialize(repeating: 0, count: 5 * (Self.segment + Self.lanes))
+        // thrExt[m], m = 0…K: c ≤ thrExt[m] counts; bin = count.
+        var t = [binning.lowerCut] + binning.thresholds + [binning.upperCut.nextDown]
+        let thrCount = t.count
+        t += [Double](repeating: -.infinity, count: 4)
+        thr = .allocate(capacity: t.count); thr.initialize(from: t, count: t.count)
+        var lo = [Double](repeating: -.infinity, count: extended + 1)
+        for e in 0..<thrCount { lo[e] = t[e] }
+        lowerExt = .allocate(capacity: lo.count); lowerExt.initialize(from: lo, count: lo.count)
+        // Cells over c ∈ [−1, 1]; each (with one cell of slack) holds at most one finite threshold
+        // when M ≥ 4/narrowest; else the lookup loops.
+        var narrowest = 2.0
+        let finite = t.prefix(thrCount).filter { $0.isFinite && $0 <= 1 && $0 >= -1 }
+        for m in 1..<max(finite.count, 1) { narrowest = min(narrowest, finite[m - 1] - finite[m]) }
+        var m = 1024
+        while m < (1 << 20) && 2.0 / Double(m) > narrowest / 4 { m *= 2 }
+        cells = m
+        exactLookup = 2.0 / Double(m) <= narrowest / 4
+        var base = [Int32](repeating: 0, count: m)
+        var c = 0
+        for u in 0..<m {
+            let cHi = 1 - 2 * Double(u - 1) / Double(m)
+            while c < thrCount && t[c] >= cHi { c += 1 }
+            base[u] = Int32(c)
+        }
+        cellBase = .allocate(capacity: m); cellBase.initialize(from: base, count: m)
+    }
+
+    deinit {
+        vector.deallocate(); scalar.deallocate(); scratch.deallocate()
+        thr.deallocate(); lowerExt.deallocate(); cellBase.deallocate()
     }
 
     /// Every pair i < j of one block.
@@ -51,47 +108,54 @@ public final class PairCorrelationKernel {
     /// Pairs a kernel call visits.
     public static func pairCount(_ a: Int, _ b: Int? = nil) -> Int { b.map { a * $0 } ?? a * (a - 1) / 2 }
 
+    /// Extended bin of c: #{m : c ≤ thrExt[m]} (branch-free when cells are fine enough).
+    @inline(__always) func lookup(_ c: Double) -> Int {
+        var u = Int((1 - c) * Double(cells / 2))
+        u = u < 0 ? 0 : (u >= cells ? cells - 1 : u)
+        var b = Int(cellBase[u])
+        if exactLookup {
+            b += c <= thr[b] ? 1 : 0
+            b += c <= thr[b] ? 1 : 0
+        } else {
+            while c <= thr[b] { b += 1 }
+        }
+        return b
+    }
+
     private func run(_ a: PairSample, _ b: PairSample, diagonal: Bool) -> PairSums {
-        for k in vector.indices { vector[k] = V() }
-        scalar = PairSums(bins: binning.count)
-        let q = PairSums.quantities
+        let n = extended * q
+        vector.update(repeating: V(), count: n)
+        scalar.update(repeating: 0, count: n)
+        coincident = 0; antipodal = 0
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                binning.upper.withUnsafeBufferPointer { up in
-                    binning.lower.withUnsafeBufferPointer { lo in
-                        binning.thresholds.withUnsafeBufferPointer { th in
-                            binning.cellBase.withUnsafeBufferPointer { cb in
-                                vector.withUnsafeMutableBufferPointer { vacc in
-                                    let lookup = Lookup(lowerCut: binning.lowerCut, upperCut: binning.upperCut,
-                                                        halfCells: Double(binning.cells / 2), cells: binning.cells,
-                                                        cellBase: cb.baseAddress!, thresholds: th.baseAddress!,
-                                                        thresholdCount: th.count, upper: up.baseAddress!, lower: lo.baseAddress!)
-                                    let bp = Block(base: pb.baseAddress!, stride: b.stride, count: b.count)
-                                    for i in 0..<a.count {
-                                        let j0 = diagonal ? i + 1 : 0
-                                        if j0 >= b.count { continue }
-                                        row(Source(pa.baseAddress!, stride: a.stride, i), bp, from: j0, lookup, vacc.baseAddress!)
-                                    }
-                                }
-                            }
-                        }
+                let bp = Block(base: pb.baseAddress!, stride: b.stride, count: b.count)
+                for i in 0..<a.count {
+                    var j = diagonal ? i + 1 : 0
+                    let src = Source(pa.baseAddress!, stride: a.stride, i)
+                    while j < b.count {
+                        let m = min(Self.segment, b.count - j)
+                        let regular = geometry(src, bp, from: j, count: m)
+                        bin(src, bp, from: j, count: m, regular: regular)
+                        j += m
                     }
                 }
             }
         }
-        var out = scalar
+        var out = PairSums(bins: binning.count)
         for k in 0..<binning.count {
             for m in 0..<q {
-                let v = vector[k * q + m]
+                let v = vector[(k + 1) * q + m]
                 var s = v[0]
                 for l in 1..<Self.lanes { s += v[l] }
-                out[k, m] = s + scalar[k, m]
+                out[k, m] = s + scalar[(k + 1) * q + m]
             }
         }
+        out.coincident = coincident
+        out.antipodal = antipodal
         return out
     }
 
-    /// Source i of a block, broadcast to all lanes.
     struct Source {
         let x, y, z, mx, my, mz, wx, wy, wz, w: V
         let mu: SIMD3<Double>
@@ -109,38 +173,33 @@ public final class PairCorrelationKernel {
         let base: UnsafePointer<Double>
         let stride: Int
         let count: Int
-        @inline(__always) func load(_ field: Int, _ j: Int) -> V {
-            UnsafeRawPointer(base + field * stride + j).loadUnaligned(as: V.self)
-        }
+        @inline(__always) func load(_ field: Int, _ j: Int) -> V { UnsafeRawPointer(base + field * stride + j).loadUnaligned(as: V.self) }
         @inline(__always) func value(_ field: Int, _ j: Int) -> Double { base[field * stride + j] }
     }
 
-    struct Lookup {
-        let lowerCut: Double, upperCut: Double, halfCells: Double
-        let cells: Int
-        let cellBase: UnsafePointer<Int16>
-        let thresholds: UnsafePointer<Double>
-        let thresholdCount: Int
-        let upper: UnsafePointer<Double>
-        let lower: UnsafePointer<Double>
-
-        /// PairBinning.bin(cos:), on raw pointers.
-        @inline(__always) func bin(_ c: Double) -> Int {
-            if c > lowerCut || c < upperCut { return -1 }
-            var u = Int((1 - c) * halfCells)
-            u = min(max(u, 0), cells - 1)
-            var b = Int(cellBase[u])
-            while b < thresholdCount && c <= thresholds[b] { b += 1 }
-            return b
-        }
+    @inline(__always) static func lanewiseMin(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .< a) }
+    @inline(__always) static func minimum(_ v: V) -> Double {
+        let a = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .< v.lowHalf)
+        let b = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .< a.lowHalf)
+        return b[1] < b[0] ? b[1] : b[0]
+    }
+    @inline(__always) static func maximum(_ v: V) -> Double {
+        let a = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+        let b = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+        return b[1] > b[0] ? b[1] : b[0]
     }
 
-    @inline(__always)
-    private func row(_ s: Source, _ b: Block, from j0: Int, _ lk: Lookup, _ vacc: UnsafeMutablePointer<V>) {
-        let q = PairSums.quantities
-        let tiny = V(repeating: Double.leastNormalMagnitude)
-        var j = j0
-        while j < b.count {
+    /// Phase 1: cos Θ, |n|², w, w P∥, w P⊥ of `count` pairs (i, j0 …) into the scratch arrays;
+    /// false if a pair is degenerate (|n|² below the smallest normal double).
+    @inline(never)
+    private func geometry(_ s: Source, _ b: Block, from j0: Int, count: Int) -> Bool {
+        let st = Self.segment + Self.lanes
+        let out = UnsafeMutableRawPointer(scratch)
+        var smallest = V(repeating: .infinity)
+        let lane = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
+        var o = 0
+        while o < count {
+            let j = j0 + o
             let xj = b.load(0, j), yj = b.load(1, j), zj = b.load(2, j)
             let nx = (s.y * zj).addingProduct(-s.z, yj)
             let ny = (s.z * xj).addingProduct(-s.x, zj)
@@ -153,46 +212,81 @@ public final class PairCorrelationKernel {
             let bj = (nx * b.load(3, j)).addingProduct(ny, b.load(4, j)).addingProduct(nz, b.load(5, j))
             let ww = s.w * b.load(9, j)
             let t = ww / nn
-            let wp = t * (ai * aj)
-            let wq = t * (bi * bj)
-            let valid = min(Self.lanes, b.count - j)
-            if valid == Self.lanes {
-                let k = lk.bin(c[0])
-                if k >= 0 && all(c .<= V(repeating: lk.upper[k])) && all(c .> V(repeating: lk.lower[k])) && !any(nn .< tiny) {
-                    let a = vacc + k * q
-                    a[0] += V(repeating: 1)
-                    a[1] += ww
-                    a[2] += wp
-                    a[3] += wq
-                    a[4] = a[4].addingProduct(ww, ww)
-                    a[5] = a[5].addingProduct(ww, wp)
-                    a[6] = a[6].addingProduct(ww, wq)
-                    a[7] = a[7].addingProduct(wp, wp)
-                    a[8] = a[8].addingProduct(wq, wq)
-                    a[9] = a[9].addingProduct(wp, wq)
-                    j += Self.lanes
-                    continue
-                }
+            out.storeBytes(of: c, toByteOffset: 8 * o, as: V.self)
+            out.storeBytes(of: nn, toByteOffset: 8 * (st + o), as: V.self)
+            out.storeBytes(of: ww, toByteOffset: 8 * (2 * st + o), as: V.self)
+            out.storeBytes(of: t * (ai * aj), toByteOffset: 8 * (3 * st + o), as: V.self)
+            out.storeBytes(of: t * (bi * bj), toByteOffset: 8 * (4 * st + o), as: V.self)
+            smallest = Self.lanewiseMin(smallest, o + Self.lanes <= count ? nn : nn.replacing(with: .infinity, where: lane .>= Int64(count - o)))
+            o += Self.lanes
+        }
+        return Self.minimum(smallest) >= Double.leastNormalMagnitude
+    }
+
+    @inline(__always)
+    private func addScalar(_ e: Int, _ w: Double, _ wp: Double, _ wq: Double) {
+        let a = scalar + e * q
+        a[0] += 1; a[1] += w; a[2] += wp; a[3] += wq
+        a[4] = a[4].addingProduct(w, w); a[5] = a[5].addingProduct(w, wp); a[6] = a[6].addingProduct(w, wq)
+        a[7] = a[7].addingProduct(wp, wp); a[8] = a[8].addingProduct(wq, wq); a[9] = a[9].addingProduct(wp, wq)
+    }
+
+    /// One pair from the scratch arrays (o: index in the segment, j: index in block b).
+    @inline(__always)
+    private func pairScalar(_ s: Source, _ b: Block, _ o: Int, _ j: Int) {
+        let st = Self.segment + Self.lanes
+        let c = scratch[o]
+        let e = lookup(c)
+        let w = scratch[2 * st + o]
+        if scratch[st + o] < Double.leastNormalMagnitude {
+            if e == 0 || e == binning.count + 1 { return }
+            let muj = SIMD3(b.value(3, j), b.value(4, j), b.value(5, j))
+            let half = 0.5 * PairVector.dot(s.mu, muj)
+            if c > 0 { coincident += 1; addScalar(e, w, w * half, w * half) } else { antipodal += 1; addScalar(e, w, -w * half, w * half) }
+        } else {
+            addScalar(e, w, scratch[3 * st + o], scratch[4 * st + o])
+        }
+    }
+
+    /// Phase 2: bin and accumulate the segment's pairs (see the file comment).
+    @inline(never)
+    private func bin(_ s: Source, _ b: Block, from j0: Int, count: Int, regular: Bool) {
+        if !regular {
+            for o in 0..<count { pairScalar(s, b, o, j0 + o) }
+            return
+        }
+        let st = Self.segment + Self.lanes
+        let base = UnsafeRawPointer(scratch)
+        let one = V(repeating: 1), zero = V()
+        var o = 0
+        while o + Self.lanes <= count {
+            let c = base.load(fromByteOffset: 8 * o, as: V.self)
+            let e = lookup(Self.maximum(c))
+            if Self.minimum(c) > lowerExt[e + 1] {
+                // Every lane in bin e (c > lower[e]) or e + 1.
+                let m = c .> V(repeating: lowerExt[e])
+                let ww = base.load(fromByteOffset: 8 * (2 * st + o), as: V.self)
+                let wp = base.load(fromByteOffset: 8 * (3 * st + o), as: V.self)
+                let wq = base.load(fromByteOffset: 8 * (4 * st + o), as: V.self)
+                let n1 = zero.replacing(with: one, where: m)
+                let w1 = zero.replacing(with: ww, where: m), p1 = zero.replacing(with: wp, where: m), q1 = zero.replacing(with: wq, where: m)
+                let n2 = one - n1, w2 = ww - w1, p2 = wp - p1, q2 = wq - q1
+                let a = vector + e * q
+                a[0] += n1; a[1] += w1; a[2] += p1; a[3] += q1
+                a[4] = a[4].addingProduct(w1, w1); a[5] = a[5].addingProduct(w1, p1); a[6] = a[6].addingProduct(w1, q1)
+                a[7] = a[7].addingProduct(p1, p1); a[8] = a[8].addingProduct(q1, q1); a[9] = a[9].addingProduct(p1, q1)
+                let z = a + q
+                z[0] += n2; z[1] += w2; z[2] += p2; z[3] += q2
+                z[4] = z[4].addingProduct(w2, w2); z[5] = z[5].addingProduct(w2, p2); z[6] = z[6].addingProduct(w2, q2)
+                z[7] = z[7].addingProduct(p2, p2); z[8] = z[8].addingProduct(q2, q2); z[9] = z[9].addingProduct(p2, q2)
+            } else {
+                for l in 0..<Self.lanes { pairScalar(s, b, o + l, j0 + o + l) }
             }
-            for l in 0..<valid {
-                let k = lk.bin(c[l])
-                if k < 0 { continue }
-                if nn[l] < Double.leastNormalMagnitude {
-                    let jl = j + l
-                    let muj = SIMD3(b.value(3, jl), b.value(4, jl), b.value(5, jl))
-                    let half = 0.5 * PairVector.dot(s.mu, muj)
-                    if c[l] > 0 {
-                        scalar.coincident += 1
-                        scalar.add(bin: k, weight: ww[l], parallel: half, perpendicular: half)
-                    } else {
-                        scalar.antipodal += 1
-                        scalar.add(bin: k, weight: ww[l], parallel: -half, perpendicular: half)
-                    }
-                } else {
-                    scalar.add(bin: k, weight: ww[l], weightedParallel: wp[l], weightedPerpendicular: wq[l])
-                }
-            }
-            j += Self.lanes
+            o += Self.lanes
+        }
+        while o < count {
+            pairScalar(s, b, o, j0 + o)
+            o += 1
         }
     }
 }

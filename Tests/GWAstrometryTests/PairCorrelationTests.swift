@@ -12,7 +12,8 @@ final class PairCorrelationTests: XCTestCase {
         var rng = PairTestRandom(seed: 1)
         let a = PairTestData.random(203, rng: &rng), b = PairTestData.random(77, rng: &rng)
         for binning in [try PairBinning.uniform(bins: 36), try PairBinning.uniform(bins: 7, minDeg: 12.5, maxDeg: 151),
-                        try PairBinning(edgesDeg: [0, 1, 2, 5, 10, 30, 60, 90, 120, 179, 180])] {
+                        try PairBinning(edgesDeg: [0, 1, 2, 5, 10, 30, 60, 90, 120, 179, 180]),
+                        try PairBinning(edgesDeg: [0, 1e-4, 30, 180])] {  // cells cannot resolve 1e-4°: looping lookup
             let kernel = PairCorrelationKernel(binning: binning)
             let fastDiag = kernel.diagonal(a.sample)
             let refDiag = PairCorrelationReference.sums(a.reference, binning: binning)
@@ -144,6 +145,21 @@ final class PairCorrelationTests: XCTestCase {
                 let theta = acos(min(1, max(-1, c)))
                 let nearEdge = b.edgesDeg.contains { abs($0 * Double.pi / 180 - theta) < 1e-9 }
                 if !nearEdge { XCTAssertEqual(b.bin(thetaRad: theta), b.bin(cos: c), "c = \(c)") }
+            }
+        }
+        // The kernel's extended-bin lookup (0 below θ_0, K + 1 above θ_K) agrees with the rule.
+        for b in [try PairBinning.uniform(bins: 36), try PairBinning.uniform(bins: 7, minDeg: 12.5, maxDeg: 151),
+                  try PairBinning(edgesDeg: [0, 1e-4, 30, 180]), try PairBinning(edgesDeg: [3, 3.01, 90])] {
+            let kernel = PairCorrelationKernel(binning: b)
+            let t = b.edgesDeg.map { DegreeTrig.cosine(deg: $0) }
+            var probes = (0..<20000).map { _ in 2 * rng.uniform() - 1 }
+            probes += t + t.map { $0.nextUp } + t.map { $0.nextDown } + [1, -1, 1.0.nextUp, (-1.0).nextDown]
+            for c in probes {
+                let k = b.bin(cos: c)
+                let e = kernel.lookup(c)
+                if k >= 0 { XCTAssertEqual(e, k + 1, "c = \(c), edges \(b.edgesDeg)") } else {
+                    XCTAssertTrue(e == 0 || e == b.count + 1, "c = \(c), edges \(b.edgesDeg): extended bin \(e)")
+                }
             }
         }
         let b = try PairBinning.uniform(bins: 36)
