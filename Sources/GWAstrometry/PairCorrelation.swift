@@ -51,7 +51,7 @@ public final class PairCorrelationKernel {
     private let vector: UnsafeMutablePointer<V>
     private let scalar: UnsafeMutablePointer<Double>
     private let scratch: UnsafeMutablePointer<Double>
-    private var coincident = 0, antipodal = 0
+    private var coincident = 0, antipodal = 0, degenerateOutside = 0
     // Extended thresholds (descending, padded with −∞), bounds, cell table.
     private let thr: UnsafeMutablePointer<Double>
     private let lowerExt: UnsafeMutablePointer<Double>
@@ -126,7 +126,7 @@ public final class PairCorrelationKernel {
         let n = extended * q
         vector.update(repeating: V(), count: n)
         scalar.update(repeating: 0, count: n)
-        coincident = 0; antipodal = 0
+        coincident = 0; antipodal = 0; degenerateOutside = 0
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 let bp = Block(base: pb.baseAddress!, stride: b.stride, count: b.count)
@@ -153,6 +153,13 @@ public final class PairCorrelationKernel {
         }
         out.coincident = coincident
         out.antipodal = antipodal
+        var outside = Double(degenerateOutside)
+        for e in [0, binning.count + 1] {
+            let v = vector[e * q]
+            for l in 0..<Self.lanes { outside += v[l] }
+            outside += scalar[e * q]
+        }
+        out.outside = Int(outside)
         return out
     }
 
@@ -239,7 +246,7 @@ public final class PairCorrelationKernel {
         let e = lookup(c)
         let w = scratch[2 * st + o]
         if scratch[st + o] < Double.leastNormalMagnitude {
-            if e == 0 || e == binning.count + 1 { return }
+            if e == 0 || e == binning.count + 1 { degenerateOutside += 1; return }
             let muj = SIMD3(b.value(3, j), b.value(4, j), b.value(5, j))
             let half = 0.5 * PairVector.dot(s.mu, muj)
             if c > 0 { coincident += 1; addScalar(e, w, w * half, w * half) } else { antipodal += 1; addScalar(e, w, -w * half, w * half) }

@@ -68,7 +68,7 @@ public enum PairCorrelationReference {
             for j in start..<others.count {
                 let p = pair(a[i], others[j])
                 let k = binning.bin(thetaRad: p.theta)
-                if k < 0 { continue }
+                if k < 0 { s.outside += 1; continue }
                 if p.degenerate == 1 { s.coincident += 1 }
                 if p.degenerate == 2 { s.antipodal += 1 }
                 s.add(bin: k, weight: a[i].weight * others[j].weight, parallel: p.parallel, perpendicular: p.perpendicular)

@@ -56,6 +56,19 @@ public struct PairSample: Sendable {
         }
     }
 
+    /// The same from positions in radians (as ProperMotions holds them).
+    public init(raRad: [Double], decRad: [Double], pmra: [Double], pmdec: [Double], weight w: [Double]) {
+        let n = raRad.count
+        precondition(decRad.count == n && pmra.count == n && pmdec.count == n && w.count == n, "PairSample: array lengths differ")
+        self.init(count: n)
+        for i in 0..<n {
+            let sa = sin(raRad[i]), ca = cos(raRad[i]), sd = sin(decRad[i]), cd = cos(decRad[i])
+            let ea = SIMD3(-sa, ca, 0.0)
+            let ed = SIMD3(-sd * ca, -sd * sa, cd)
+            set(i, r: SIMD3(cd * ca, cd * sa, sd), mu: pmra[i] * ea + pmdec[i] * ed, rot: pmra[i] * ed - pmdec[i] * ea, weight: w[i])
+        }
+    }
+
     /// From unit position vectors and proper-motion vectors (their radial part, if any, is
     /// removed), for tests and synthetic fields.
     public init(positions: [SIMD3<Double>], motions: [SIMD3<Double>], weight w: [Double]) {

@@ -27,9 +27,12 @@ public struct PairSums: Sendable, Equatable {
     public let bins: Int
     /// bins × quantities, bin-major.
     public var values: [Double]
-    /// Pairs at exactly the same position (r_i × r_j = 0, r_i·r_j > 0) and exactly antipodal ones.
+    /// Pairs at exactly the same position (r_i × r_j = 0, r_i·r_j > 0) and exactly antipodal ones
+    /// (counted when in a bin).
     public var coincident: Int = 0
     public var antipodal: Int = 0
+    /// Pairs outside [θ_0, θ_K] (in no bin).
+    public var outside: Int = 0
 
     public init(bins: Int) {
         self.bins = bins
@@ -43,6 +46,9 @@ public struct PairSums: Sendable, Equatable {
 
     /// Pairs counted in bins.
     public var pairs: Int { (0..<bins).reduce(0) { $0 + Int(self[$1, 0]) } }
+
+    /// Pairs visited: in bins or outside them.
+    public var visited: Int { pairs + outside }
 
     /// Adds one pair (the reference kernels' and the fast kernel's scalar path).
     @inline(__always)
@@ -74,6 +80,7 @@ public struct PairSums: Sendable, Equatable {
         for i in values.indices { values[i] += o.values[i] }
         coincident += o.coincident
         antipodal += o.antipodal
+        outside += o.outside
     }
 }
 

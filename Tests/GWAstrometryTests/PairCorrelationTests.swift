@@ -29,12 +29,15 @@ final class PairCorrelationTests: XCTestCase {
         var rng = PairTestRandom(seed: 2)
         let binning = try PairBinning.uniform(bins: 36)
         let kernel = PairCorrelationKernel(binning: binning)
+        let restricted = PairCorrelationKernel(binning: try PairBinning.uniform(bins: 5, minDeg: 20, maxDeg: 120))
         for n in [0, 1, 2, 7, 8, 9, 15, 16, 17, 100] {
             let a = PairTestData.random(n, rng: &rng)
             XCTAssertEqual(kernel.diagonal(a.sample).pairs, n * (n - 1) / 2, "diagonal n = \(n)")
+            XCTAssertEqual(restricted.diagonal(a.sample).visited, n * (n - 1) / 2, "diagonal n = \(n), restricted range")
             for m in [0, 1, 8, 13] {
                 let b = PairTestData.random(m, rng: &rng)
                 XCTAssertEqual(kernel.cross(a.sample, b.sample).pairs, n * m, "cross \(n) × \(m)")
+                XCTAssertEqual(restricted.cross(a.sample, b.sample).visited, n * m, "cross \(n) × \(m), restricted range")
             }
         }
     }
@@ -260,6 +263,7 @@ enum PairTestData {
         XCTAssertEqual(x.bins, y.bins, label, file: file, line: line)
         XCTAssertEqual(x.coincident, y.coincident, label, file: file, line: line)
         XCTAssertEqual(x.antipodal, y.antipodal, label, file: file, line: line)
+        XCTAssertEqual(x.outside, y.outside, label, file: file, line: line)
         for k in 0..<x.bins {
             XCTAssertEqual(x[k, 0], y[k, 0], "\(label): bin \(k) pair count", file: file, line: line)
             for q in 1..<PairSums.quantities {
