@@ -2,7 +2,7 @@
 // what they share is at the top: the source selection (--filter/--source-ids on the command
 // line, the `selection:` section of a parameter file) and the output checks.
 //   gw-vsh           VSH fit: rotation, glide, per-degree power, Ω_GW limit (GWJob/VSHRun.swift)
-//   gw-correlation   (to come: all-pairs Hellings–Downs correlation)
+//   gw-correlation   all-pairs correlation, astrometric Hellings–Downs fit (GWJob/CorrelationRun.swift)
 //   gw-planewave     plane-wave F-statistic on epoch astrometry (GWJob/PlaneWaveRun.swift)
 import ArgumentParser
 import Foundation
@@ -195,7 +195,187 @@ func runGWVSH(_ s: GWVSHSettings, comm: Communicator) throws {
     rootPrint(comm, VSHOutputs.summary(result, prefix: s.output))
 }
 
-// MARK: - gw-correlation (all-pairs correlation; to be added here)
+// MARK: - gw-correlation (all-pairs correlation; GWJob/CorrelationRun.swift)
+
+struct GWCorrelationSettings {
+    var options: CorrelationJobOptions
+    var output: String
+    var overwrite: Bool
+    var resolvedParameters: String
+    static let outputSuffixes = CorrelationOutputs.suffixes
+}
+
+struct GWCorrelationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gw-correlation",
+        abstract: "All-pairs proper-motion correlations in separation bins and the astrometric Hellings–Downs fit (Ω_GW).",
+        discussion: """
+        For every pair of selected sources: the products of the proper-motion components along (∥) and across (⊥) the \
+        great circle through both (parallel-transported frame), weighted w_i w_j (w = 1/(σ² + σ_extra²)), averaged per \
+        separation bin; errors from the scatter of the products (or 1/√Σw); fit of A·H(Θ), H the astrometric \
+        Hellings–Downs curve normalised to H(0) = 1, so Ω_GW = 2A/H0². All N(N−1)/2 pairs, ring-exchanged blocks; \
+        results identical for any number of ranks. Outputs PREFIX.h5/.ecsv (one row per bin), PREFIX.svg. \
+        See Docs/gw-correlation.md.
+        """)
+
+    @Argument(help: "Repacked gaia_source HDF5 file.")
+    var file: String
+
+    @Option(name: .long, help: "Table in the file (default: its only table).")
+    var table: String?
+
+    @OptionGroup var selection: GWSelectionOptions
+
+    @Option(name: .long, help: "Number of equal separation bins.")
+    var bins = 36
+
+    @Option(name: .long, help: "Smallest separation, deg.")
+    var thetaMin = 0.0
+
+    @Option(name: .long, help: "Largest separation, deg.")
+    var thetaMax = 180.0
+
+    @Option(name: .long, help: "Pair weights: inverse-variance (w_i w_j) | uniform.")
+    var weights = "inverse-variance"
+
+    @Option(name: .long, help: "Added in quadrature to every proper-motion error, µas/yr (inverse-variance weights).")
+    var sigmaExtra = 0.0
+
+    @Option(name: .long, help: "Errors of the binned correlations used by the fit: scatter | model.")
+    var errors = "scatter"
+
+    @Option(name: .long, help: "Components fitted: both | parallel | perpendicular.")
+    var components = "both"
+
+    @Option(name: .long, help: "Hubble constant for Ω_GW, km/s/Mpc.")
+    var h0 = 70.0
+
+    @Option(name: .long, help: "Confidence of the upper limit.")
+    var confidence = 0.95
+
+    @Option(name: .long, help: "Sources per fixed block (summation order; identical results on any number of ranks).")
+    var blockSources = 2048
+
+    @Option(name: .long, help: "Rows per read block (I/O only).")
+    var readBlockRows = 65536
+
+    @Option(name: .long, help: "Output prefix: PREFIX.h5, PREFIX.ecsv, PREFIX.svg.")
+    var out: String
+
+    @Flag(name: .long, help: "Replace existing outputs.")
+    var overwrite = false
+
+    @Option(name: .long, help: "Seconds between progress lines.")
+    var progressInterval = 5.0
+
+    func validate() throws {
+        guard bins >= 1 else { throw ValidationError("--bins must be at least 1, got \(bins)") }
+        guard thetaMin >= 0 && thetaMax <= 180 && thetaMin < thetaMax else {
+            throw ValidationError("--theta-min/--theta-max: need 0 ≤ min < max ≤ 180, got \(thetaMin), \(thetaMax)")
+        }
+        guard CorrelationWeighting(rawValue: weights) != nil else { throw ValidationError("--weights: inverse-variance or uniform") }
+        guard sigmaExtra >= 0 && sigmaExtra.isFinite else { throw ValidationError("--sigma-extra must be ≥ 0") }
+        guard CorrelationErrors(rawValue: errors) != nil else { throw ValidationError("--errors: scatter or model") }
+        guard HellingsDownsComponents(rawValue: components) != nil else { throw ValidationError("--components: both, parallel or perpendicular") }
+        guard h0 > 0 && h0.isFinite else { throw ValidationError("--h0 must be positive") }
+        guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
+        guard blockSources > 0 else { throw ValidationError("--block-sources must be positive") }
+        guard readBlockRows > 0 else { throw ValidationError("--read-block-rows must be positive") }
+        do { _ = try PairBinning.uniform(bins: bins, minDeg: thetaMin, maxDeg: thetaMax) } catch { throw ValidationError("\(error)") }
+        _ = try selection.selection()
+    }
+
+    func settings() throws -> GWCorrelationSettings {
+        var o = CorrelationJobOptions(input: file)
+        o.table = table
+        o.selection = try selection.selection()
+        o.bins = bins
+        o.thetaMinDeg = thetaMin
+        o.thetaMaxDeg = thetaMax
+        o.weighting = CorrelationWeighting(rawValue: weights)!
+        o.sigmaExtra = sigmaExtra
+        o.errors = CorrelationErrors(rawValue: errors)!
+        o.components = HellingsDownsComponents(rawValue: components)!
+        o.h0 = h0
+        o.confidence = confidence
+        o.blockSources = blockSources
+        o.readBlockRows = readBlockRows
+        o.progressInterval = progressInterval
+        let yaml = """
+        job: gw-correlation
+        input: \(file)
+        table: \(table ?? "~")
+        output: \(out)
+        overwrite: \(overwrite)
+        progress_interval: \(progressInterval)
+        \(selection.yaml)
+        gw_correlation:
+          bins: \(bins)
+          theta_min: \(thetaMin)
+          theta_max: \(thetaMax)
+          weights: \(weights)
+          sigma_extra: \(sigmaExtra)
+          errors: \(errors)
+          components: \(components)
+          h0: \(h0)
+          confidence: \(confidence)
+          block_sources: \(blockSources)
+          read_block_rows: \(readBlockRows)
+        """
+        return GWCorrelationSettings(options: o, output: out, overwrite: overwrite, resolvedParameters: yaml)
+    }
+
+    func run() throws {
+        let s = try settings()
+        runParallel { comm in try runGWCorrelation(s, comm: comm) }
+    }
+}
+
+/// The `gw-correlation` job of a parameter file (Inputs/gw_correlation_qso.yaml).
+func gwCorrelationSettings(_ p: ParameterFile, file: String) throws -> GWCorrelationSettings {
+    var o = CorrelationJobOptions(input: try p.string("input"))
+    o.table = try p.optionalString("table")
+    let output = try p.string("output")
+    let overwrite = try p.bool("overwrite", default: false)
+    o.progressInterval = try p.double("progress_interval", default: 5)
+    o.selection = try gwSelection(p, file: file)
+    o.bins = try p.int("gw_correlation.bins", default: 36)
+    o.thetaMinDeg = try p.double("gw_correlation.theta_min", default: 0)
+    o.thetaMaxDeg = try p.double("gw_correlation.theta_max", default: 180)
+    o.weighting = CorrelationWeighting(rawValue: try p.choice("gw_correlation.weights", default: "inverse-variance",
+                                                              allowed: CorrelationWeighting.allCases.map(\.rawValue)))!
+    o.sigmaExtra = try p.double("gw_correlation.sigma_extra", default: 0)
+    o.errors = CorrelationErrors(rawValue: try p.choice("gw_correlation.errors", default: "scatter",
+                                                        allowed: CorrelationErrors.allCases.map(\.rawValue)))!
+    o.components = HellingsDownsComponents(rawValue: try p.choice("gw_correlation.components", default: "both",
+                                                                  allowed: HellingsDownsComponents.allCases.map(\.rawValue)))!
+    o.h0 = try p.double("gw_correlation.h0", default: 70)
+    o.confidence = try p.double("gw_correlation.confidence", default: 0.95)
+    o.blockSources = try p.int("gw_correlation.block_sources", default: 2048)
+    o.readBlockRows = try p.int("gw_correlation.read_block_rows", default: 65536)
+    if o.bins < 1 { throw ParameterError(file: file, key: "gw_correlation.bins", "must be at least 1, got \(o.bins)") }
+    if !(o.thetaMinDeg >= 0 && o.thetaMaxDeg <= 180 && o.thetaMinDeg < o.thetaMaxDeg) {
+        throw ParameterError(file: file, key: "gw_correlation.theta_min", "need 0 ≤ theta_min < theta_max ≤ 180, got \(o.thetaMinDeg), \(o.thetaMaxDeg)")
+    }
+    if !(o.sigmaExtra >= 0 && o.sigmaExtra.isFinite) { throw ParameterError(file: file, key: "gw_correlation.sigma_extra", "must be ≥ 0, got \(o.sigmaExtra)") }
+    if !(o.h0 > 0 && o.h0.isFinite) { throw ParameterError(file: file, key: "gw_correlation.h0", "must be positive, got \(o.h0)") }
+    if !(o.confidence > 0 && o.confidence < 1) { throw ParameterError(file: file, key: "gw_correlation.confidence", "must be in (0, 1), got \(o.confidence)") }
+    if o.blockSources <= 0 { throw ParameterError(file: file, key: "gw_correlation.block_sources", "must be positive, got \(o.blockSources)") }
+    if o.readBlockRows <= 0 { throw ParameterError(file: file, key: "gw_correlation.read_block_rows", "must be positive, got \(o.readBlockRows)") }
+    do { _ = try o.binning() } catch { throw ParameterError(file: file, key: "gw_correlation.bins", "\(error)") }
+    return GWCorrelationSettings(options: o, output: output, overwrite: overwrite, resolvedParameters: "")
+}
+
+func runGWCorrelation(_ s: GWCorrelationSettings, comm: Communicator) throws {
+    try gwCheckOutputs(prefix: s.output, suffixes: GWCorrelationSettings.outputSuffixes, overwrite: s.overwrite, comm: comm)
+    rootPrint(comm, "gw-correlation: parameters\n" + s.resolvedParameters.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+    let result = try CorrelationJob.run(s.options, communicator: comm) { rootPrint(comm, $0) }
+    try comm.collectively {
+        if comm.isRoot { try CorrelationOutputs.write(result, prefix: s.output, parameters: s.resolvedParameters) }
+    }
+    rootPrint(comm, CorrelationOutputs.summary(result, prefix: s.output))
+}
+
 
 // MARK: - gw-planewave (plane-wave F-statistic on epoch astrometry; GWJob/PlaneWaveRun.swift)
 
