@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a science case from a YAML parameter file (see Inputs/).",
-        discussion: "The key `job` selects the kernel: xp-search, periodogram, gw-vsh or gw-planewave. Paths are relative to the working directory.")
+        discussion: "The key `job` selects the kernel: xp-search, periodogram, gw-vsh, gw-planewave or gw-correlation. Paths are relative to the working directory.")
 
     @Argument(help: "Parameter file.")
     var parameterFile: String
@@ -23,16 +23,18 @@ struct RunCommand: ParsableCommand {
         case periodogram(PeriodogramSettings)
         case gwVSH(GWVSHSettings)
         case gwPlaneWave(GWPlaneWaveSettings)
+        case gwCorrelation(GWCorrelationSettings)
     }
 
     func run() throws {
         var job: Job
         do {
             let p = try ParameterFile(path: parameterFile)
-            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram", "gw-vsh", "gw-planewave"]) {
+            switch try p.choice("job", default: "xp-search", allowed: ["xp-search", "periodogram", "gw-vsh", "gw-planewave", "gw-correlation"]) {
             case "periodogram": job = .periodogram(try periodogramSettings(p, file: parameterFile))
             case "gw-vsh": job = .gwVSH(try gwVSHSettings(p, file: parameterFile))
             case "gw-planewave": job = .gwPlaneWave(try gwPlaneWaveSettings(p, file: parameterFile))
+            case "gw-correlation": job = .gwCorrelation(try gwCorrelationSettings(p, file: parameterFile))
             default: job = .xpSearch(try xpSearchSettings(p))
             }
             try p.checkAllUsed()
@@ -41,6 +43,7 @@ struct RunCommand: ParsableCommand {
             case .periodogram(var s): s.resolvedParameters = p.resolvedYAML(); job = .periodogram(s)
             case .gwVSH(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwVSH(s)
             case .gwPlaneWave(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwPlaneWave(s)
+            case .gwCorrelation(var s): s.resolvedParameters = p.resolvedYAML(); job = .gwCorrelation(s)
             }
         } catch {
             eprint("error: \(error)")
@@ -51,6 +54,7 @@ struct RunCommand: ParsableCommand {
         case .periodogram(let s): runParallel { comm in try runPeriodogram(s, comm: comm) }
         case .gwVSH(let s): runParallel { comm in try runGWVSH(s, comm: comm) }
         case .gwPlaneWave(let s): runParallel { comm in try runGWPlaneWave(s, comm: comm) }
+        case .gwCorrelation(let s): runParallel { comm in try runGWCorrelation(s, comm: comm) }
         }
     }
 
