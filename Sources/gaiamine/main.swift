@@ -14,7 +14,8 @@ struct GaiaMine: ParsableCommand {
         """,
         version: versionString,
         subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self, XPSearchCommand.self,
-                      PeriodogramCommand.self, GWVSHCommand.self, GWPlaneWaveCommand.self, RunCommand.self])
+                      PeriodogramCommand.self, GWVSHCommand.self, GWPlaneWaveCommand.self, GWCorrelationCommand.self,
+                      RunCommand.self])
 }
 
 GaiaMine.main()
