@@ -21,17 +21,24 @@
 // orientation: coincident P∥ = P⊥ = μ_i·μ_j / 2; antipodal (transport by 180° reverses e∥ and
 // keeps e⊥) P∥ = −μ_i·μ_j / 2, P⊥ = +μ_i·μ_j / 2. They are counted (`coincident`, `antipodal`).
 //
-// Two phases per segment of up to 256 j-sources of one row i (so that each compiles to tight
-// vector code): (1) geometry, SIMD8 over j: cos Θ, |n|², w, w P∥, w P⊥ into scratch arrays;
-// (2) binning by cos Θ against the cosines of the bin edges (PairBinning), per chunk of eight:
-// e = bin of the chunk's largest cos Θ (smallest Θ) from a cell table; if every lane lies in e or
-// e + 1 (min cos Θ > lower edge of e + 1: one scalar test) the chunk is added lane-wise to both
-// bins' vector accumulators with the lanes split by a mask (c > lower[e]) — no branch on where the
-// edge falls; otherwise (a chunk spanning three bins: rare for sky-ordered sources, see below)
-// pair by pair to scalar accumulators. Bins are "extended": 0 collects pairs below θ_0, K + 1
-// those above θ_K, K + 2 is a spare for e + 1 of the last bin; these are never reported.
+// Two phases per segment of j-sources of one row i (so that each compiles to tight vector code;
+// segments are fixed runs of 64 sources of block b, the first one of a diagonal row partial):
+// (1) geometry, SIMD8 over j: cos Θ, |n|², w, w P∥, w P⊥ into L1 scratch arrays;
+// (2) binning by cos Θ against the cosines of the bin edges (PairBinning) and accumulation.
+// Every segment has a bounding cap (centre, radius R; SegmentCaps), so the separations from i to
+// its sources lie in [Θ_c − R, Θ_c + R] (triangle inequality; widened by 1e-12 in cos Θ for
+// rounding). If that range lies in one bin e, every pair goes to e with no per-pair test, the ten
+// sums in registers; if it spans bins e and e + 1, each chunk of eight is split by one mask
+// (c > lower[e]) into both, in registers. Otherwise, per chunk of eight: e = bin of the chunk's
+// largest cos Θ from a cell table; if every lane lies in e or e + 1 (min cos Θ > lower edge of
+// e + 1) the chunk is added lane-wise (masked) to both bins' vector accumulators in memory;
+// a chunk spanning three bins goes pair by pair to scalar accumulators. The bins are "extended":
+// 0 collects pairs below θ_0, K + 1 those above θ_K, K + 2 is a spare for e + 1 of the last bin;
+// they are counted as outside and never reported. The binning is the same per-pair rule in every
+// path, so the paths differ only in the order of summation.
 // Gaia files are in source_id order, which is HEALPix order, so consecutive j-sources are
-// neighbours on the sky and a chunk of eight spans a small range of Θ.
+// neighbours on the sky: at the density of the DR3 quasars (~40 per deg²) a segment of 64 spans
+// ~1.5°, and most segments take the one-bin path (Docs/benchmarks.md: rate vs density).
 // The bin sums are (lane 0 + … + lane 7) + scalar, in that order. Everything is a fixed function
 // of the two blocks (and their order), so a block pair gives bit-identical sums whoever computes it.
 //
@@ -42,8 +49,8 @@ import Foundation
 public final class PairCorrelationKernel {
     public typealias V = SIMD8<Double>
     static let lanes = 8
-    /// j-sources per phase-1/phase-2 round (scratch: 5 × 264 doubles, in L1).
-    static let segment = 256
+    /// j-sources per phase-1/phase-2 round and per bounding cap (scratch: 5 × 72 doubles, in L1).
+    static let segment = 64
     public let binning: PairBinning
     private let q = PairSums.quantities
     /// Extended bins: 0 below θ_0, 1…K the bins, K+1 above θ_K, K+2 spare (never read).
@@ -52,6 +59,8 @@ public final class PairCorrelationKernel {
     private let scalar: UnsafeMutablePointer<Double>
     private let scratch: UnsafeMutablePointer<Double>
     private var coincident = 0, antipodal = 0, degenerateOutside = 0
+    /// Segments (row × segment) that took the one-bin, two-bin and per-chunk paths in the last call.
+    var paths = (single: 0, two: 0, general: 0)
     // Extended thresholds (descending, padded with −∞), bounds, cell table.
     private let thr: UnsafeMutablePointer<Double>
     private let lowerExt: UnsafeMutablePointer<Double>
@@ -127,16 +136,33 @@ public final class PairCorrelationKernel {
         vector.update(repeating: V(), count: n)
         scalar.update(repeating: 0, count: n)
         coincident = 0; antipodal = 0; degenerateOutside = 0
+        paths = (0, 0, 0)
+        let caps = SegmentCaps(b, segment: Self.segment)
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 let bp = Block(base: pb.baseAddress!, stride: b.stride, count: b.count)
                 for i in 0..<a.count {
                     var j = diagonal ? i + 1 : 0
                     let src = Source(pa.baseAddress!, stride: a.stride, i)
+                    let ri = a.position(i)
                     while j < b.count {
-                        let m = min(Self.segment, b.count - j)
+                        let g = j / Self.segment
+                        let m = min((g + 1) * Self.segment, b.count) - j
                         let regular = geometry(src, bp, from: j, count: m)
-                        bin(src, bp, from: j, count: m, regular: regular)
+                        let (lo, hi) = caps.cosineRange(ri, g)
+                        let e1 = lookup(hi), e2 = lookup(lo)
+                        if !regular {
+                            for o in 0..<m { pairScalar(src, bp, o, j + o) }
+                        } else if e1 == e2 {
+                            paths.single += 1
+                            binSingle(src, bp, from: j, count: m, bin: e1)
+                        } else if e2 == e1 + 1 {
+                            paths.two += 1
+                            binTwo(src, bp, from: j, count: m, bin: e1)
+                        } else {
+                            paths.general += 1
+                            bin(src, bp, from: j, count: m, regular: true)
+                        }
                         j += m
                     }
                 }
@@ -291,6 +317,107 @@ public final class PairCorrelationKernel {
             }
             o += Self.lanes
         }
+        while o < count {
+            pairScalar(s, b, o, j0 + o)
+            o += 1
+        }
+    }
+
+    /// A bounding cap (centre, angular radius R) of every fixed segment of `segment` sources of a
+    /// block: for any source i, the separations to the segment's members lie in [Θ_c − R, Θ_c + R]
+    /// (triangle inequality), Θ_c the separation from i to the centre.
+    struct SegmentCaps {
+        var centre: [SIMD3<Double>] = []
+        var cosR: [Double] = []
+        var sinR: [Double] = []
+        /// Margin on cos Θ for the rounding of the bound and of the pairs' own cos Θ (~1e-15).
+        static let margin = 1e-12
+
+        init(_ b: PairSample, segment: Int) {
+            var g = 0
+            while g * segment < b.count {
+                let range = (g * segment)..<min((g + 1) * segment, b.count)
+                var sum = SIMD3<Double>.zero
+                for j in range { sum += b.position(j) }
+                let len = (sum * sum).sum().squareRoot()
+                let c = len > 0 ? sum / len : b.position(range.lowerBound)
+                var m = 1.0
+                for j in range { m = min(m, PairVector.dot(c, b.position(j))) }
+                centre.append(c)
+                cosR.append(m)
+                sinR.append((max(0, 1 - m * m)).squareRoot())
+                g += 1
+            }
+        }
+
+        /// (smallest, largest) cos Θ possible between a source at r and segment g, widened by the margin.
+        @inline(__always)
+        func cosineRange(_ r: SIMD3<Double>, _ g: Int) -> (Double, Double) {
+            let c0 = PairVector.dot(r, centre[g])
+            let x = PairVector.cross(r, centre[g])
+            let s0 = (x * x).sum().squareRoot()
+            let hi = c0 >= cosR[g] ? 1 : c0 * cosR[g] + s0 * sinR[g]     // cos(max(Θ_c − R, 0))
+            let lo = c0 <= -cosR[g] ? -1 : c0 * cosR[g] - s0 * sinR[g]   // cos(min(Θ_c + R, π))
+            return (lo - Self.margin, hi + Self.margin)
+        }
+    }
+
+    /// Phase 2 when the segment's cap lies in one bin: every pair to bin e, in registers.
+    @inline(never)
+    private func binSingle(_ s: Source, _ b: Block, from j0: Int, count: Int, bin e: Int) {
+        let st = Self.segment + Self.lanes
+        let base = UnsafeRawPointer(scratch)
+        let one = V(repeating: 1), zero = V()
+        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero
+        var o = 0
+        while o + Self.lanes <= count {
+            let ww = base.load(fromByteOffset: 8 * (2 * st + o), as: V.self)
+            let wp = base.load(fromByteOffset: 8 * (3 * st + o), as: V.self)
+            let wq = base.load(fromByteOffset: 8 * (4 * st + o), as: V.self)
+            a0 += one; a1 += ww; a2 += wp; a3 += wq
+            a4 = a4.addingProduct(ww, ww); a5 = a5.addingProduct(ww, wp); a6 = a6.addingProduct(ww, wq)
+            a7 = a7.addingProduct(wp, wp); a8 = a8.addingProduct(wq, wq); a9 = a9.addingProduct(wp, wq)
+            o += Self.lanes
+        }
+        let a = vector + e * q
+        a[0] += a0; a[1] += a1; a[2] += a2; a[3] += a3; a[4] += a4; a[5] += a5; a[6] += a6; a[7] += a7; a[8] += a8; a[9] += a9
+        while o < count {
+            pairScalar(s, b, o, j0 + o)
+            o += 1
+        }
+    }
+
+    /// Phase 2 when the segment's cap spans bins e and e + 1: lanes split by c > lower[e], in registers.
+    @inline(never)
+    private func binTwo(_ s: Source, _ b: Block, from j0: Int, count: Int, bin e: Int) {
+        let st = Self.segment + Self.lanes
+        let base = UnsafeRawPointer(scratch)
+        let one = V(repeating: 1), zero = V()
+        let lower = V(repeating: lowerExt[e])
+        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero
+        var b0 = zero, b1 = zero, b2 = zero, b3 = zero, b4 = zero, b5 = zero, b6 = zero, b7 = zero, b8 = zero, b9 = zero
+        var o = 0
+        while o + Self.lanes <= count {
+            let c = base.load(fromByteOffset: 8 * o, as: V.self)
+            let m = c .> lower
+            let ww = base.load(fromByteOffset: 8 * (2 * st + o), as: V.self)
+            let wp = base.load(fromByteOffset: 8 * (3 * st + o), as: V.self)
+            let wq = base.load(fromByteOffset: 8 * (4 * st + o), as: V.self)
+            let n1 = zero.replacing(with: one, where: m)
+            let w1 = zero.replacing(with: ww, where: m), p1 = zero.replacing(with: wp, where: m), q1 = zero.replacing(with: wq, where: m)
+            let n2 = one - n1, w2 = ww - w1, p2 = wp - p1, q2 = wq - q1
+            a0 += n1; a1 += w1; a2 += p1; a3 += q1
+            a4 = a4.addingProduct(w1, w1); a5 = a5.addingProduct(w1, p1); a6 = a6.addingProduct(w1, q1)
+            a7 = a7.addingProduct(p1, p1); a8 = a8.addingProduct(q1, q1); a9 = a9.addingProduct(p1, q1)
+            b0 += n2; b1 += w2; b2 += p2; b3 += q2
+            b4 = b4.addingProduct(w2, w2); b5 = b5.addingProduct(w2, p2); b6 = b6.addingProduct(w2, q2)
+            b7 = b7.addingProduct(p2, p2); b8 = b8.addingProduct(q2, q2); b9 = b9.addingProduct(p2, q2)
+            o += Self.lanes
+        }
+        let a = vector + e * q
+        a[0] += a0; a[1] += a1; a[2] += a2; a[3] += a3; a[4] += a4; a[5] += a5; a[6] += a6; a[7] += a7; a[8] += a8; a[9] += a9
+        let z = a + q
+        z[0] += b0; z[1] += b1; z[2] += b2; z[3] += b3; z[4] += b4; z[5] += b5; z[6] += b6; z[7] += b7; z[8] += b8; z[9] += b9
         while o < count {
             pairScalar(s, b, o, j0 + o)
             o += 1

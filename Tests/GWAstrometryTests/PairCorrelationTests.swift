@@ -116,6 +116,36 @@ final class PairCorrelationTests: XCTestCase {
         XCTAssertEqual(fast[k, 3], -(0.5 * 5 + 1 * 34.5), accuracy: 1e-13)
     }
 
+    /// Dense clusters: segments whose bounding caps lie in one bin or across one edge take the
+    /// register paths; the sums still match the reference.
+    func testClusteredSkyTakesCapPaths() throws {
+        var rng = PairTestRandom(seed: 7)
+        var src: [PairReferenceSource] = []
+        for (ra, dec, n) in [(10.0, 20.0, 300), (100.0, -30.0, 200), (12.0, 26.0, 150)] {
+            for _ in 0..<n {
+                // within ~1° of the centre, in a raster order (neighbours adjacent)
+                let u = rng.uniform(), v = rng.uniform()
+                src.append(PairReferenceSource(raDeg: ra + 2 * (u - 0.5) / cos(dec * Double.pi / 180), decDeg: dec + 2 * (v - 0.5),
+                                               pmra: 50 * rng.normal(), pmdec: 50 * rng.normal(), weight: 0.5 + rng.uniform()))
+            }
+        }
+        src.sort { (Int($0.decDeg * 4), $0.raDeg) < (Int($1.decDeg * 4), $1.raDeg) }
+        let a = PairTestData.sample(src)
+        let binning = try PairBinning.uniform(bins: 36)
+        let kernel = PairCorrelationKernel(binning: binning)
+        let fast = kernel.diagonal(a)
+        XCTAssertGreaterThan(kernel.paths.single, 0)
+        XCTAssertGreaterThan(kernel.paths.two, 0)
+        PairTestData.assertClose(fast, PairCorrelationReference.sums(src, binning: binning),
+                                 scale: PairTestData.magnitudes(src, nil, binning), "clustered")
+        let half = src.count / 2
+        let x = PairTestData.sample(Array(src[..<half])), y = PairTestData.sample(Array(src[half...]))
+        let cross = kernel.cross(x, y)
+        XCTAssertGreaterThan(kernel.paths.single + kernel.paths.two, 0)
+        PairTestData.assertClose(cross, PairCorrelationReference.sums(Array(src[..<half]), Array(src[half...]), binning: binning),
+                                 scale: PairTestData.magnitudes(Array(src[..<half]), Array(src[half...]), binning), "clustered cross")
+    }
+
     /// The same call twice gives bit-identical sums (fixed summation order).
     func testDeterministic() throws {
         var rng = PairTestRandom(seed: 5)
