@@ -12,8 +12,8 @@
 //    block with every block of rank r − s; for even p, at step p/2 ranks r and r + p/2 hold each
 //    other's runs and split their block pairs by parity (a + b even: the lower rank). So every
 //    unordered block pair is computed exactly once, in ⌊p/2⌋ transfers, with about the same number
-//    of pairs on every rank (the half-ring schedule of, e.g., Plimpton 1995, J. Comput. Phys. 117, 1,
-//    for all-pairs force computations).
+//    of pairs on every rank (the classic systolic ring for all-pairs problems, halved by the
+//    symmetry of pairs).
 // 4. Exact reduction: every block pair's ten sums per bin (computed in a fixed order by the
 //    kernel with the lower-numbered block first) are added to an exact accumulator (ExactSum),
 //    summed over ranks as integers (MPIReduction). The result is bit-identical for any number of
