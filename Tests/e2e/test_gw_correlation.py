@@ -463,6 +463,14 @@ def test_bad_input(skies, tmp_path, np_):
             f.copy(f[GS][c], grp, c)
         grp.attrs.create("columns", ["source_id", "ra", "dec"], dtype=h5py.string_dtype())
     fails([bad], "missing column")
+    # an invalid value in one selected row (read by one rank only under MPI): all ranks stop cleanly
+    corrupt = tmp_path / "corrupt.h5"
+    import shutil
+    shutil.copyfile(h5, corrupt)
+    with h5py.File(corrupt, "r+") as f:
+        e = f[GS]["pmra_error"]
+        e[len(e) - 7] = 0
+    fails([corrupt, "--read-block-rows", 500], "pmra_error")
     # existing outputs are kept unless --overwrite
     correlate(h5, tmp_path / "keep", np_=np_, extra=["--bins", 6])
     before = Path(str(tmp_path / "keep") + ".ecsv").read_bytes()
