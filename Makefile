@@ -2,7 +2,7 @@
 #   make demo    synthesise a small DR3-format data set, repack it with 2 MPI ranks, inspect it,
 #                run the XP search and the periodogram search on it
 #   make test    unit tests + MPI tests (np 1/2/3) + end-to-end checks against astropy/h5py
-#   make bench   repack vs zcat/astropy, XP search vs numpy and the raw read rate (→ Docs/benchmarks.md)
+#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
 SWIFT      ?= swift
@@ -79,11 +79,16 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/periodic_variables.yaml
 	# VSH fit of the quasar-like proper motions: rotation, glide, per-degree power, Ω_GW limit
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_vsh_qso.yaml
+	# All-pairs proper-motion correlation vs the astrometric Hellings–Downs curve
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_correlation_qso.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/repack_bench.py
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/xp_bench.py
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/periodogram_bench.py
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_vsh_bench.py
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_correlation_bench.py
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-data
