@@ -12,9 +12,15 @@
 //   VSHVectors.swift           rotation and glide vectors, Galactic components, directions
 //   VSHPower.swift             per-degree power, noise bias, χ² and Z
 //   GWBackgroundLimit.swift    Ω_GW upper limit from the l ≥ 2 power (Neyman, Monte Carlo)
+//   PairSample.swift           sources as unit vectors + tangent-frame µ for the pair kernel
+//   PairBinning.swift          angular bins by cos Θ thresholds (no acos per pair)
+//   PairCorrelation.swift      all-pairs µ∥/µ⊥ correlation, SIMD, over block pairs (fast path)
+//   PairCorrelationReference.swift   the same by explicit spherical trigonometry (slow)
+//   PairSums.swift             per-bin sums and the weighted-mean estimator with errors
+//   HellingsDowns.swift        astrometric HD curve, amplitude fit, Ω_GW estimate and limit
 //   PlaneWave.swift            plane GW: polarisation basis, deflection, along-scan projection
 //   AstrometricFit.swift       5-parameter along-scan fit and its projector
 //   PlaneWaveSource.swift, PlaneWaveGrid.swift   a source for the search; frequency × HEALPix grid
 //   FStatistic.swift           fast F-statistic sums over the grid (+ FStatisticReference.swift)
 //   FixedPointSums.swift       compact exact sums for the grid;  PlaneWaveStatistic.swift  2F, FAP
-// Science and equations: Docs/gw-vsh.md, Docs/gw-planewave.md.
+// Science and equations: Docs/gw-vsh.md, Docs/gw-correlation.md, Docs/gw-planewave.md.
