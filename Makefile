@@ -27,7 +27,7 @@ MPIRUN = mpirun $(MPIRUN_FLAGS)
 
 APT_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev \
                libfftw3-dev zlib1g-dev pkg-config
-PY_PACKAGES  = numpy h5py astropy pytest nifty-ls
+PY_PACKAGES  = numpy scipy h5py astropy pytest nifty-ls
 
 .PHONY: all deps build debug test unit-test e2e-test demo bench clean
 
@@ -40,9 +40,9 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@$(PYTHON) -c "import numpy, h5py, astropy, pytest, nifty_ls" 2>/dev/null || \
+	@$(PYTHON) -c "import numpy, scipy, h5py, astropy, pytest, nifty_ls" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q $(PY_PACKAGES) 2>&1 | grep -v "WARNING: Running pip as the 'root'" || true
-	@$(PYTHON) -c "import numpy, h5py, astropy, pytest, nifty_ls"
+	@$(PYTHON) -c "import numpy, scipy, h5py, astropy, pytest, nifty_ls"
 
 build: deps
 	$(SWIFT) build $(RELEASE) --product gaiamine

@@ -42,8 +42,9 @@ public struct FourierFit: Sendable {
     }
 
     /// Peak-to-peak amplitude of the fitted periodic model (same units as the values): for one
-    /// harmonic 2·√(a² + b²); for more, evaluated on 2000 phases (error < 1e-6 of the amplitude
-    /// for K ≤ 3, since the model's curvature is bounded by K²·amplitude).
+    /// harmonic 2·√(a² + b²); for more, evaluated on 2000 phases (sampling error ≲ 1e-5 of the
+    /// amplitude for K ≤ 3: an extremum is missed by at most half a step, and the model's
+    /// curvature is bounded by K²·amplitude; measured 2e-6–6e-6 against astropy).
     public var peakToPeak: Double {
         let k = nterms
         if k == 1 { return 2 * (coefficients[1] * coefficients[1] + coefficients[2] * coefficients[2]).squareRoot() }
