@@ -354,41 +354,11 @@ enum PlaneWavePartition {
                 costs[(firstRow + k) / blockRows - slice.start] += cost(transits: n, directions: directions)
             }
         }
-        let bounds = boundaries(costs: costs, slice: slice, blocks: nBlocks, comm: comm)
+        let bounds = RowPartition.distributedBoundaries(costs: costs, slice: slice, count: nBlocks, comm: comm)
         let mine = bounds[comm.rank]..<bounds[comm.rank + 1]
         // The split aims at total/ranks per rank: that is each rank's share for its progress
         // fraction (its own blocks' costs lie partly in other ranks' slices).
         let perRank = comm.allreduce(costs.reduce(0, +), .sum) / Double(comm.size)
         return (mine, perRank)
-    }
-
-    /// Global block boundaries [0, b₁, …, b_{ranks−1}, blocks] from each rank's slice costs. Collective.
-    static func boundaries(costs: [Double], slice: RowRange, blocks: Int, comm: Communicator) -> [Int] {
-        let parts = comm.size
-        guard parts > 1 else { return [0, blocks] }
-        let local = costs.reduce(0, +)
-        let before = comm.exscan(local)
-        let total = comm.allreduce(local, .sum)
-        guard total > 0 else { return (0..<parts).map { RowPartition.byCount(rows: blocks, parts: parts, index: $0).start } + [blocks] }
-        var found = [Int](repeating: Int.max, count: parts - 1)
-        var k = 0
-        let target = { (k: Int) in total * Double(k + 1) / Double(parts) }
-        while k < parts - 1 && target(k) <= before {
-            found[k] = slice.start
-            k += 1
-        }
-        var running = before
-        for (i, c) in costs.enumerated() where k < parts - 1 {
-            running += c
-            while k < parts - 1 && running >= target(k) {
-                found[k] = slice.start + i + 1
-                k += 1
-            }
-        }
-        let all = comm.allreduce(found, .min)
-        var bounds = [0]
-        for b in all { bounds.append(min(max(b == Int.max ? blocks : b, bounds.last!), blocks)) }
-        bounds.append(blocks)
-        return bounds
     }
 }

@@ -33,7 +33,7 @@ enum CostPartition {
         let rows = reader.table.rowCount
         let slice = RowPartition.byCount(rows: rows, parts: comm.size, index: comm.rank)
         let costs = try rowCosts(reader: reader, slice: slice, inputs: m, chunkRows: chunkRows, comm: comm)
-        let bounds = boundaries(costs: costs, slice: slice, rows: rows, comm: comm)
+        let bounds = RowPartition.distributedBoundaries(costs: costs, slice: slice, count: rows, comm: comm)
         return (RowRange(start: bounds[comm.rank], count: bounds[comm.rank + 1] - bounds[comm.rank]),
                 comm.allreduce(costs.reduce(0, +), .sum))
     }
@@ -80,39 +80,5 @@ enum CostPartition {
             }
         }
         return costs
-    }
-
-    /// Global boundaries [0, b₁, …, b_{ranks−1}, rows] from each rank's slice costs. Collective.
-    static func boundaries(costs: [Double], slice: RowRange, rows: Int, comm: Communicator) -> [Int] {
-        let parts = comm.size
-        guard parts > 1 else { return [0, rows] }
-        let local = costs.reduce(0, +)
-        let before = comm.exscan(local)
-        let total = comm.allreduce(local, .sum)
-        guard total > 0 else { return (0..<parts).map { RowPartition.byCount(rows: rows, parts: parts, index: $0).start } + [rows] }
-        // Candidate boundary k (index k−1): the row after the one where the running cost first
-        // reaches the target. A target at or below this slice's start belongs to an earlier
-        // rank, which finds it; rounding of the prefix sums cannot lose it, since this rank then
-        // offers its own first row and the minimum over ranks is taken.
-        var found = [Int](repeating: Int.max, count: parts - 1)
-        var k = 0
-        let target = { (k: Int) in total * Double(k + 1) / Double(parts) }
-        while k < parts - 1 && target(k) <= before {
-            found[k] = slice.start
-            k += 1
-        }
-        var running = before
-        for (i, c) in costs.enumerated() where k < parts - 1 {
-            running += c
-            while k < parts - 1 && running >= target(k) {
-                found[k] = slice.start + i + 1
-                k += 1
-            }
-        }
-        let all = comm.allreduce(found, .min)
-        var bounds = [0]
-        for b in all { bounds.append(min(max(b == Int.max ? rows : b, bounds.last!), rows)) }
-        bounds.append(rows)
-        return bounds
     }
 }
