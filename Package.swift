@@ -9,7 +9,9 @@
 //   gaiamine         the command-line interface
 import PackageDescription
 
-let hot: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+// Hot kernels drop bounds/overflow checks in release builds only: debug builds (`swift build`,
+// `swift test`, `make sanitize`) keep every check.
+let hot: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "GaiaMine",
@@ -41,22 +43,24 @@ let package = Package(
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
         .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
-        .target(name: "Synth", dependencies: ["GaiaFormat"], path: "Sources/Synth", swiftSettings: hot),
+        .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
+        // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath)
+        .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),
         // --- plots and kernels ------------------------------------------------------------------
         .target(name: "Plot", path: "Sources/Plot"),
         // XP similarity search: pure science and arithmetic (no MPI, no HDF5); its parallel
         // driver lives in XPSearchJob and talks to data only through GaiaIO.
-        .target(name: "XPSearch", path: "Sources/XPSearch", swiftSettings: hot),
+        .target(name: "XPSearch", dependencies: ["Numerics"], path: "Sources/XPSearch", swiftSettings: hot),
         .target(name: "XPSearchJob", dependencies: ["XPSearch", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/XPSearchJob"),
         // Periodograms of epoch photometry: generalised Lomb–Scargle, reference + direct SIMD +
         // NUFFT/FFTW engines behind one dispatcher (no MPI, no HDF5); driver in PeriodogramJob.
-        .target(name: "Periodogram", dependencies: ["CFFTW"], path: "Sources/Periodogram", swiftSettings: hot),
+        .target(name: "Periodogram", dependencies: ["CFFTW", "Numerics"], path: "Sources/Periodogram", swiftSettings: hot),
         .target(name: "PeriodogramJob", dependencies: ["Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/PeriodogramJob"),
         // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
         // plane-wave F-statistic (pure); their parallel drivers in GWJob.
-        .target(name: "GWAstrometry", path: "Sources/GWAstrometry", swiftSettings: hot),
+        .target(name: "GWAstrometry", dependencies: ["Numerics"], path: "Sources/GWAstrometry", swiftSettings: hot),
         .target(name: "GWJob", dependencies: ["GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/GWJob"),
         // --- the program ----------------------------------------------------------------------
@@ -69,6 +73,7 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat"], path: "Tests/SynthTests"),
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
         .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
         .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry"], path: "Tests/GWAstrometryTests"),
