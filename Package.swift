@@ -5,8 +5,14 @@
 //   MPI, HDF5        typed Swift wrappers, no Gaia words
 //   GaiaFormat       Gaia eCSV: header, schema, streaming reader, writer
 //   GaiaIO           the shared partition/read/write/reduce layer the kernels use
+//   Numerics         pure shared numerics: Cholesky, χ² tails, HEALPix, deterministic math
+//   GaiaJob          the job framework: Job protocol, option declarations, JobRunner, registry
+//   Plot             a small SVG writer (panels, sky maps)
+//   XPSearch, Periodogram, GWAstrometry                  kernels: pure science (no MPI, no HDF5)
+//   XPSearchJob, PeriodogramJob, GWJob                   jobs: drivers + one `Job` per science case
 //   Synth            deterministic DR3-format generators with truth
-//   gaiamine         the command-line interface
+//   GaiaMineKit      the library product: framework + GaiaIO + numerics, for users' own jobs
+//   gaiamine         the command-line interface (registry of the built-in jobs + synth/repack/inspect)
 import PackageDescription
 
 // Hot kernels drop bounds/overflow checks in release builds only: debug builds (`swift build`,
@@ -18,6 +24,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "gaiamine", targets: ["gaiamine"]),
+        // Users' own packages depend on this (Examples/light-curve-stats, Docs/adding-a-job.md).
+        .library(name: "GaiaMineKit", targets: ["GaiaMineKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +51,8 @@ let package = Package(
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
         .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
+        // The job framework: a science case implements `Job`; `JobRunner` does the rest.
+        .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
         .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
         // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath)
         .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),
@@ -51,21 +61,24 @@ let package = Package(
         // XP similarity search: pure science and arithmetic (no MPI, no HDF5); its parallel
         // driver lives in XPSearchJob and talks to data only through GaiaIO.
         .target(name: "XPSearch", dependencies: ["Numerics"], path: "Sources/XPSearch", swiftSettings: hot),
-        .target(name: "XPSearchJob", dependencies: ["XPSearch", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+        .target(name: "XPSearchJob", dependencies: ["GaiaJob", "XPSearch", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/XPSearchJob"),
         // Periodograms of epoch photometry: generalised Lomb–Scargle, reference + direct SIMD +
         // NUFFT/FFTW engines behind one dispatcher (no MPI, no HDF5); driver in PeriodogramJob.
         .target(name: "Periodogram", dependencies: ["CFFTW", "Numerics"], path: "Sources/Periodogram", swiftSettings: hot),
-        .target(name: "PeriodogramJob", dependencies: ["Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+        .target(name: "PeriodogramJob", dependencies: ["GaiaJob", "Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/PeriodogramJob"),
         // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
         // plane-wave F-statistic (pure); their parallel drivers in GWJob.
         .target(name: "GWAstrometry", dependencies: ["Numerics"], path: "Sources/GWAstrometry", swiftSettings: hot),
-        .target(name: "GWJob", dependencies: ["GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+        .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/GWJob"),
+        // --- the library users build on, and the program ----------------------------------------
+        .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot"],
+                path: "Sources/GaiaMineKit"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
-                          dependencies: ["GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
+                          dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
                                          "PeriodogramJob", "GWJob", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
@@ -74,6 +87,7 @@ let package = Package(
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
+        .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
         .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
         .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry"], path: "Tests/GWAstrometryTests"),

@@ -21,6 +21,7 @@
 // 5. Estimator per bin, Hellings–Downs fit, Ω_GW and its upper limit (GWAstrometry).
 import Foundation
 import GaiaIO
+import GaiaJob
 import GWAstrometry
 import MPI
 
@@ -59,6 +60,7 @@ public struct CorrelationJobOptions {
     public var readBlockRows = 65536
     public var progressInterval = 5.0
     public init(input: String) { self.input = input }
+    public init() { self.init(input: "") }
 
     public func binning() throws -> PairBinning {
         try PairBinning.uniform(bins: bins, minDeg: thetaMinDeg, maxDeg: thetaMaxDeg)

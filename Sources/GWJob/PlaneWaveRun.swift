@@ -15,10 +15,11 @@
 //    injection when a truth file is given.
 import Foundation
 import GaiaIO
+import GaiaJob
 import GWAstrometry
 import MPI
 
-public struct PlaneWaveJobOptions: Sendable {
+public struct PlaneWaveJobOptions: JobOptions, Sendable {
     public var input: String
     /// Table in the file (nil: epoch_astrometry, else the file's only table).
     public var table: String? = nil
@@ -40,17 +41,18 @@ public struct PlaneWaveJobOptions: Sendable {
     /// epoch_astrometry_truth.json of a synthetic data set: report the injection's recovery.
     public var truth: String? = nil
     public init(input: String) { self.input = input }
+    public init() { self.init(input: "") }
 
     /// Problems with the options, each naming its parameter (key as in the parameter file).
-    public func problems() -> [(key: String, message: String)] {
+    public func problems() -> [OptionProblem] {
         var p: [(String, String)] = []
-        do { _ = try PlaneWaveGrid(fMin: fMin, fMax: fMax, df: df, nside: nside) } catch { p.append(("grid", "\(error)")) }
+        do { _ = try PlaneWaveGrid(fMin: fMin, fMax: fMax, df: df, nside: nside) } catch { p.append(("f_min/f_max/df/nside", "\(error)")) }
         if minTransits < 6 { p.append(("min_transits", "must be ≥ 6 (5 parameters + 1), got \(minTransits)")) }
         if candidates < 1 { p.append(("candidates", "must be ≥ 1, got \(candidates)")) }
         if !(separation >= 0 && separation.isFinite) { p.append(("separation", "must be ≥ 0 nHz, got \(separation)")) }
         if blockSources < 1 { p.append(("block_sources", "must be ≥ 1, got \(blockSources)")) }
         if chunkRows < 1 { p.append(("chunk_rows", "must be ≥ 1, got \(chunkRows)")) }
-        return p
+        return p.map { OptionProblem(key: $0.0, message: $0.1) }
     }
 }
 

@@ -12,6 +12,7 @@
 //    powers, rotation/glide, the Ω_GW limits, a binned field for the figure.
 import Foundation
 import GaiaIO
+import GaiaJob
 import GWAstrometry
 import MPI
 
@@ -28,6 +29,7 @@ public struct VSHJobOptions {
     public var blockRows = 16384
     public var progressInterval = 5.0
     public init(input: String) { self.input = input }
+    public init() { self.init(input: "") }
 }
 
 public struct VSHJobStatistics {

@@ -111,6 +111,67 @@ public final class ParameterFile {
         }
     }
 
+    // MARK: - overrides (command-line flags and `--set key=value`)
+
+    /// Where each overridden key's value came from (`--nterms`, `--set periodogram.nterms=3`):
+    /// messages about that key name it instead of the file.
+    public private(set) var origins: [String: String] = [:]
+
+    /// Gives `key` the YAML value `yaml` (a scalar, `[a, b]`, `~`…), replacing the file's value:
+    /// the typed command-line override of the SWIFT model. Throws if `yaml` is not YAML or `key`
+    /// is a section of the file.
+    public func override(_ key: String, yaml: String, origin: String) throws {
+        let node: Node?
+        do { node = try Yams.compose(yaml: yaml) } catch {
+            throw ParameterError(file: origin, "not a YAML value: \(yaml)")
+        }
+        try override(key, node: node ?? Node.scalar(.init("~", .implicit, .plain)), origin: origin)
+    }
+
+    /// Gives `key` one command-line value, taken as text (never null, never a YAML structure).
+    public func override(_ key: String, scalar: String, origin: String) throws {
+        try override(key, node: Node.scalar(.init(scalar, .implicit, .doubleQuoted)), origin: origin)
+    }
+
+    /// Gives `key` a list of command-line values.
+    public func override(_ key: String, list: [String], origin: String) throws {
+        let items = list.map { Node.scalar(.init($0, .implicit, .doubleQuoted)) }
+        try override(key, node: Node.sequence(.init(items)), origin: origin)
+    }
+
+    private func override(_ key: String, node: Node, origin: String) throws {
+        if let m = node.mapping {
+            // `--set section={a: 1}`: each leaf is overridden.
+            for (k, v) in m {
+                guard let name = k.scalar?.string, !name.isEmpty else { throw ParameterError(file: origin, "keys must be plain names") }
+                try override(key + "." + name, node: v, origin: origin)
+            }
+            return
+        }
+        if sections[key] != nil {
+            throw ParameterError(file: origin, key: key, "is a section (a mapping of parameters), expected a single value")
+        }
+        if entries[key] == nil { fileOrder.append(key) }
+        entries[key] = Entry(node: node, line: nil)
+        origins[key] = origin
+    }
+
+    /// The line of `key` in the file (nil if absent or overridden).
+    public func line(of key: String) -> Int? { entries[key]?.line ?? (sections[key] ?? nil) }
+
+    /// The error about `key`, named the way the user gave it: `file:line: key: message`, or
+    /// `--flag: message` for a command-line override.
+    public func error(key: String, _ message: String) -> ParameterError {
+        if let origin = origins[key] { return ParameterError(file: origin, message) }
+        return ParameterError(file: source, key: key, line: line(of: key), message)
+    }
+
+    /// `error` rewritten to name a command-line origin where its key was overridden.
+    public func attributed(_ error: ParameterError) -> ParameterError {
+        guard error.file == source, let key = error.key, let origin = origins[key] else { return error }
+        return ParameterError(file: origin, error.message)
+    }
+
     // MARK: - presence
 
     /// True if the file gives `key` a value (a null value counts as absent), or has a section of that name.
@@ -132,7 +193,7 @@ public final class ParameterFile {
         var lines: [String] = []
         for key in unused {
             var s = "'\(key)'"
-            if let line = entries[key]?.line { s += " (line \(line))" }
+            if let origin = origins[key] { s += " (\(origin))" } else if let line = entries[key]?.line { s += " (line \(line))" }
             if let hint = suggestion(for: key) { s += ": did you mean '\(hint)'?" }
             lines.append(s)
         }
@@ -160,7 +221,7 @@ public final class ParameterFile {
         return d <= limit ? c : nil
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -509,7 +570,7 @@ public final class ParameterFile {
 
     /// A Double as YAML that both YAML 1.1 (PyYAML) and 1.2 read as the same float: shortest
     /// round-trip digits, always with a '.', exponent signed; `.inf`, `-.inf`, `.nan`.
-    static func yamlDouble(_ x: Double) -> String {
+    public static func yamlDouble(_ x: Double) -> String {
         if x.isNaN { return ".nan" }
         if x.isInfinite { return x < 0 ? "-.inf" : ".inf" }
         var s = x.description  // "1e-05", "1e+16", "0.1", "100.0"
@@ -525,7 +586,7 @@ public final class ParameterFile {
         return s
     }
 
-    static func yamlString(_ s: String) -> String { ECSVWriter.yamlScalar(s) }
+    public static func yamlString(_ s: String) -> String { ECSVWriter.yamlScalar(s) }
 
     private static func kind(_ n: Node) -> String {
         switch n {

@@ -2,6 +2,7 @@
 // (`periodogram:` section), and the checks of those values. Problems are reported by key
 // (`fmax`, `min_obs`, …) so each front end can name them its own way (`--min-obs`,
 // `periodogram.min_obs`).
+import GaiaJob
 import Periodogram
 
 public enum GridChoice: String, CaseIterable, Sendable {
@@ -11,7 +12,7 @@ public enum GridChoice: String, CaseIterable, Sendable {
     case common
 }
 
-public struct PeriodogramJobOptions: Sendable {
+public struct PeriodogramJobOptions: JobOptions, Sendable {
     public var input: String
     public var bands: [PhotometryBand] = [.g, .bp, .rp]
     public var quantity: Quantity = .mag
@@ -39,12 +40,13 @@ public struct PeriodogramJobOptions: Sendable {
     public var progressInterval = 5.0
 
     public init(input: String) { self.input = input }
+    public init() { self.init(input: "") }
 
     /// Largest grid accepted (a power array of 8 bytes per frequency, per curve in flight).
     public static let maxFrequencies = 20_000_000
 
     /// Every problem with the values, as (parameter key, message).
-    public func problems() -> [(key: String, message: String)] {
+    public func problems() -> [OptionProblem] {
         var p: [(String, String)] = []
         func positive(_ key: String, _ v: Double) { if !(v.isFinite && v > 0) { p.append((key, "must be a positive number, got \(v)")) } }
         positive("fmax", fmax)
@@ -78,7 +80,7 @@ public struct PeriodogramJobOptions: Sendable {
         if !(0...50).contains(plotSources) { p.append(("plot_sources", "must be 0 to 50, got \(plotSources)")) }
         if chunkRows <= 0 { p.append(("chunk_rows", "must be positive, got \(chunkRows)")) }
         positive("progress_interval", progressInterval)
-        return p.map { (key: $0.0, message: $0.1) }
+        return p.map { OptionProblem(key: $0.0, message: $0.1) }
     }
 
     /// The frequency grid rule these options describe.

@@ -21,7 +21,7 @@ public enum Band: String, CaseIterable, Sendable {
 }
 
 /// How the formal coefficient errors become the standard deviations s of Σ = diag(s)·R·diag(s).
-public enum ErrorScaling: String, Sendable {
+public enum ErrorScaling: String, CaseIterable, Sendable {
     /// s = coefficient errors as published (the default).
     case none
     /// s = coefficient errors / `standard_deviation` of the band: the GaiaXPy convention

@@ -1,7 +1,8 @@
-// What every MPI subcommand shares: start MPI, run, print only on rank 0, turn agreed errors into
-// a clean non-zero exit on every rank (and anything else into MPI_Abort, so nobody hangs).
+// What the non-job subcommands (synth, repack, inspect, xp-index) share with the jobs: the MPI
+// run and exit policy of `JobRunner.parallel`, and printing on rank 0 only.
 import Foundation
 import GaiaIO
+import GaiaJob
 import MPI
 
 let versionString = "GaiaMine \(GaiaMineVersion.current)"
@@ -17,21 +18,7 @@ func eprint(_ s: String) {
     FileHandle.standardError.write(("gaiamine: " + s + "\n").data(using: .utf8)!)
 }
 
-/// Runs `body` inside MPI. An error that all ranks agreed on (CollectiveError) is printed once by
-/// rank 0 and every rank exits with status 1 after MPI_Finalize; any other error aborts the job.
-func runParallel(_ body: (Communicator) throws -> Void) -> Never {
-    var failed = false
-    MPIEnvironment.run { comm in
-        do {
-            try body(comm)
-        } catch let e as CollectiveError {
-            if comm.isRoot { for line in e.description.split(separator: "\n") { eprint("error: \(line)") } }
-            failed = true
-        } catch {
-            comm.abort(message: "\(error)")
-        }
-    }
-    exit(failed ? 1 : 0)
-}
+/// Runs `body` inside MPI with the jobs' error and exit policy (JobRunner.parallel).
+func runParallel(_ body: (Communicator) throws -> Void) -> Never { JobRunner.parallel(body) }
 
 func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }

@@ -1,5 +1,20 @@
 // gaiamine: one program, one subcommand per job. Run under `mpirun -np N gaiamine …`.
+//
+// The registry below is the one place a job is added to the program (Docs/adding-a-job.md): its
+// subcommand, `--help`, and `gaiamine run CASE.yaml` with `job: NAME` all follow from it.
 import ArgumentParser
+import GaiaJob
+import GWJob
+import PeriodogramJob
+import XPSearchJob
+
+let registry = JobRegistry([
+    XPSearchCase.self,
+    PeriodogramCase.self,
+    GWVSHCase.self,
+    GWCorrelationCase.self,
+    GWPlaneWaveCase.self,
+])
 
 struct GaiaMine: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,12 +25,17 @@ struct GaiaMine: ParsableCommand {
           gaiamine synth xp_continuous_mean_spectrum --sources 10000 --files 4 --seed 1 --out data/
           mpirun -np 4 gaiamine repack data/XpContinuousMeanSpectrum_*.csv.gz --out xp.h5
           gaiamine inspect xp.h5
+          mpirun -np 4 gaiamine run Inputs/xp_solar_twins.yaml --set output=twins
         See Docs/cli.md for every option.
         """,
         version: versionString,
-        subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self, XPSearchCommand.self,
-                      PeriodogramCommand.self, GWVSHCommand.self, GWPlaneWaveCommand.self, GWCorrelationCommand.self,
-                      RunCommand.self])
+        subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self,
+                      JobCommand<XPSearchCase>.self, JobCommand<PeriodogramCase>.self, JobCommand<GWVSHCase>.self,
+                      JobCommand<GWPlaneWaveCase>.self, JobCommand<GWCorrelationCase>.self, RunCaseCommand.self])
 }
 
-GaiaMine.main()
+// Jobs and `run` parse their own command lines (from the option declarations); the rest is
+// ArgumentParser's.
+if !registry.dispatch(Array(CommandLine.arguments.dropFirst())) {
+    GaiaMine.main()
+}

@@ -1,0 +1,184 @@
+// A job's command line, made from its option declarations: `gaiamine NAME INPUT --out PREFIX
+// [--flag value …] [--set key=value …]`. Every flag is a typed override of a case-file key, so
+// the command line and `gaiamine run CASE.yaml` are one parameter path; `--help` lists every
+// option with its key and default.
+import Foundation
+import GaiaIO
+
+public struct JobArguments {
+    /// A value given on the command line for a key.
+    enum Override {
+        case scalar(String)
+        case list([String])
+        case yaml(String)
+    }
+
+    /// (key, value, how it was given), in command-line order.
+    var overrides: [(key: String, value: Override, origin: String)] = []
+    public private(set) var wantsHelp = false
+
+    /// Parses `arguments` (after the subcommand) for `job`. `positionalInput`: a bare argument is
+    /// the input file (false for `run CASE.yaml …`, where the case file is the bare argument).
+    public init<J: Job>(_ job: J.Type, _ arguments: [String], positionalInput: Bool = true) throws {
+        let options = J.options
+        var lists: [String: (values: [String], flag: String)] = [:]
+        var listOrder: [String] = []
+        var i = 0
+        var positional: [String] = []
+        func value(_ flag: String, inline: String?) throws -> String {
+            if let inline { return inline }
+            i += 1
+            guard i < arguments.count else { throw JobError("\(flag) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let arg = arguments[i]
+            if arg == "--" {
+                positional += arguments[(i + 1)...]
+                break
+            }
+            guard arg.hasPrefix("-"), arg.count > 1, Double(arg) == nil else {
+                positional.append(arg)
+                i += 1
+                continue
+            }
+            var flag = arg, inline: String? = nil
+            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
+                flag = String(arg[..<eq])
+                inline = String(arg[arg.index(after: eq)...])
+            }
+            switch flag {
+            case "-h", "--help":
+                wantsHelp = true
+            case "--set":
+                let text = try value(flag, inline: inline)
+                guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                    throw JobError("--set \(text): expected KEY=VALUE, e.g. --set \(J.section).\(options.first?.leaf ?? "key")=…")
+                }
+                let key = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
+                overrides.append((key, .yaml(String(text[text.index(after: eq)...])), "--set \(text)"))
+            case "--out":
+                overrides.append(("output", .scalar(try value(flag, inline: inline)), flag))
+            case "--overwrite":
+                overrides.append(("overwrite", .scalar(inline ?? "true"), flag))
+            case "--progress-interval":
+                overrides.append(("progress_interval", .scalar(try value(flag, inline: inline)), flag))
+            default:
+                guard let option = options.first(where: { $0.flag == flag }) else {
+                    throw JobError("unknown option '\(flag)'" + (Self.suggestion(flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
+                                   + " (see gaiamine \(J.name) --help)")
+                }
+                let key = option.fullKey(section: J.section)
+                switch option.form {
+                case .value:
+                    overrides.append((key, .scalar(try value(flag, inline: inline)), flag))
+                case .flag:
+                    overrides.append((key, .scalar(inline ?? "true"), flag))
+                case .invertedFlag:
+                    guard inline == nil else { throw JobError("\(flag) takes no value") }
+                    overrides.append((key, .scalar("false"), flag))
+                case .list(let split):
+                    let v = try value(flag, inline: inline)
+                    let items = split ? v.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [v]
+                    if lists[key] == nil { listOrder.append(key) }
+                    lists[key, default: ([], flag)].values += items
+                }
+            }
+            i += 1
+        }
+        for key in listOrder {
+            let l = lists[key]!
+            // "--dump-periodogram ''" is an empty list, not a list of one empty string.
+            overrides.append((key, .list(l.values == [""] ? [] : l.values), l.flag))
+        }
+        if positionalInput, let first = positional.first {
+            overrides.insert(("input", .scalar(first), "<input>"), at: 0)
+            positional.removeFirst()
+        }
+        if let extra = positional.first {
+            throw JobError("unexpected argument '\(extra)' (see gaiamine \(J.name) --help)")
+        }
+    }
+
+    /// Applies the overrides to `p` (typed: each is read and checked as its option's type later).
+    public func apply(to p: ParameterFile) throws {
+        for o in overrides {
+            switch o.value {
+            case .scalar(let s): try p.override(o.key, scalar: s, origin: o.origin)
+            case .list(let l): try p.override(o.key, list: l, origin: o.origin)
+            case .yaml(let y): try p.override(o.key, yaml: y, origin: o.origin)
+            }
+        }
+    }
+
+    /// The parameters of a command-line run: the overrides on an empty parameter file.
+    public func parameters() throws -> ParameterFile {
+        let p = try ParameterFile(yaml: "", source: "command line")
+        try apply(to: p)
+        return p
+    }
+
+    static func flags<J: Job>(of job: J.Type) -> [String] {
+        ["--out", "--overwrite", "--progress-interval", "--set", "--help"] + J.options.compactMap(\.flag)
+    }
+
+    static func suggestion(_ word: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, ParameterFile.editDistance(word, $0)) }.min { $0.1 < $1.1 }
+        guard let (c, d) = scored, d <= max(2, min(word.count, c.count) / 3) else { return nil }
+        return c
+    }
+}
+
+// MARK: - help
+
+public enum JobHelp {
+    /// `gaiamine NAME --help`: usage, what the job does, every option with its key and default.
+    public static func text<J: Job>(_ job: J.Type, program: String = "gaiamine") -> String {
+        let defaults = J.Options()
+        var rows: [(String, String)] = [
+            ("<input>", J.inputHelp + " (key: input)"),
+            ("--out <prefix>", "Output prefix: writes " + J.allOutputSuffixes.map { "PREFIX" + $0 }.joined(separator: ", ")
+                + ". (key: output)"),
+            ("--overwrite", "Replace existing outputs. (key: overwrite, default: false)"),
+            ("--progress-interval <s>", "Seconds between progress lines. (key: progress_interval, default: "
+                + ParameterFile.yamlDouble(defaults.progressInterval) + ")"),
+        ]
+        for o in J.options {
+            let key = o.fullKey(section: J.section)
+            var left = o.flag ?? "--set \(key)=<\(o.valueName)>"
+            if o.flag != nil, o.form != .flag, o.form != .invertedFlag { left += " <\(o.valueName)>" }
+            var right = o.help + " (key: \(key)"
+            if let d = o.defaultText(defaults) { right += ", default: \(d)" }
+            right += ")"
+            rows.append((left, right))
+        }
+        rows.append(("--set <key=value>", "Any parameter by its case-file key (repeatable), e.g. --set \(J.section).\(J.options.first?.leaf ?? "key")=…"))
+        rows.append(("-h, --help", "Show this help."))
+        var s = "OVERVIEW: \(J.abstract)\n\n"
+        if !J.discussion.isEmpty { s += wrap(J.discussion, width: 100, indent: "") + "\n\n" }
+        s += "USAGE: \(program) \(J.name) <input> --out <prefix> [options]\n"
+        s += "       \(program) run CASE.yaml [--set key=value …]   (case file with job: \(J.name))\n\n"
+        s += "OPTIONS:\n"
+        let width = min(34, rows.map(\.0.count).max() ?? 0)
+        for (left, right) in rows {
+            let pad = left.count < width ? String(repeating: " ", count: width - left.count) : "\n" + String(repeating: " ", count: width + 2)
+            s += "  " + left + pad + "  " + wrap(right, width: 96 - width, indent: String(repeating: " ", count: width + 4)) + "\n"
+        }
+        return s
+    }
+
+    /// Greedy word wrap; lines after the first start with `indent`.
+    static func wrap(_ text: String, width: Int, indent: String) -> String {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.joined(separator: "\n" + indent)
+    }
+}
