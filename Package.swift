@@ -53,6 +53,9 @@ let package = Package(
         .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
         .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
+        // Epoch-photometry light curves of a repacked table: columns, collective block reads,
+        // the cleaning every light-curve job shares (periodogram, users' jobs).
+        .target(name: "LightCurves", dependencies: ["GaiaIO"], path: "Sources/LightCurves"),
         .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
         // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath)
         .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),
@@ -66,7 +69,7 @@ let package = Package(
         // Periodograms of epoch photometry: generalised Lomb–Scargle, reference + direct SIMD +
         // NUFFT/FFTW engines behind one dispatcher (no MPI, no HDF5); driver in PeriodogramJob.
         .target(name: "Periodogram", dependencies: ["CFFTW", "Numerics"], path: "Sources/Periodogram", swiftSettings: hot),
-        .target(name: "PeriodogramJob", dependencies: ["GaiaJob", "Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+        .target(name: "PeriodogramJob", dependencies: ["GaiaJob", "LightCurves", "Periodogram", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/PeriodogramJob"),
         // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
         // plane-wave F-statistic (pure); their parallel drivers in GWJob.
@@ -74,7 +77,7 @@ let package = Package(
         .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
                 path: "Sources/GWJob"),
         // --- the library users build on, and the program ----------------------------------------
-        .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot"],
+        .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "LightCurves", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot"],
                 path: "Sources/GaiaMineKit"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",

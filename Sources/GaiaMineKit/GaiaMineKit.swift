@@ -8,6 +8,7 @@
 @_exported import GaiaIO
 @_exported import GaiaJob
 @_exported import HDF5
+@_exported import LightCurves
 @_exported import MPI
 @_exported import Numerics
 @_exported import Plot

@@ -11,6 +11,7 @@
 //    allreduce(min) combines them. Memory O(rows/ranks) per rank; scalable to 10⁸ rows.
 // The split decides only who computes a row, never what is computed: outputs do not depend on it.
 import GaiaIO
+import LightCurves
 import MPI
 import Periodogram
 

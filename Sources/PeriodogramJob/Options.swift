@@ -3,6 +3,7 @@
 // (`fmax`, `min_obs`, …) so each front end can name them its own way (`--min-obs`,
 // `periodogram.min_obs`).
 import GaiaJob
+import LightCurves
 import Periodogram
 
 public enum GridChoice: String, CaseIterable, Sendable {

@@ -2,6 +2,7 @@
 // its three steps for the runner (Sources/GaiaJob). Case file: Inputs/periodic_variables.yaml.
 import Foundation
 import GaiaJob
+import LightCurves
 import Periodogram
 
 public enum PeriodogramCase: Job {

@@ -9,6 +9,7 @@
 import Foundation
 import GaiaFormat
 import GaiaIO
+import LightCurves
 import MPI
 import Periodogram
 

@@ -5,6 +5,7 @@
 // their owners send the data to rank 0, which draws.
 import Foundation
 import GaiaIO
+import LightCurves
 import MPI
 import Periodogram
 import Plot

@@ -14,6 +14,7 @@
 // global rate; the lines say "rank 0".
 import Foundation
 import GaiaIO
+import LightCurves
 import MPI
 import Periodogram
 
@@ -197,7 +198,8 @@ final class RankState {
                 let bb = block.bands[b]!
                 let place = "\(path) row \(block.first + i) (source_id \(id)) band \(b.rawValue)"
                 modelledCost += try CostPartition.cost(times: bb.time[bb.offsets[i]..<bb.offsets[i + 1]], inputs: costInputs, at: place)
-                let curve = cleanCurve(bb, row: i, quantity: options.quantity, counts: &transits)
+                let clean = cleanCurve(bb, row: i, quantity: options.quantity, counts: &transits)
+                let curve = LightCurve(time: clean.time, value: clean.value, error: clean.error)
                 let skip: SkipReason?
                 var grid: FrequencyGrid? = nil
                 if curve.count < options.minObs { skip = .tooFewPoints }

@@ -1,13 +1,14 @@
-// The light curves of a repacked `epoch_photometry` table (Docs/data-format.md): per band, the
-// Gaia column names, a block of rows' ragged arrays, and the cleaning that turns one row and
-// band into a `LightCurve`, counting every transit it drops by reason.
+// LightCurves: the light curves of a repacked `epoch_photometry` table (Docs/data-format.md) —
+// per band, the Gaia column names, a block of rows' ragged arrays, and the cleaning that turns one
+// row and band into clean (time, value, error) arrays, counting every transit it drops by reason.
+// Shared by the periodogram job and any user job (it is part of GaiaMineKit), so that "the same
+// cleaning as the periodogram" is the same code.
 //
 // Times are Gaia's: BJD(TCB) − 2455197.5 d, float64. Values are magnitudes (default) with
 // σ_mag = (2.5/ln 10) / flux_over_error — the first-order error propagation of
 // m = ZP − 2.5 log10 F, which is how Gaia DR3 quotes magnitude errors (Riello et al. 2021) —
 // or fluxes (e⁻/s) with their flux errors.
 import GaiaIO
-import Periodogram
 
 public enum PhotometryBand: String, CaseIterable, Sendable, Comparable {
     case g, bp, rp
@@ -16,12 +17,12 @@ public enum PhotometryBand: String, CaseIterable, Sendable, Comparable {
     public var index: Int { Self.allCases.firstIndex(of: self)! }
     public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
 
-    var time: String { self == .g ? "g_transit_time" : "\(rawValue)_obs_time" }
-    var mag: String { self == .g ? "g_transit_mag" : "\(rawValue)_mag" }
-    var flux: String { self == .g ? "g_transit_flux" : "\(rawValue)_flux" }
-    var fluxError: String { self == .g ? "g_transit_flux_error" : "\(rawValue)_flux_error" }
-    var fluxOverError: String { self == .g ? "g_transit_flux_over_error" : "\(rawValue)_flux_over_error" }
-    var reject: String { "variability_flag_\(rawValue)_reject" }
+    public var time: String { self == .g ? "g_transit_time" : "\(rawValue)_obs_time" }
+    public var mag: String { self == .g ? "g_transit_mag" : "\(rawValue)_mag" }
+    public var flux: String { self == .g ? "g_transit_flux" : "\(rawValue)_flux" }
+    public var fluxError: String { self == .g ? "g_transit_flux_error" : "\(rawValue)_flux_error" }
+    public var fluxOverError: String { self == .g ? "g_transit_flux_over_error" : "\(rawValue)_flux_over_error" }
+    public var reject: String { "variability_flag_\(rawValue)_reject" }
 }
 
 public enum Quantity: String, CaseIterable, Sendable {
@@ -44,62 +45,50 @@ public enum DropReason: Int, CaseIterable, Sendable {
     }
 }
 
-/// Why a source's band was not analysed (counted, never silently dropped).
-public enum SkipReason: Int, CaseIterable, Sendable {
-    /// Fewer than `min_obs` transits left after cleaning (including none at all).
-    case tooFewPoints
-    /// T·f_max < 1: less than one cycle at the highest frequency in the time span, so no period
-    /// can be determined (and the per-curve grid, starting at 1/T, would be empty).
-    case timeSpanTooShort
-    /// Every value equal: the periodogram is 0/0.
-    case constantValues
-
-    public var key: String { ["too_few_points", "time_span_too_short", "constant_values"][rawValue] }
-    public var text: String {
-        ["fewer than min_obs valid transits", "time span below 1/fmax", "all values equal"][rawValue]
-    }
-}
-
 /// The columns one band needs, and how its error column is stored (float32 in DR3 files,
 /// float64 after a repack that widened it).
-struct BandColumns {
-    let band: PhotometryBand
-    let quantity: Quantity
-    var time: String { band.time }
-    var value: String { quantity == .mag ? band.mag : band.flux }
+public struct BandColumns {
+    public let band: PhotometryBand
+    public let quantity: Quantity
+    public init(band: PhotometryBand, quantity: Quantity) {
+        self.band = band
+        self.quantity = quantity
+    }
+    public var time: String { band.time }
+    public var value: String { quantity == .mag ? band.mag : band.flux }
     /// flux_over_error (magnitudes) or flux_error (fluxes).
-    var error: String { quantity == .mag ? band.fluxOverError : band.fluxError }
-    var reject: String { band.reject }
-    var all: [String] { [time, value, error, reject] }
+    public var error: String { quantity == .mag ? band.fluxOverError : band.fluxError }
+    public var reject: String { band.reject }
+    public var all: [String] { [time, value, error, reject] }
 }
 
 /// One band's ragged arrays for a block of rows (offsets relative to the block's first value).
-struct BandBlock {
-    var time: [Double] = [], value: [Double] = [], error: [Double] = []
-    var reject: [Int8] = []
-    var offsets: [Int] = [0]
+public struct BandBlock {
+    public var time: [Double] = [], value: [Double] = [], error: [Double] = []
+    public var reject: [Int8] = []
+    public var offsets: [Int] = [0]
     /// The value, error and flag columns' own offsets (checked against the times').
     var otherOffsets: [(String, [Int])] = []
 }
 
 /// A block of rows: source_ids and, per requested band, the ragged arrays.
-struct EpochBlock {
-    var first: Int
-    var sourceIDs: [Int64]
-    var bands: [PhotometryBand: BandBlock]
-    var count: Int { sourceIDs.count }
+public struct EpochBlock {
+    public var first: Int
+    public var sourceIDs: [Int64]
+    public var bands: [PhotometryBand: BandBlock]
+    public var count: Int { sourceIDs.count }
 }
 
-struct EpochReader {
-    let table: GaiaTable
-    let bands: [PhotometryBand]
-    let quantity: Quantity
+public struct EpochReader {
+    public let table: GaiaTable
+    public let bands: [PhotometryBand]
+    public let quantity: Quantity
     /// Columns stored as float32 (read as such and widened).
     private var float32: Set<String> = []
 
     /// Checks that every needed column exists and learns the float widths. Collective (it reads
     /// zero rows of each float column, identically on every rank).
-    init(table: GaiaTable, bands: [PhotometryBand], quantity: Quantity) throws {
+    public init(table: GaiaTable, bands: [PhotometryBand], quantity: Quantity) throws {
         self.table = table
         self.bands = bands
         self.quantity = quantity
@@ -107,7 +96,7 @@ struct EpochReader {
         let needed = ["source_id"] + bands.flatMap { BandColumns(band: $0, quantity: quantity).all }
         for c in needed where !table.hasColumn(c) { missing.append(c) }
         guard missing.isEmpty else {
-            throw PeriodogramJobError("\(table.path):/\(table.name) has no column\(missing.count > 1 ? "s" : "") "
+            throw LightCurveError("\(table.path):/\(table.name) has no column\(missing.count > 1 ? "s" : "") "
                                       + missing.map { "'\($0)'" }.joined(separator: ", ")
                                       + " (needed for --bands \(bands.map(\.rawValue).joined(separator: ",")) --quantity \(quantity.rawValue))")
         }
@@ -115,7 +104,7 @@ struct EpochReader {
             let cols = BandColumns(band: b, quantity: quantity)
             for c in [cols.time, cols.value, cols.error] {
                 guard try table.width(of: c) == 0 else {
-                    throw PeriodogramJobError("\(table.path):/\(table.name)/\(c) is not a ragged (per-transit) column")
+                    throw LightCurveError("\(table.path):/\(table.name)/\(c) is not a ragged (per-transit) column")
                 }
                 if (try? table.readRagged(c, rows: RowRange(start: 0, count: 0), as: Double.self, collective: true)) == nil {
                     _ = try table.readRagged(c, rows: RowRange(start: 0, count: 0), as: Float.self, collective: true)
@@ -123,12 +112,12 @@ struct EpochReader {
                 }
             }
             guard try table.width(of: cols.reject) == 0 else {
-                throw PeriodogramJobError("\(table.path):/\(table.name)/\(cols.reject) is not a ragged (per-transit) column")
+                throw LightCurveError("\(table.path):/\(table.name)/\(cols.reject) is not a ragged (per-transit) column")
             }
         }
     }
 
-    func floats(_ column: String, rows: RowRange) throws -> (values: [Double], offsets: [Int]) {
+    public func floats(_ column: String, rows: RowRange) throws -> (values: [Double], offsets: [Int]) {
         if float32.contains(column) {
             let r = try table.readRagged(column, rows: rows, as: Float.self, collective: true)
             return (r.values.map(Double.init), r.offsets)
@@ -137,13 +126,13 @@ struct EpochReader {
     }
 
     /// Only the times of `bands` (the cost pre-pass). Collective.
-    func times(_ band: PhotometryBand, rows: RowRange) throws -> (values: [Double], offsets: [Int]) {
+    public func times(_ band: PhotometryBand, rows: RowRange) throws -> (values: [Double], offsets: [Int]) {
         try floats(band.time, rows: rows)
     }
 
     /// Everything the periodogram needs for `rows`. Collective: every rank calls it the same
     /// number of times (an empty range is allowed). Only reads: see `check`.
-    func read(rows: RowRange) throws -> EpochBlock {
+    public func read(rows: RowRange) throws -> EpochBlock {
         let ids = try table.read("source_id", rows: rows, as: Int64.self, collective: true)
         var out = EpochBlock(first: rows.start, sourceIDs: ids, bands: [:])
         for b in bands {
@@ -160,7 +149,7 @@ struct EpochReader {
 
     /// Throws, naming file, row, source and column, if a row's arrays differ in length within a
     /// band (they share one offsets dataset in a repacked file; a hand-made file may not).
-    func check(_ block: EpochBlock) throws {
+    public func check(_ block: EpochBlock) throws {
         for b in bands {
             guard let bb = block.bands[b] else { continue }
             for (name, offsets) in bb.otherOffsets where offsets != bb.offsets {
@@ -169,7 +158,7 @@ struct EpochReader {
                 let theirs: Int = offsets[i + 1] - offsets[i]
                 let times: Int = bb.offsets[i + 1] - bb.offsets[i]
                 let source = block.sourceIDs[i]
-                throw PeriodogramJobError("\(table.path):/\(table.name) row \(block.first + i) (source_id \(source)): "
+                throw LightCurveError("\(table.path):/\(table.name) row \(block.first + i) (source_id \(source)): "
                                           + "column '\(name)' has \(theirs) transits, '\(b.time)' has \(times)")
             }
         }
@@ -177,21 +166,42 @@ struct EpochReader {
 }
 
 /// Per-reason transit counts.
-struct TransitCounts {
-    var total = 0
-    var used = 0
-    var dropped = [Int](repeating: 0, count: DropReason.allCases.count)
+public struct TransitCounts: Sendable {
+    public var total = 0
+    public var used = 0
+    public var dropped = [Int](repeating: 0, count: DropReason.allCases.count)
 
-    static func += (a: inout TransitCounts, b: TransitCounts) {
+    public init() {}
+
+    /// All counts in one array (total, used, dropped…): summed over ranks in one allreduce.
+    public var packed: [Int] { [total, used] + dropped }
+    public init(packed p: [Int]) {
+        total = p[0]
+        used = p[1]
+        dropped = Array(p[2...])
+    }
+
+    public static func += (a: inout TransitCounts, b: TransitCounts) {
         a.total += b.total
         a.used += b.used
         for i in a.dropped.indices { a.dropped[i] += b.dropped[i] }
     }
 }
 
+/// One light curve after cleaning: the transits that survive, in file order.
+public struct CleanCurve: Sendable {
+    /// Gaia time, BJD(TCB) − 2455197.5 d.
+    public var time: [Double]
+    /// Magnitude or flux.
+    public var value: [Double]
+    /// 1σ error of `value`, finite and > 0.
+    public var error: [Double]
+    public var count: Int { time.count }
+}
+
 /// Row `i` of the block in band `b`, cleaned: the transits that survive (in file order) and the
 /// count of the ones dropped, by reason.
-func cleanCurve(_ block: BandBlock, row i: Int, quantity: Quantity, counts: inout TransitCounts) -> LightCurve {
+public func cleanCurve(_ block: BandBlock, row i: Int, quantity: Quantity, counts: inout TransitCounts) -> CleanCurve {
     // σ_m = (2.5 / ln 10) · σ_F / F.
     let magErrorScale = 2.5 / 2.302585092994046
     var t: [Double] = [], y: [Double] = [], e: [Double] = []
@@ -214,5 +224,11 @@ func cleanCurve(_ block: BandBlock, row i: Int, quantity: Quantity, counts: inou
         counts.used += 1
         t.append(block.time[k]); y.append(block.value[k]); e.append(err)
     }
-    return LightCurve(time: t, value: y, error: e)
+    return CleanCurve(time: t, value: y, error: e)
+}
+
+/// A problem with an epoch_photometry table (missing column, inconsistent arrays).
+public struct LightCurveError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
