@@ -78,7 +78,7 @@ public struct JobRegistry {
         """
         OVERVIEW: Run a science case from a YAML parameter file (a case file, e.g. Inputs/*.yaml).
 
-        USAGE: \(program) run CASE.yaml [--flag value …] [--set section.key=value …]
+        USAGE: \(program) run CASE.yaml [job flags …] [--set section.key=value …]
 
         The key `job` selects the job: \(names.joined(separator: ", ")). Every other key is an option of
         that job (`\(program) JOB --help` lists them with their keys and defaults); unknown keys are errors.
