@@ -145,12 +145,17 @@ public enum ECSVWriter {
         }
     }
 
-    static func header(columns: [ECSVOutputColumn], meta: [(String, String)]) -> String {
+    /// The ECSV header (YAML in `# ` lines, then the column names). `arrayWidths` gives a fixed
+    /// width to `float64Arrays` columns (datatype `float64[W]`: astropy reads a 2-D column);
+    /// without one they are variable-length (`float64[null]`). An empty unit is no unit.
+    /// Shared by every writer of result tables (ECSVWriter, ParallelResultFile): one formatter.
+    public static func header(columns: [ECSVOutputColumn], meta: [(String, String)], arrayWidths: [String: Int] = [:]) -> String {
         var h = "# %ECSV 1.0\n# ---\n# datatype:\n"
         for c in columns {
-            let (datatype, subtype) = c.values.ecsvType
+            var (datatype, subtype) = c.values.ecsvType
+            if case .float64Arrays = c.values, let w = arrayWidths[c.name] { subtype = "float64[\(w)]" }
             var fields = ["name: " + yamlScalar(c.name)]
-            if let unit = c.unit { fields.append("unit: " + yamlScalar(unit)) }
+            if let unit = c.unit, !unit.isEmpty { fields.append("unit: " + yamlScalar(unit)) }
             fields.append("datatype: " + datatype)
             if let subtype { fields.append("subtype: " + yamlScalar(subtype)) }
             if let format = c.format { fields.append("format: " + yamlScalar(format)) }
@@ -165,6 +170,14 @@ public enum ECSVWriter {
         h += "# schema: astropy-2.0\n"
         h += columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
         return h
+    }
+
+    /// Rows `rows` of the table as ECSV body text (one line per row).
+    public static func body(columns: [ECSVOutputColumn], rows: Range<Int>) -> String {
+        var out = ""
+        out.reserveCapacity(rows.count * 16 * columns.count)
+        for r in rows { appendRow(r, columns: columns, to: &out) }
+        return out
     }
 
     /// `s` as a YAML scalar that YAML 1.1 (PyYAML) and 1.2 readers (Yams) both read back as the
@@ -241,7 +254,7 @@ public enum ECSVWriter {
     }
 
     /// A CSV field for a comma-delimited ECSV body: quoted when needed, `"` doubled inside.
-    static func csvField(_ s: String) -> String {
+    public static func csvField(_ s: String) -> String {
         var needsQuotes = s.isEmpty
         if !needsQuotes {
             let u = s.unicodeScalars
@@ -253,7 +266,7 @@ public enum ECSVWriter {
     }
 
     /// A JSON list of doubles as Python's json module reads them (`NaN`, `Infinity`).
-    static func jsonList(_ a: [Double]) -> String {
+    public static func jsonList(_ a: [Double]) -> String {
         var s = "["
         for (i, x) in a.enumerated() {
             if i > 0 { s += "," }

@@ -122,11 +122,14 @@ public enum ParallelResultFile {
         }
 
         // ---- PREFIX.ecsv, every rank its byte range -----------------------------------------------
-        let body = ecsvBody(columns, rows: myRows)
+        // The ECSV text comes from ECSVWriter (one formatter for every result table). A table of
+        // no rows gets variable-length array columns: astropy cannot read a fixed shape of none.
+        let body = Array(ECSVWriter.body(columns: columns, rows: 0..<myRows).utf8)
         let headerBytes = comm.isRoot
-            ? Array(ecsvHeader(columns, arrayWidths: total > 0 ? arrayWidths : [:],
-                               meta: meta.map { ($0.0, $0.1.description) } + [("software", "GaiaMine \(GaiaMineVersion.current)"),
-                                                                              ("parameters", parameters)]).utf8)
+            ? Array(ECSVWriter.header(columns: columns,
+                                      meta: meta.map { ($0.0, $0.1.description) } + [("software", "GaiaMine \(GaiaMineVersion.current)"),
+                                                                                     ("parameters", parameters)],
+                                      arrayWidths: total > 0 ? arrayWidths : [:]).utf8)
             : []
         let headerLength = comm.broadcast(headerBytes.count)
         let offset = headerLength + comm.exscan(body.count)
@@ -249,73 +252,6 @@ public enum ParallelResultFile {
             try d.setAttribute("description", a.description)
             for (k, v) in a.attributes { try v.write(k, to: d) }
         }
-    }
-
-    // MARK: ECSV text (the conventions of ECSVWriter: shortest round-trip floats, `nan`, JSON lists
-    // with NaN/Infinity as Python's json module reads them, CSV quoting only where needed)
-
-    static func ecsvHeader(_ columns: [ECSVOutputColumn], arrayWidths: [String: Int], meta: [(String, String)]) -> String {
-        var h = "# %ECSV 1.0\n# ---\n# datatype:\n"
-        for c in columns {
-            var fields = ["name: " + ECSVWriter.yamlScalar(c.name)]
-            if let unit = c.unit, !unit.isEmpty { fields.append("unit: " + ECSVWriter.yamlScalar(unit)) }
-            switch c.values {
-            case .int64: fields.append("datatype: int64")
-            case .int32: fields.append("datatype: int32")
-            case .float64: fields.append("datatype: float64")
-            case .float32: fields.append("datatype: float32")
-            case .bool: fields.append("datatype: bool")
-            case .string: fields.append("datatype: string")
-            case .float64Arrays:
-                // Fixed width: astropy reads a 2-D column. Without a width (a table of no rows,
-                // which astropy cannot read with a fixed shape) the variable-length form.
-                fields.append("datatype: string")
-                fields.append("subtype: " + ECSVWriter.yamlScalar("float64[\(arrayWidths[c.name].map(String.init) ?? "null")]"))
-            }
-            if let format = c.format { fields.append("format: " + ECSVWriter.yamlScalar(format)) }
-            if let d = c.description { fields.append("description: " + ECSVWriter.yamlScalar(d)) }
-            h += "# - {" + fields.joined(separator: ", ") + "}\n"
-        }
-        h += "# delimiter: ','\n"
-        if !meta.isEmpty {
-            h += "# meta: !!omap\n"
-            for (k, v) in meta { h += "# - {" + ECSVWriter.yamlScalar(k) + ": " + ECSVWriter.yamlScalar(v) + "}\n" }
-        }
-        h += "# schema: astropy-2.0\n"
-        return h + columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
-    }
-
-    static func ecsvBody(_ columns: [ECSVOutputColumn], rows: Int) -> [UInt8] {
-        var out = ""
-        out.reserveCapacity(rows * 16 * columns.count)
-        for r in 0..<rows {
-            for (j, c) in columns.enumerated() {
-                if j > 0 { out += "," }
-                switch c.values {
-                case .int64(let v): out += String(v[r])
-                case .int32(let v): out += String(v[r])
-                case .float64(let v): out += v[r].description
-                case .float32(let v): out += v[r].description
-                case .bool(let v): out += v[r] ? "True" : "False"
-                case .string(let v): out += csvField(v[r])
-                case .float64Arrays(let v): out += csvField(jsonList(v[r]))
-                }
-            }
-            out += "\n"
-        }
-        return Array(out.utf8)
-    }
-
-    static func csvField(_ s: String) -> String {
-        let u = s.unicodeScalars
-        let quote = s.isEmpty || u.first == " " || u.first == "\t" || u.last == " " || u.last == "\t" || u.first == "#"
-            || u.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-        return quote ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    static func jsonList(_ a: [Double]) -> String {
-        "[" + a.map { $0.isNaN ? "NaN" : $0.isInfinite ? ($0 < 0 ? "-Infinity" : "Infinity") : $0.description }
-            .joined(separator: ",") + "]"
     }
 
     /// Writes `bytes` at `offset` of `path` (creating/truncating it first with `create`), fully,
