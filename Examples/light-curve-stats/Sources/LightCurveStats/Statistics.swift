@@ -25,8 +25,9 @@ public struct CurveStatistics: Equatable {
     public init(times: [Double], values: [Double]) {
         precondition(times.count == values.count)
         count = values.count
-        median = Self.median(values)
-        mad = Self.median(values.map { abs($0 - median) })
+        let med = Self.median(values)
+        median = med
+        mad = Self.median(values.map { abs($0 - med) })
         let n = Double(count)
         let mean = values.reduce(0, +) / n
         var m2 = 0.0, m3 = 0.0
