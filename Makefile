@@ -25,8 +25,8 @@ export OPENBLAS_NUM_THREADS = 1
 export OMP_NUM_THREADS = 1
 MPIRUN = mpirun $(MPIRUN_FLAGS)
 
-APT_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev \
-               libfftw3-dev zlib1g-dev pkg-config
+APT_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libfftw3-dev \
+               zlib1g-dev pkg-config
 PY_PACKAGES  = numpy scipy h5py astropy pytest nifty-ls
 
 .PHONY: all deps build debug test unit-test e2e-test demo bench clean
