@@ -42,7 +42,7 @@ let package = Package(
         // --- Gaia data ----------------------------------------------------------------------
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Yams"], path: "Sources/GaiaIO"),
         .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
         // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath)
         .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),

@@ -125,8 +125,8 @@ public enum ParallelResultFile {
         let body = ecsvBody(columns, rows: myRows)
         let headerBytes = comm.isRoot
             ? Array(ecsvHeader(columns, arrayWidths: total > 0 ? arrayWidths : [:],
-                               meta: meta.map { ($0.0, $0.1.description) } + [("software", "GaiaMine \(GaiaMineVersion.current)"),
-                                                                              ("parameters", parameters)]).utf8)
+                               meta: meta.map { ($0.0, $0.1.description) } + Provenance.ecsvMeta
+                                   + [("parameters", parameters)]).utf8)
             : []
         let headerLength = comm.broadcast(headerBytes.count)
         let offset = headerLength + comm.exscan(body.count)
