@@ -1,18 +1,11 @@
 // HDF5 failures carry HDF5's own error stack in the error, and HDF5 prints nothing itself.
+// (An extension of HDF5RoundTripTests for its scratch directory.)
 
 import Foundation
 import HDF5
 import XCTest
 
-final class HDF5ErrorTests: XCTestCase {
-    var dir: URL!
-
-    override func setUp() {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("gaiamine-h5err-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+extension HDF5RoundTripTests {
 
     /// The error `body` throws, and what was written to file descriptor 2 meanwhile.
     func failure(_ body: () throws -> Void) throws -> (HDF5Error, String) {
