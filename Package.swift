@@ -50,7 +50,7 @@ let package = Package(
         // --- Gaia data ----------------------------------------------------------------------
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "Yams"], path: "Sources/GaiaIO"),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Yams"], path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
         .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
         // Epoch-photometry light curves of a repacked table: columns, collective block reads,

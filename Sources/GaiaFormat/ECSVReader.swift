@@ -85,6 +85,7 @@ public final class ECSVReader {
         var meta: [TableSchema.MetaEntry] = []
         var delimiter = UInt8(ascii: ",")
         var known: KnownTable?
+        var ambiguousTables: [String] = []
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
 
         if firstStart < firstEnd && firstStart.pointee == UInt8(ascii: "#") {
@@ -127,7 +128,13 @@ public final class ECSVReader {
             declared = header.columns
             meta = header.meta
             tableName = options.tableName ?? header.tableName
-                ?? KnownTables.recognise(columnNames: names, fileName: fileName)?.name
+            if tableName == nil {
+                switch KnownTables.recognition(columnNames: names, fileName: fileName) {
+                case .table(let t): tableName = t.name
+                case .ambiguous(let ts): ambiguousTables = ts.map(\.name)
+                case .none: break
+                }
+            }
             known = tableName.flatMap { KnownTables.table(named: $0) }
         } else {
             // Header-less CSV (GaiaXPy style): names on the first line, types from KnownTables.
@@ -203,10 +210,17 @@ public final class ECSVReader {
         if options.promoteFloat32 {
             for i in declared.indices where declared[i].element == .float32 { declared[i].element = .float64 }
         }
-        let fileSchema = TableSchema(columns: declared, tableName: tableName, meta: meta, delimiter: delimiter)
+        var fileSchema = TableSchema(columns: declared, tableName: tableName, meta: meta, delimiter: delimiter)
         let outputColumns = declared.indices.filter { selected[$0] }.map { declared[$0] }
+        var schema = TableSchema(columns: outputColumns, tableName: tableName, meta: meta, delimiter: delimiter)
+        // Columns beyond the known table (an archive query's `dist`): kept with their declared
+        // types, and named so that the user sees what is not part of the Gaia table.
+        fileSchema.extraColumns = known?.extraColumns(in: declared.map(\.name)) ?? []
+        schema.extraColumns = known?.extraColumns(in: outputColumns.map(\.name)) ?? []
+        fileSchema.ambiguousTables = ambiguousTables
+        schema.ambiguousTables = ambiguousTables
         self.fileSchema = fileSchema
-        self.schema = TableSchema(columns: outputColumns, tableName: tableName, meta: meta, delimiter: delimiter)
+        self.schema = schema
         self.delimiter = delimiter
         fieldCount = declared.count
         outputCount = outputColumns.count

@@ -39,6 +39,12 @@ public struct KnownTable: Sendable {
 
     /// Index of a column by name.
     public func index(of column: String) -> Int? { columns.firstIndex { $0.name == column } }
+
+    /// The names among `names` that are not columns of this table, in the given order.
+    public func extraColumns(in names: [String]) -> [String] {
+        let known = Set(columns.map(\.name))
+        return names.filter { !known.contains($0) }
+    }
 }
 
 public enum KnownTables {
@@ -51,17 +57,44 @@ public enum KnownTables {
 
     /// Recognises a table from its column names (e.g. a header-less GaiaXPy CSV, an archive
     /// export without TABLE meta) or, failing that, from a bulk-download file name such as
-    /// `XpContinuousMeanSpectrum_000000-003111.csv.gz`.
+    /// `XpContinuousMeanSpectrum_000000-003111.csv.gz`. Nil when `recognition` is not `.table`.
     public static func recognise(columnNames: [String], fileName: String) -> KnownTable? {
+        if case .table(let t) = recognition(columnNames: columnNames, fileName: fileName) { return t }
+        return nil
+    }
+
+    /// What a file's column names (and name) say about its table.
+    public enum Recognition {
+        case table(KnownTable)
+        /// The columns contain every column of each of these tables and none is more specific.
+        case ambiguous([KnownTable])
+        case none
+    }
+
+    /// The rules, in order:
+    ///   1. part of a table: the table's first column is present, at least min(3, n) names, and
+    ///      every name belongs to the table (a bulk file, a column selection, a GaiaXPy CSV);
+    ///   2. a table plus extra columns: every column of the table is present (an archive query
+    ///      `SELECT *, DISTANCE(...) AS dist`, a join). Several such tables: the one whose columns
+    ///      contain every other candidate's; if none does, the file is ambiguous;
+    ///   3. the bulk-download file-name prefix.
+    public static func recognition(columnNames: [String], fileName: String) -> Recognition {
         for t in all {
             let names = Set(t.columns.map(\.name))
             if t.columns.first.map({ columnNames.contains($0.name) }) == true,
                columnNames.filter({ names.contains($0) }).count >= min(3, columnNames.count),
-               columnNames.allSatisfy({ names.contains($0) }) { return t }
+               columnNames.allSatisfy({ names.contains($0) }) { return .table(t) }
         }
+        let present = Set(columnNames)
+        let supersets = all.filter { t in !t.columns.isEmpty && t.columns.allSatisfy { present.contains($0.name) } }
+        let mostSpecific = supersets.filter { t in
+            let names = Set(t.columns.map(\.name))
+            return supersets.allSatisfy { other in other.columns.allSatisfy { names.contains($0.name) } }
+        }
+        if mostSpecific.count == 1 { return .table(mostSpecific[0]) }
         let base = fileName.split(separator: "/").last.map(String.init) ?? fileName
-        for t in all where !t.filePrefix.isEmpty && base.hasPrefix(t.filePrefix) { return t }
-        return nil
+        for t in all where !t.filePrefix.isEmpty && base.hasPrefix(t.filePrefix) { return .table(t) }
+        return supersets.count > 1 ? .ambiguous(supersets) : .none
     }
 
     /// One column from its declared type: `"int16"` is a scalar, `"float64[null]"` a

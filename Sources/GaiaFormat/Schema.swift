@@ -86,6 +86,12 @@ public struct TableSchema: Equatable, Sendable {
     /// Table-level `meta` entries whose values are scalars, as text, in header order.
     public var meta: [MetaEntry]
     public var delimiter: UInt8
+    /// Columns that the known table (`tableName`) does not declare, in file order: empty when
+    /// the table is unknown or every column is one of its own.
+    public var extraColumns: [String] = []
+    /// When no table was given or named and the columns contain every column of several known
+    /// tables, none more specific than the others: their names (the reader leaves `tableName` nil).
+    public var ambiguousTables: [String] = []
 
     public struct MetaEntry: Equatable, Sendable {
         public var key: String

@@ -21,6 +21,9 @@ public enum Inspect {
                 let line = v.split(separator: "\n").first.map(String.init) ?? ""
                 out += "  \(a.dropFirst(5)): \(verbose ? v : (line.count > 100 ? String(line.prefix(100)) + "…" : line))\n"
             }
+            if case .strings(let extra)? = try g.attribute("extra_columns") {
+                out += "  note: \(extra.count) column(s) are not among GaiaMine's \(t) columns (kept as their header declared them): \(extra.joined(separator: ", "))\n"
+            }
             var order: [String] = []
             if case .strings(let c)? = try g.attribute("columns") { order = c }
             let names = try g.childNames()

@@ -127,8 +127,7 @@ public enum ParallelResultFile {
         let body = Array(ECSVWriter.body(columns: columns, rows: 0..<myRows).utf8)
         let headerBytes = comm.isRoot
             ? Array(ECSVWriter.header(columns: columns,
-                                      meta: meta.map { ($0.0, $0.1.description) } + [("software", "GaiaMine \(GaiaMineVersion.current)"),
-                                                                                     ("parameters", parameters)],
+                                      meta: meta.map { ($0.0, $0.1.description) } + Provenance.ecsvMeta + [("parameters", parameters)],
                                       arrayWidths: total > 0 ? arrayWidths : [:]).utf8)
             : []
         let headerLength = comm.broadcast(headerBytes.count)

@@ -1,12 +1,27 @@
-// Who made an output, from what, when: stored as attributes on every HDF5 file GaiaMine writes,
-// so a result found years later can be traced to its software version and inputs.
+// Who made an output, from what, when: stored as attributes on every HDF5 file GaiaMine writes
+// (and as meta in every ECSV result), so a result found years later can be traced to its
+// software version, source revision, compiler, build flags and inputs.
+import CShims
 import Foundation
 import HDF5
 
 public enum GaiaMineVersion {
+    /// The release version; CITATION.cff `version:` and the newest CHANGELOG.md release equal it
+    /// (GaiaIOTests.VersionTests).
     public static let current = "0.1.0"
     /// Version of the on-disk layout described in Docs/data-format.md.
     public static let layout = "1"
+}
+
+/// Facts of the build, compiled in by `make build` (Makefile `build-info`); "unknown" in builds
+/// made otherwise (`swift build`, `swift test`).
+public enum BuildInfo {
+    /// Full git commit of the source tree, "+dirty" when it had uncommitted or untracked files.
+    public static let gitRevision = String(cString: gaia_build_git_revision())
+    /// First line of `swift --version`.
+    public static let compiler = String(cString: gaia_build_compiler())
+    /// The `swift build` arguments.
+    public static let buildFlags = String(cString: gaia_build_flags())
 }
 
 public struct Provenance {
@@ -29,11 +44,22 @@ public struct Provenance {
     public func write(to target: AttributeHolder) throws {
         try target.setAttribute("software", "GaiaMine")
         try target.setAttribute("software_version", GaiaMineVersion.current)
+        try target.setAttribute("git_revision", BuildInfo.gitRevision)
+        try target.setAttribute("compiler", BuildInfo.compiler)
+        try target.setAttribute("build_flags", BuildInfo.buildFlags)
         try target.setAttribute("layout_version", GaiaMineVersion.layout)
         try target.setAttribute("hdf5_version", HDF5Library.version)
         try target.setAttribute("command_line", commandLine)
         try target.setAttribute("created", created)
         try target.setAttribute("mpi_ranks", Int64(ranks))
         try target.setAttribute("host", host)
+    }
+}
+
+extension Provenance {
+    /// The software entries of an ECSV result's meta (the HDF5 twin's root attributes say the same).
+    public static var ecsvMeta: [(String, String)] {
+        [("software", "GaiaMine \(GaiaMineVersion.current)"), ("git_revision", BuildInfo.gitRevision),
+         ("compiler", BuildInfo.compiler), ("build_flags", BuildInfo.buildFlags)]
     }
 }

@@ -49,6 +49,9 @@ public struct RepackSummary: Sendable {
     public var unsortedFiles: [String]
     public var spilledBytes: Int
     public var ranks: Int
+    /// Columns kept that the known table does not declare (an archive query's `dist`), in
+    /// column order; empty for an unknown table (`--table my_table`).
+    public var extraColumns: [String]
 }
 
 /// What one rank learned about one input file in pass 1.
@@ -61,6 +64,8 @@ struct FileSummary: Codable {
     var duplicates = 0
     var columns: [ColumnLayout] = []
     var tableName: String?
+    /// Known tables whose columns this file contains, none more specifically (no table then).
+    var ambiguousTables: [String] = []
     var meta: [[String]] = []
     /// Per column: total ragged elements (0 for others).
     var raggedTotals: [Int] = []
@@ -125,6 +130,7 @@ public enum Repack {
         let plan = try comm.collectively { try Plan(files: files, inputs: o.inputs, table: o.table) }
         let totalRows = plan.totalRows
         log(comm.isRoot ? "repack: \(o.inputs.count) file(s), \(totalRows) rows of \(plan.table), \(plan.columns.count) columns; parsed in \(ProgressReporter.duration(tParsed - t0)) on \(comm.size) rank(s)" : "")
+        if comm.isRoot && !plan.extraColumns.isEmpty { log(Self.extraColumnsNote(plan)) }
 
         // ---- pass 2: create and write collectively --------------------------------------------
         let created = comm.broadcast(string: Provenance(ranks: comm.size).created)
@@ -190,7 +196,12 @@ public enum Repack {
                              writeSeconds: tWritten - tParsed, nullCounts: nulls,
                              duplicateSourceIDs: files.reduce(0) { $0 + $1.duplicates },
                              unsortedFiles: files.filter { !$0.wasSorted }.map { o.inputs[$0.index] },
-                             spilledBytes: spilled, ranks: comm.size)
+                             spilledBytes: spilled, ranks: comm.size, extraColumns: plan.extraColumns)
+    }
+
+    /// The note naming the columns beyond the known table (all of them: the user asked for "which").
+    static func extraColumnsNote(_ plan: Plan) -> String {
+        "repack: note: \(plan.extraColumns.count) column(s) are not among GaiaMine's \(plan.table) columns and are kept as the header declares them: \(plan.extraColumns.joined(separator: ", "))"
     }
 
     /// A spooled batch: its index, rows, and elements per column (ragged columns).
@@ -215,7 +226,7 @@ public enum Repack {
                                    progress: ProgressReporter) throws -> Int {
         let (_, datasets, offsets) = try TableLayout.create(in: h5, table: plan.table, columns: plan.columns,
                                                              rows: plan.totalRows, raggedTotals: plan.raggedTotals,
-                                                             meta: plan.meta)
+                                                             meta: plan.meta, extraColumns: plan.extraColumns)
         var written = 0
         let rounds = comm.allreduce(work.count, .max)
         for r in 0..<rounds {
@@ -248,6 +259,7 @@ public enum Repack {
         var s = FileSummary(index: f)
         s.columns = schema.columns.map { ColumnLayout($0) }
         s.tableName = schema.tableName
+        s.ambiguousTables = schema.ambiguousTables
         s.meta = schema.meta.map { [$0.key, $0.value] }
         let n = schema.columns.count
         s.raggedTotals = [Int](repeating: 0, count: n)
@@ -397,6 +409,8 @@ struct Plan {
     var table: String
     var columns: [ColumnLayout]
     var meta: [TableSchema.MetaEntry]
+    /// Columns the known table `table` does not declare (empty if the table is not a known one).
+    var extraColumns: [String]
     var order: [Int]
     var rowStart: [Int: Int] = [:]
     var elementStart: [Int: [Int: Int]] = [:]
@@ -408,6 +422,9 @@ struct Plan {
         // Table name: --table, else the header's TABLE meta, else recognised by the reader.
         let names = Set(files.compactMap(\.tableName))
         if let table { self.table = table } else if names.count == 1 { self.table = names.first! } else if names.isEmpty {
+            if let f = files.first(where: { !$0.ambiguousTables.isEmpty }) {
+                throw FormatError(file: inputs[f.index], "cannot tell which Gaia table this is: its columns contain every column of \(f.ambiguousTables.joined(separator: " and of ")); pass --table NAME")
+            }
             throw FormatError(file: inputs[first.index], "cannot tell which Gaia table this is (no TABLE meta, unknown file name and columns); pass --table NAME")
         } else {
             throw FormatError(file: inputs[first.index], "inputs belong to different tables (\(names.sorted().joined(separator: ", "))); repack each table separately")
@@ -439,6 +456,7 @@ struct Plan {
             }
         }
         columns = cols
+        extraColumns = KnownTables.table(named: self.table)?.extraColumns(in: cols.map(\.name)) ?? []
         meta = first.meta.map { TableSchema.MetaEntry(key: $0[0], value: $0[1]) }
         // Order: ascending source_id by file; ranges must not overlap.
         let hasIDs = cols.contains { $0.name == "source_id" }

@@ -37,7 +37,7 @@ public enum ResultFile {
             throw error
         }
         try ECSVWriter.write(path: prefix + ".ecsv", columns: columns,
-                             meta: meta + [("software", "GaiaMine \(GaiaMineVersion.current)"), ("parameters", parameters)])
+                             meta: meta + Provenance.ecsvMeta + [("parameters", parameters)])
     }
 
     private static func writeContents(_ f: H5File, group: String, columns: [ECSVOutputColumn], arrays: [ResultArray],

@@ -1,6 +1,8 @@
 // The HDF5 layout of a repacked Gaia table (Docs/data-format.md is the user-facing statement):
 //
-//   /<table>/                      group per Gaia table, attributes: gaia_table, n_rows, meta_*
+//   /<table>/                      group per Gaia table, attributes: gaia_table, n_rows, columns,
+//                                  meta_*, and extra_columns when some columns are not the known
+//                                  table's (an archive query's `dist`)
 //   /<table>/<column>              scalar column: 1-D, N rows
 //   /<table>/<array column>        fixed-length array: 2-D, N × n  (XP: N × 55, N × 1485)
 //   /<table>/<ragged column>       variable-length array: 1-D concatenation of all rows' values,
@@ -71,11 +73,13 @@ public enum TableLayout {
     /// Creates the group and every dataset (collective in a parallel file) and writes the
     /// self-describing attributes.
     static func create(in file: H5File, table: String, columns: [ColumnLayout], rows: Int,
-                       raggedTotals: [Int: Int], meta: [TableSchema.MetaEntry]) throws -> (Group, [Dataset], [Int: Dataset]) {
+                       raggedTotals: [Int: Int], meta: [TableSchema.MetaEntry],
+                       extraColumns: [String] = []) throws -> (Group, [Dataset], [Int: Dataset]) {
         let g = try file.createGroup(table)
         try g.setAttribute("gaia_table", table)
         try g.setAttribute("n_rows", Int64(rows))
         try g.setAttribute("columns", columns.map(\.name))
+        if !extraColumns.isEmpty { try g.setAttribute("extra_columns", extraColumns) }
         for m in meta { try g.setAttribute("meta_\(m.key)", m.value) }
         var datasets: [Dataset] = []
         var offsets: [Int: Dataset] = [:]

@@ -73,7 +73,7 @@ public final class Dataset: AttributeHolder {
             start[0] = hsize_t(r.start)
             count[0] = hsize_t(r.count)
             let rc = H5Sselect_hyperslab(fspace, first ? H5S_SELECT_SET : H5S_SELECT_OR, &start, nil, &count, nil)
-            if rc < 0 { H5Sclose(fspace); H5Sclose(mspace); throw HDF5Error("H5Sselect_hyperslab on '\(name)'") }
+            if rc < 0 { H5Sclose(fspace); H5Sclose(mspace); throw HDF5Error.failed("H5Sselect_hyperslab on '\(name)'") }
             first = false
         }
         return (fspace, mspace, total * width)

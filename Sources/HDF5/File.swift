@@ -148,7 +148,17 @@ public final class H5File: Location {
     /// Opens an existing file.
     public static func open(path: String, readOnly: Bool = true, communicator: Communicator? = nil) throws -> H5File {
         _ = HDF5Library.initialize
-        if H5Fis_hdf5(path) <= 0 { throw HDF5Error("\(path) is not an HDF5 file (or cannot be read)") }
+        let isHDF5 = H5Fis_hdf5(path)
+        if isHDF5 <= 0 {
+            // H5Fis_hdf5 fails (< 0, with a stack) on a missing or unreadable file, but answers 0
+            // without one for a readable file with no HDF5 signature: then H5Fopen says why.
+            var stack = HDF5Library.takeErrorStack()
+            if isHDF5 == 0 {
+                let id = H5Fopen(path, gaia_H5F_ACC_RDONLY(), gaia_H5P_DEFAULT())
+                if id >= 0 { H5Fclose(id) } else { stack = HDF5Library.takeErrorStack() }
+            }
+            throw HDF5Error("\(path) is not an HDF5 file (or cannot be read)", stack: stack)
+        }
         let id = try accessList(communicator, alignment: 1) { fapl in
             try h5id(H5Fopen(path, readOnly ? gaia_H5F_ACC_RDONLY() : gaia_H5F_ACC_RDWR(), fapl),
                      "cannot open HDF5 file \(path)")

@@ -4,21 +4,68 @@
 import CHDF5
 import CShims
 
-/// An HDF5 failure, naming the operation and the object.
+/// An HDF5 failure, naming the operation and the object, and — when an HDF5 call failed — the
+/// library's own error stack (HDF5 no longer prints it to stderr: see `HDF5Library.initialize`).
 public struct HDF5Error: Error, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { "HDF5: \(message)" }
+    /// HDF5's error stack at the failure, API call first, innermost function last; one entry per
+    /// level in HDF5's own format ("#000: H5F.c line 620 in H5Fopen(): unable to open file" with
+    /// its major and minor messages). Empty for failures our code detected itself.
+    public let stack: [String]
+
+    public init(_ message: String, stack: [String] = []) {
+        self.message = message
+        self.stack = stack
+    }
+
+    /// The error of the HDF5 call that just failed, with the stack that call left behind.
+    public static func failed(_ message: String) -> HDF5Error { HDF5Error(message, stack: HDF5Library.takeErrorStack()) }
+
+    public var description: String {
+        stack.isEmpty ? "HDF5: \(message)" : "HDF5: \(message)\nHDF5 error stack:\n" + stack.joined(separator: "\n")
+    }
 }
 
 public enum HDF5Library {
     /// Initialises the library once (H5open must run before the predefined type ids are read)
     /// and turns off HDF5's automatic error-stack printing: failures surface as Swift errors
-    /// with our own messages instead of pages of stack on every rank.
+    /// that carry the stack (`HDF5Error.stack`) instead of pages of stack on every rank's stderr.
     public static let initialize: Void = {
         H5open()
         H5Eset_auto2(gaia_H5E_DEFAULT(), nil, nil)
     }()
+
+    /// HDF5's current error stack (H5E_DEFAULT: this thread's), walked from the API call down to
+    /// where the error was detected and formatted as H5Eprint2 prints it; then cleared, so that
+    /// a later failure reports only its own entries. (Every API call clears the stack on entry,
+    /// so right after a failed call it holds exactly that call's errors.)
+    public static func takeErrorStack() -> [String] {
+        _ = initialize
+        var entries: [String] = []
+        withUnsafeMutablePointer(to: &entries) { out in
+            _ = H5Ewalk2(gaia_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { n, e, data in
+                guard let e, let data else { return 0 }
+                let err = e.pointee
+                func text(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+                let index = String(n)
+                let head = "  #" + String(repeating: "0", count: max(0, 3 - index.count)) + index + ": " + "\(text(err.file_name)) line \(err.line) in \(text(err.func_name))(): \(text(err.desc))"
+                data.assumingMemoryBound(to: [String].self).pointee.append(
+                    head + "\n    major: \(HDF5Library.message(err.maj_num))\n    minor: \(HDF5Library.message(err.min_num))")
+                return 0
+            }, UnsafeMutableRawPointer(out))
+        }
+        H5Eclear2(gaia_H5E_DEFAULT())
+        return entries
+    }
+
+    /// The text of an HDF5 major or minor error message id.
+    static func message(_ id: hid_t) -> String {
+        let n = H5Eget_msg(id, nil, nil, 0)
+        guard n > 0 else { return "(no message)" }
+        var buf = [CChar](repeating: 0, count: Int(n) + 1)
+        _ = H5Eget_msg(id, nil, &buf, buf.count)
+        return String(cString: buf)
+    }
 
     /// Library version as "major.minor.release".
     public static var version: String {
@@ -30,11 +77,11 @@ public enum HDF5Library {
 }
 
 @inline(__always) func h5check(_ rc: herr_t, _ what: @autoclosure () -> String) throws {
-    if rc < 0 { throw HDF5Error(what()) }
+    if rc < 0 { throw HDF5Error.failed(what()) }
 }
 
 @inline(__always) func h5id(_ id: hid_t, _ what: @autoclosure () -> String) throws -> hid_t {
-    if id < 0 { throw HDF5Error(what()) }
+    if id < 0 { throw HDF5Error.failed(what()) }
     return id
 }
 

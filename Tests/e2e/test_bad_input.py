@@ -447,3 +447,59 @@ def test_failure_keeps_previous_output_with_overwrite(xp_set):
     assert not out.exists() or out.read_bytes() == before, r.describe()
     left = sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
     assert not left, f"files left next to the output: {left}\n" + r.describe()
+
+
+# ---- which table: a file that matches no known table, or two ---------------------------------
+
+
+CONE = "gaia_source/gaia_source_archive_cone_5rows.ecsv"
+
+
+def cone_with(tmp_path: Path, name: str, rename=None, add=()) -> Path:
+    """The real cone export with `rename` (old, new) applied to a column name in the header and
+    the name line, and the columns `add` (ECSV declarations) appended with empty (null) cells."""
+    tt = TextTable(fixture_path(CONE))
+    lines = list(tt.lines)
+    names = list(tt.names)
+    if rename:
+        old, new = rename
+        i = lines.index(f"#   name: {old}")
+        lines[i] = f"#   name: {new}"
+        names[names.index(old)] = new
+    decl = []
+    for c in add:
+        decl += ["# -", f"#   name: {c['name']}", f"#   datatype: {c['datatype']}"]
+        if c.get("subtype"):
+            decl.append(f"#   subtype: '{c['subtype']}'")
+    meta = next(i for i, l in enumerate(lines) if l.startswith("# meta:"))
+    lines[meta:meta] = decl
+    names += [c["name"] for c in add]
+    lines[tt.names_line - 1 + len(decl)] = csv_line(names)
+    for k in range(len(tt.rows)):
+        j = tt.line_numbers[k] - 1 + len(decl)
+        lines[j] = csv_line(list(tt.rows[k]) + [""] * len(add))
+    p = tmp_path / name
+    write_text(p, "\n".join(lines) + "\n")
+    return p
+
+
+def test_known_column_missing_matches_no_table(tmp_path):
+    """gaia_source without one of its known columns, plus others: neither a part of the table nor
+    the whole table plus extras — today's error, and --table still repacks it."""
+    f = cone_with(tmp_path, "renamed.ecsv", rename=("parallax", "parallax_renamed"))
+    out = tmp_path / "r.h5"
+    r = run_gaiamine(["repack", f, "--out", out], np=2)
+    assert_failed_cleanly(r, out, file=f, also=["cannot tell which Gaia table this is", "pass --table NAME"])
+    r = repack([f], out, np=2, extra=["--table", "gaia_source"])
+    assert "parallax_renamed" in r.stdout and "dist" in r.stdout, r.describe()
+
+
+def test_two_whole_tables_are_ambiguous(tmp_path):
+    """Every column of gaia_source and of epoch_photometry: which one is meant is not knowable."""
+    ep = TextTable(fixture_path("epoch_photometry/EpochPhotometry_cdn_5sources.csv.gz"))
+    have = set(TextTable(fixture_path(CONE)).names)
+    f = cone_with(tmp_path, "join.ecsv", add=[c for c in ep.columns_decl if c["name"] not in have])
+    out = tmp_path / "j.h5"
+    r = run_gaiamine(["repack", f, "--out", out], np=2)
+    assert_failed_cleanly(r, out, file=f, also=["contain every column of", "gaia_source", "epoch_photometry",
+                                                 "pass --table NAME"])

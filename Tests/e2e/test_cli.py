@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import H5Table, fixture_path, repack, run_gaiamine
+import subprocess
+
+from conftest import GAIAMINE, REPO, H5Table, fixture_path, repack, run_gaiamine
 
 
 @pytest.mark.parametrize("cmd", [["--help"], ["repack", "--help"], ["synth", "--help"], ["inspect", "--help"]],
@@ -32,6 +34,29 @@ def epoch_h5(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "epoch.h5"
     repack([src], out, np=2)
     return out
+
+
+def git(*args) -> str:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_provenance_names_the_build(epoch_h5):
+    """An output of a `make build` binary names the source revision it was built from (+dirty
+    when the tree has uncommitted or untracked files), the compiler and the build flags."""
+    ra = H5Table(epoch_h5).root_attrs
+    try:
+        head = git("rev-parse", "HEAD").strip()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    if ra["git_revision"] == "unknown":
+        pytest.skip(f"{GAIAMINE} was not built by `make build` (no build facts compiled in)")
+    dirty = git("status", "--porcelain") != ""
+    assert ra["git_revision"] == head + ("+dirty" if dirty else ""), \
+        f"built from {ra['git_revision']}, tree is {head}{' (dirty)' if dirty else ''}: rebuild with make build"
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True)
+    assert ra["compiler"] == (swift.stdout + swift.stderr).splitlines()[0]
+    assert ra["build_flags"].startswith("swift build -c release")
+    assert ra["software_version"] == run_gaiamine(["--version"], timeout=60).stdout.split()[-1]
 
 
 def test_inspect_lists_table_rows_columns(epoch_h5):

@@ -10,20 +10,20 @@ import pytest
 from conftest import (STORAGE_DTYPE, H5Table, TextTable, astropy_table, check_column,
                       check_header_attrs, declared_type, expected_rows_from_astropy,
                       expected_rows_from_text, fixture_path, parse_array_text, repack,
-                      run_gaiamine, same_values, sort_permutation)
+                      run_gaiamine, same_values, sort_permutation, synth)
 
 XP = "xp_continuous_mean_spectrum"
 EPOCH = "epoch_photometry"
 GS = "gaia_source"
 
-# (fixture, Gaia table, --table needed: the gaia_source cone export has 153 columns and no TABLE
-# meta, so neither the header, the column set nor the file name tells the table)
+# (fixture, Gaia table, --table needed). The gaia_source cone export has no TABLE meta and 153
+# columns: every gaia_source column GaiaMine knows plus others (`dist`), recognised without --table.
 ECSV_FIXTURES = [
     ("xp_continuous/XP_CONTINUOUS_RAW.ecsv", XP, False),
     ("xp_continuous/XP_CONTINUOUS_RAW_with_missing_BP.ecsv", XP, False),
     ("xp_continuous/XpContinuousMeanSpectrum_000000-003111.csv.gz", XP, False),
     ("epoch_photometry/EpochPhotometry_cdn_5sources.csv.gz", EPOCH, False),
-    ("gaia_source/gaia_source_archive_cone_5rows.ecsv", GS, True),
+    ("gaia_source/gaia_source_archive_cone_5rows.ecsv", GS, False),
 ]
 IDS = [f[0].split("/")[-1] for f in ECSV_FIXTURES]
 
@@ -253,6 +253,62 @@ def test_gaia_source_facts(repacked):
     lib = tab.strings("libname_gspphot")
     assert sorted(lib) == ["", "", "", "", "MARCS"]
     assert tab.dattrs["ra"]["units"] == "deg"
+
+
+@pytest.fixture(scope="module")
+def gaia_source_known_columns(tmp_path_factory):
+    """The gaia_source columns GaiaMine knows: `synth gaia_source` writes exactly those."""
+    d = tmp_path_factory.mktemp("gs_known")
+    f = synth(GS, 3, 1, 1, d)[0]
+    return TextTable(f).names
+
+
+@pytest.mark.parametrize("np_", [1, 2])
+def test_cone_export_recognised_with_extra_columns(repacked, gaia_source_known_columns, tmp_path, np_):
+    """The archive cone search (`SELECT TOP 50 *, DISTANCE(...) AS dist`): no --table, no TABLE
+    meta. Recognised as gaia_source; every column kept — `dist` too — with astropy's values and
+    the header's declarations; the extra columns named in the log, the file and `inspect`."""
+    rel = "gaia_source/gaia_source_archive_cone_5rows.ecsv"
+    src = fixture_path(rel)
+    out = tmp_path / f"cone{np_}.h5"
+    r = repack([src], out, np=np_)
+    tab = H5Table(out, GS)
+    at = astropy_table(src)
+    tt = TextTable(src)
+    assert tab.table == GS and tab.attrs["gaia_table"] == GS
+    assert tab.columns == list(at.colnames) and "dist" in tab.columns
+    perm = sort_permutation(at["source_id"])
+    at = at[perm]
+    for name in at.colnames:
+        check_column(tab, name, expected_rows_from_astropy(at[name]))
+    assert tab.dtypes["dist"] == np.float64
+    assert np.all(np.diff(tab.data["dist"]) != 0) and np.all(tab.data["dist"] > 0)
+    check_header_attrs(tab, tt)
+    # which columns are extra: the note, the attribute and inspect agree, and `dist` is one
+    extra = tab.attrs["extra_columns"]
+    extra = [extra] if isinstance(extra, str) else extra
+    assert extra == [c for c in tt.names if c not in gaia_source_known_columns]  # file order
+    assert extra[-1] == "dist" and len(extra) == 153 - len(gaia_source_known_columns)
+    notes = [line for line in r.stdout.splitlines() if "not among GaiaMine's gaia_source columns" in line]
+    assert len(notes) == 1, r.describe()
+    assert notes[0].endswith(": " + ", ".join(extra)), notes[0]
+    assert f"{len(extra)} column(s)" in notes[0]
+    i = run_gaiamine(["inspect", out])
+    assert i.returncode == 0, i.describe()
+    assert ", ".join(extra) in i.stdout and "not among GaiaMine's gaia_source columns" in i.stdout, i.stdout
+    # the same datasets as the np 2 run of the module fixture (repacked there without --table)
+    ref, _, _, _ = repacked(rel)
+    assert sorted(ref.data) == sorted(tab.data) and ref.attrs == tab.attrs
+    for k in ref.data:
+        assert ref.data[k].tobytes() == tab.data[k].tobytes(), k
+
+
+def test_known_columns_carry_no_extra_note(repacked):
+    """Files whose columns all belong to their table: no extra_columns attribute."""
+    for rel, _t, _ in ECSV_FIXTURES[:4]:
+        tab, _, _, r = repacked(rel)
+        assert "extra_columns" not in tab.attrs, rel
+        assert "not among GaiaMine's" not in r.stdout, rel
 
 
 def test_singleton_run_equals_mpi_run(repacked, tmp_path):

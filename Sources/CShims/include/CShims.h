@@ -1,6 +1,7 @@
 // CShims: the MPI and HDF5 names that Swift cannot import because they are function-like or
-// global-object macros, re-exported as static inline functions named gaia_<C_NAME>().
-// Nothing else lives here: typed wrappers are in Sources/MPI and Sources/HDF5.
+// global-object macros, re-exported as static inline functions named gaia_<C_NAME>(), and the
+// build facts that the Makefile compiles in (shims.c). Typed wrappers are in Sources/MPI and
+// Sources/HDF5.
 #ifndef GAIAMINE_CSHIMS_H
 #define GAIAMINE_CSHIMS_H
 #include <mpi.h>
@@ -58,5 +59,13 @@ static inline unsigned gaia_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline unsigned gaia_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned gaia_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline hid_t gaia_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+
+// ---- Build facts for provenance (shims.c; "unknown" unless built by `make build`) -----------
+/// `git rev-parse HEAD` of the source tree, with "+dirty" if `git status --porcelain` listed anything.
+const char *gaia_build_git_revision(void);
+/// First line of `swift --version`.
+const char *gaia_build_compiler(void);
+/// The `swift build` arguments of the release build.
+const char *gaia_build_flags(void);
 
 #endif
