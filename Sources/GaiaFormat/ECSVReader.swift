@@ -61,8 +61,8 @@ public final class ECSVReader {
     public var uncompressedBytesRead: Int { lines.bytesConsumed }
     public var fileSize: Int { lines.source.fileSize }
 
-    private let lines: ECSVLineSource
-    private let delimiter: UInt8
+    let lines: ECSVLineSource
+    let delimiter: UInt8
     private let fieldCount: Int
     private let plans: UnsafeMutablePointer<FieldPlan>
     private let outputCount: Int
@@ -79,183 +79,30 @@ public final class ECSVReader {
         guard let (firstStart, firstEnd) = try lines.nextLine() else {
             throw FormatError(file: path, line: 1, "empty file")
         }
-
-        var declared: [ColumnSchema]
-        var tableName: String?
-        var meta: [TableSchema.MetaEntry] = []
-        var delimiter = UInt8(ascii: ",")
-        var known: KnownTable?
-        var ambiguousTables: [String] = []
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
-
-        if firstStart < firstEnd && firstStart.pointee == UInt8(ascii: "#") {
-            var headerLines = [Self.text(firstStart, firstEnd)]
-            var nameLine: String?
-            var nameLineNumber = 0
-            while let (s, e) = try lines.nextLine() {
-                if s < e && s.pointee == UInt8(ascii: "#") {
-                    guard nameLine == nil else { break }
-                    headerLines.append(Self.text(s, e))
-                    continue
-                }
-                if s == e || Self.text(s, e).ecsvTrimmed.isEmpty { continue }  // blank lines before the names
-                nameLine = Self.text(s, e)
-                nameLineNumber = lines.lineNumber
-                break
-            }
-            let header = try ECSVHeader.parse(lines: headerLines, file: path)
-            guard let nameLine else {
-                throw FormatError(file: path, line: lines.lineNumber + 1,
-                                  "the ECSV header is not followed by a line of column names")
-            }
-            delimiter = header.delimiter
-            let names = ECSVHeader.splitNames(nameLine, delimiter: delimiter)
-            for (i, column) in header.columns.enumerated() {
-                guard i < names.count else {
-                    throw FormatError(file: path, line: nameLineNumber, column: column.name, fieldIndex: i + 1,
-                                      "the column-name line has \(names.count) names but the header declares \(header.columns.count) columns; '\(column.name)' is missing")
-                }
-                guard names[i] == column.name else {
-                    throw FormatError(file: path, line: nameLineNumber, column: column.name, fieldIndex: i + 1,
-                                      "the column-name line has '\(names[i])' where the header declares '\(column.name)'")
-                }
-            }
-            if names.count > header.columns.count {
-                let extra = names[header.columns.count]
-                throw FormatError(file: path, line: nameLineNumber, column: extra, fieldIndex: header.columns.count + 1,
-                                  "the column-name line has \(names.count) names but the header declares only \(header.columns.count) columns")
-            }
-            declared = header.columns
-            meta = header.meta
-            tableName = options.tableName ?? header.tableName
-            if tableName == nil {
-                switch KnownTables.recognition(columnNames: names, fileName: fileName) {
-                case .table(let t): tableName = t.name
-                case .ambiguous(let ts): ambiguousTables = ts.map(\.name)
-                case .none: break
-                }
-            }
-            known = tableName.flatMap { KnownTables.table(named: $0) }
-        } else {
-            // Header-less CSV (GaiaXPy style): names on the first line, types from KnownTables.
-            let names = ECSVHeader.splitNames(Self.text(firstStart, firstEnd), delimiter: delimiter)
-            if let given = options.tableName {
-                guard let t = KnownTables.table(named: given) else {
-                    throw FormatError(file: path, line: 1,
-                                      "no ECSV header, and table '\(given)' is not a known Gaia table (known: \(KnownTables.all.map(\.name).joined(separator: ", ")))")
-                }
-                known = t
-            } else {
-                known = KnownTables.recognise(columnNames: names, fileName: fileName)
-            }
-            // The table: the one given or recognised, else the known table sharing the most names.
-            // GaiaXPy CSVs may add columns of other tables (18 Sco: `phot_g_mean_mag` from
-            // gaia_source), so a name the main table lacks is looked up in the other known tables.
-            let overlap = { (t: KnownTable) in Set(t.columns.map(\.name)).intersection(names).count }
-            guard let table = known ?? KnownTables.all.max(by: { overlap($0) < overlap($1) }), overlap(table) > 0 else {
-                throw FormatError(file: path, line: 1,
-                                  "no ECSV header (the file does not start with '# %ECSV 1.0'), and its column names match no known Gaia table")
-            }
-            known = table
-            declared = []
-            var seen = Set<String>()
-            for (i, name) in names.enumerated() {
-                guard let c = table.columns.first(where: { $0.name == name })
-                    ?? KnownTables.all.lazy.compactMap({ $0.columns.first { $0.name == name } }).first else {
-                    throw FormatError(file: path, line: 1, column: name, fieldIndex: i + 1,
-                                      "no ECSV header, and '\(name)' is a column of no known Gaia table (this file looks like '\(table.name)'); add an ECSV header that declares its type")
-                }
-                guard seen.insert(name).inserted else {
-                    throw FormatError(file: path, line: 1, column: name, fieldIndex: i + 1, "column named twice")
-                }
-                declared.append(c)
-            }
-            tableName = table.name
-        }
+        let firstLine = Self.text(firstStart, firstEnd)
+        var table = firstStart < firstEnd && firstStart.pointee == UInt8(ascii: "#")
+            ? try Self.readECSVHeader(firstLine: firstLine, lines: lines, path: path, fileName: fileName, options: options)
+            : try Self.declareHeaderless(nameLine: firstLine, path: path, fileName: fileName, options: options)
         headerLineCount = lines.lineNumber
 
-        // Shapes: user overrides, then the known table's fixed lengths.
-        for i in declared.indices {
-            let c = declared[i]
-            if let n = options.fixedLengths[c.name] {
-                guard n >= 0 else {
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1, "fixed length \(n) is negative")
-                }
-                switch c.shape {
-                case .scalar:
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1,
-                                      "a fixed length (\(n)) was given for a scalar column")
-                case .fixed(let m) where m != n:
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1,
-                                      "a fixed length of \(n) was given but the header declares \(m)")
-                default:
-                    declared[i].shape = .fixed(n)
-                }
-            } else if c.shape == .variable, let n = known?.fixedLength(of: c.name) {
-                declared[i].shape = .fixed(n)
-            }
-        }
-
-        // Selection.
-        var selected = [Bool](repeating: options.columns == nil, count: declared.count)
-        if let wanted = options.columns {
-            for name in wanted {
-                guard let i = declared.firstIndex(where: { $0.name == name }) else {
-                    throw FormatError(file: path, line: headerLineCount, column: name,
-                                      "column '\(name)' was requested but the file has no such column")
-                }
-                selected[i] = true
-            }
-        }
+        try Self.resolveShapes(&table, options: options, path: path)
+        let selected = try Self.selection(of: table.columns, options: options, path: path, headerLine: headerLineCount)
         if options.promoteFloat32 {
-            for i in declared.indices where declared[i].element == .float32 { declared[i].element = .float64 }
+            for i in table.columns.indices where table.columns[i].element == .float32 { table.columns[i].element = .float64 }
         }
-        var fileSchema = TableSchema(columns: declared, tableName: tableName, meta: meta, delimiter: delimiter)
-        let outputColumns = declared.indices.filter { selected[$0] }.map { declared[$0] }
-        var schema = TableSchema(columns: outputColumns, tableName: tableName, meta: meta, delimiter: delimiter)
-        // Columns beyond the known table (an archive query's `dist`): kept with their declared
-        // types, and named so that the user sees what is not part of the Gaia table.
-        fileSchema.extraColumns = known?.extraColumns(in: declared.map(\.name)) ?? []
-        schema.extraColumns = known?.extraColumns(in: outputColumns.map(\.name)) ?? []
-        fileSchema.ambiguousTables = ambiguousTables
-        schema.ambiguousTables = ambiguousTables
-        self.fileSchema = fileSchema
-        self.schema = schema
-        self.delimiter = delimiter
-        fieldCount = declared.count
-        outputCount = outputColumns.count
+        let schemas = Self.schemas(of: table, selected: selected)
+        fileSchema = schemas.file
+        schema = schemas.output
+        self.delimiter = table.delimiter
+        fieldCount = table.columns.count
+        outputCount = schemas.output.columns.count
 
+        let fieldPlans = try Self.fieldPlans(table.columns, selected: selected, path: path)
         plans = .allocate(capacity: max(fieldCount, 1))
+        plans.initialize(from: fieldPlans, count: fieldCount)
         accumulators = .allocate(capacity: max(outputCount, 1))
-        var out = 0
-        for (i, c) in declared.enumerated() {
-            guard selected[i] else {
-                (plans + i).initialize(to: FieldPlan(kind: .skip))
-                continue
-            }
-            let fixed: Int
-            switch c.shape {
-            case .fixed(let n): fixed = n
-            default: fixed = -1
-            }
-            let kind: FieldPlan.Kind
-            switch (c.shape, c.element) {
-            case (.scalar, .bool): kind = .bool
-            case (.scalar, .float32): kind = .float32
-            case (.scalar, .float64): kind = .float64
-            case (.scalar, .string): kind = .string
-            case (.scalar, _): kind = .integer
-            case (_, .bool): kind = .boolArray
-            case (_, .float32): kind = .float32Array
-            case (_, .float64): kind = .float64Array
-            case (_, .string):
-                throw FormatError(file: path, column: c.name, fieldIndex: i + 1, "arrays of strings are not supported")
-            default: kind = .integerArray
-            }
-            (plans + i).initialize(to: FieldPlan(kind: kind, accumulator: out, element: c.element, fixedLength: fixed))
-            (accumulators + out).initialize(to: ColumnAccumulator())
-            out += 1
-        }
+        for j in 0..<outputCount { (accumulators + j).initialize(to: ColumnAccumulator()) }
     }
 
     deinit {
@@ -340,150 +187,9 @@ public final class ECSVReader {
         }
     }
 
-    // MARK: error reports (cold)
-
+    /// The bytes s..<e as (UTF-8) text.
     static func text(_ s: BytePointer, _ e: BytePointer) -> String {
         String(decoding: UnsafeBufferPointer(start: s, count: e - s), as: UTF8.self)
-    }
-
-    /// Field count of a row, counting delimiters outside quotes.
-    private func countFields(_ line: BytePointer, _ lineEnd: BytePointer) -> Int {
-        var n = 1
-        var inQuotes = false
-        var q = line
-        while q < lineEnd {
-            let c = q.pointee
-            if c == Byte.quote { inQuotes.toggle() } else if c == delimiter && !inQuotes { n += 1 }
-            q += 1
-        }
-        return n
-    }
-
-    /// A short quotation of the field at `p` (up to its end, at most 60 bytes).
-    private func excerpt(_ p: BytePointer, _ lineEnd: BytePointer) -> String {
-        var e = p
-        if p.pointee == Byte.quote {
-            e = p + 1
-            while e < lineEnd {
-                if e.pointee == Byte.quote {
-                    if e + 1 < lineEnd && e[1] == Byte.quote { e += 2; continue }
-                    e += 1
-                    break
-                }
-                e += 1
-            }
-        } else {
-            while e < lineEnd && e.pointee != delimiter { e += 1 }
-        }
-        let n = e - p
-        if n > 60 { return Self.text(p, p + 57) + "…" }
-        return Self.text(p, e)
-    }
-
-    /// Text of element `k` of the array cell at `p` (cold; for messages).
-    private func elementExcerpt(_ p: BytePointer, _ lineEnd: BytePointer, _ k: Int) -> String {
-        var q = p
-        if q.pointee == Byte.quote { q += 1 }
-        if q.pointee == Byte.lbracket || q.pointee == Byte.lparen { q += 1 }
-        var index = 0
-        var s = q
-        while q < lineEnd {
-            let c = q.pointee
-            if c == Byte.comma || c == Byte.rbracket || c == Byte.rparen {
-                if index == k { break }
-                index += 1
-                s = q + 1
-            }
-            q += 1
-        }
-        var a = s, b = q
-        FieldParser.trim(&a, &b)
-        let t = Self.text(a, b)
-        return t.count > 40 ? String(t.prefix(37)) + "…" : t
-    }
-
-    private func typeName(_ c: ColumnSchema) -> String {
-        switch c.shape {
-        case .scalar: return c.element.rawValue
-        case .fixed(let n): return "\(c.element.rawValue)[\(n)]"
-        case .variable: return "\(c.element.rawValue)[null]"
-        }
-    }
-
-    private func range(_ e: ElementType) -> String {
-        switch e {
-        case .int8: return "\(Int8.min)…\(Int8.max)"
-        case .int16: return "\(Int16.min)…\(Int16.max)"
-        case .int32: return "\(Int32.min)…\(Int32.max)"
-        case .int64: return "\(Int64.min)…\(Int64.max)"
-        case .uint8: return "0…\(UInt8.max)"
-        case .uint16: return "0…\(UInt16.max)"
-        case .uint32: return "0…\(UInt32.max)"
-        case .uint64: return "0…\(UInt64.max)"
-        default: return ""
-        }
-    }
-
-    private func describe(_ r: RowFailure, line: BytePointer, lineEnd: BytePointer) -> FormatError {
-        let lineNumber = lines.lineNumber
-        let columns = fileSchema.columns
-        let f = min(r.field, columns.count - 1)
-        let c = columns[f]
-        let p = r.failure.field
-        func error(_ message: String, column: ColumnSchema? = nil, index: Int? = nil) -> FormatError {
-            FormatError(file: path, line: lineNumber, column: (column ?? c).name, fieldIndex: index ?? f + 1, message)
-        }
-        // An array that fails inside a quoted cell: first check the CSV quoting of the cell, which
-        // explains a truncated line or a missing bracket better than the element that broke.
-        switch r.failure.kind {
-        case .arrayUnclosed, .badElement, .garbageAfterArray:
-            guard p.pointee == Byte.quote else { break }
-            do throws(FieldFailure) {
-                var (s, e, _, _) = try FieldParser.token(p, lineEnd, delimiter)
-                FieldParser.trim(&s, &e)
-                var bracketExpected = true
-                if case .garbageAfterArray = r.failure.kind { bracketExpected = false }
-                if bracketExpected && e > s && e[-1] != Byte.rbracket && e[-1] != Byte.rparen {
-                    return error("malformed array \(excerpt(p, lineEnd)): no closing ']' or ')' before the closing quote")
-                }
-            } catch {
-                return describe(RowFailure(failure: error, field: r.field), line: line, lineEnd: lineEnd)
-            }
-        default:
-            break
-        }
-        switch r.failure.kind {
-        case .unterminatedQuote:
-            return error("unterminated quote: the field \(excerpt(p, lineEnd)) has no closing '\"' before the end of the line")
-        case .garbageAfterQuote:
-            return error("characters after the closing quote of the field \(excerpt(p, lineEnd))")
-        case .notANumber:
-            return error("'\(excerpt(p, lineEnd))' is not a valid \(c.element.rawValue)")
-        case .integerOutOfRange:
-            return error("\(excerpt(p, lineEnd)) is out of range for \(c.element.rawValue) (\(range(c.element)))")
-        case .badBoolean:
-            return error("'\(excerpt(p, lineEnd))' is not a boolean (True/False, true/false, 1/0, or empty/null)")
-        case .arrayNotBracketed:
-            return error("malformed array '\(excerpt(p, lineEnd))': expected '[' or '(' (or an empty/null cell) for \(typeName(c))")
-        case .arrayUnclosed(let k):
-            return error("malformed array: no closing ']' or ')' after element \(k) (the line ends inside the array)")
-        case .badElement(let k):
-            return error("malformed array: element \(k) ('\(elementExcerpt(p, lineEnd, k))') is not a valid \(c.element.rawValue) element or separator")
-        case .elementOutOfRange(let k):
-            return error("array element \(k) (\(elementExcerpt(p, lineEnd, k))) is out of range for \(c.element.rawValue) (\(range(c.element)))")
-        case .arrayLength(let got, let expected):
-            return error("array has \(got) elements but the column is stored with fixed length \(expected) (\(typeName(c)))")
-        case .garbageAfterArray:
-            return error("malformed array '\(excerpt(p, lineEnd))': characters after the closing bracket")
-        case .tooFewFields:
-            let n = countFields(line, lineEnd)
-            let missing = min(f + 1, columns.count - 1)
-            return error("wrong number of fields: the row has \(n) fields but the header declares \(columns.count) columns",
-                         column: columns[missing], index: missing + 1)
-        case .tooManyFields:
-            let n = countFields(line, lineEnd)
-            return error("wrong number of fields: the row has \(n) fields but the header declares \(columns.count) columns (extra fields after this last column)")
-        }
     }
 
     // MARK: peek

@@ -8,15 +8,17 @@
 //                                XpContinuousMeanSpectrum_000000-003111.csv.gz (int8 *_n_parameters;
 //                                the archive/DataLink exports declare them int16)
 //   epoch_photometry             all 48 columns, as in the CDN EpochPhotometry_*.csv.gz header
-//   gaia_source                  51 of the 152 DR3 columns, in DR3 order (astrometry with errors and
-//                                correlations, photometry, positions; types/units/UCDs as the
-//                                archive declares them). Synth writes exactly these.
+//   gaia_source                  all 152 DR3 columns, in DR3 order, with the datatypes, units, UCDs and
+//                                descriptions of the archive's own ECSV export (the header of
+//                                gaia_source_archive_cone_5rows.ecsv, `SELECT *` from gaiadr3.gaia_source).
+//                                Synth writes 51 of them (GaiaSourceSynth.columnNames).
 //   epoch_astrometry             GaiaMine's DR4-like per-source table of per-transit along-scan
 //                                astrometry (not a DR3 table): column names, types, units and UCDs of
 //                                the Gaia DR4 DataLink EPOCH_ASTROMETRY product, aggregated to one
 //                                value per field-of-view transit (Docs/data-format.md).
 // Descriptions are the Gaia DR3 data-model texts (© ESA/Gaia/DPAC, CC BY-SA 3.0 IGO), shortened to
-// their first sentence. Units are spelled as Gaia spells them (`'electron'.s**-1` with the quotes).
+// their first sentence (gaia_source: the archive's short descriptions verbatim, typos included).
+// Units are spelled as Gaia spells them (`'electron'.s**-1` with the quotes).
 
 public struct KnownTable: Sendable {
     public let name: String
@@ -39,6 +41,17 @@ public struct KnownTable: Sendable {
 
     /// Index of a column by name.
     public func index(of column: String) -> Int? { columns.firstIndex { $0.name == column } }
+
+    /// This table reduced to the named columns, in the order given (a generator that writes a
+    /// subset, such as synth's 51 gaia_source columns). Every name must be a column of the table.
+    public func selecting(_ names: [String]) -> KnownTable {
+        let picked = names.map { n -> ColumnSchema in
+            guard let c = columns.first(where: { $0.name == n }) else { preconditionFailure("\(name) has no column \(n)") }
+            return c
+        }
+        return KnownTable(name: name, columns: picked, fixedLengths: fixedLengths.filter { names.contains($0.key) },
+                          filePrefix: filePrefix)
+    }
 
     /// The names among `names` that are not columns of this table, in the given order.
     public func extraColumns(in names: [String]) -> [String] {
@@ -234,29 +247,130 @@ public enum KnownTables {
             C("parallax_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between parallax and proper motion in declination"),
             C("pmra_pmdec_corr", "float32", ucd: "stat.correlation", "Correlation between proper motion in right ascension and proper motion in declination"),
             C("astrometric_n_obs_al", "int16", ucd: "meta.number", "Total number of observations in the along-scan (AL) direction"),
+            C("astrometric_n_obs_ac", "int16", ucd: "meta.number", "Total number of observations in the across-scan (AC) direction"),
             C("astrometric_n_good_obs_al", "int16", ucd: "meta.number", "Number of good observations in the along-scan (AL) direction"),
+            C("astrometric_n_bad_obs_al", "int16", ucd: "meta.number", "Number of bad observations in the along-scan (AL) direction"),
+            C("astrometric_gof_al", "float32", ucd: "stat.fit.goodness", "Goodness of fit statistic of model wrt along-scan observations"),
+            C("astrometric_chi2_al", "float32", ucd: "stat.fit.chi2", "AL chi-square value"),
             C("astrometric_excess_noise", "float32", unit: "mas", ucd: "stat.value", "Excess noise of the source"),
+            C("astrometric_excess_noise_sig", "float32", ucd: "stat.value", "Significance of excess noise"),
             C("astrometric_params_solved", "int16", ucd: "meta.number", "Which parameters have been solved for?"),
             C("astrometric_primary_flag", "bool", ucd: "meta.code", "Primary or seconday"),
+            C("nu_eff_used_in_astrometry", "float32", unit: "um**-1", ucd: "em.wavenumber", "Effective wavenumber of the source used in the astrometric solution"),
+            C("pseudocolour", "float32", unit: "um**-1", ucd: "em.wavenumber", "Astrometrically estimated pseudocolour of the source"),
+            C("pseudocolour_error", "float32", unit: "um**-1", ucd: "stat.error;em.wavenumber", "Standard error of the pseudocolour of the source"),
+            C("ra_pseudocolour_corr", "float32", ucd: "stat.correlation;em.wavenumber;pos.eq.ra", "Correlation between right ascension and pseudocolour"),
+            C("dec_pseudocolour_corr", "float32", ucd: "stat.correlation;em.wavenumber;pos.eq.dec", "Correlation between declination and pseudocolour"),
+            C("parallax_pseudocolour_corr", "float32", ucd: "stat.correlation;em.wavenumber;pos.parallax", "Correlation between parallax and pseudocolour"),
+            C("pmra_pseudocolour_corr", "float32", ucd: "stat.correlation;em.wavenumber;pos.pm;pos.eq.ra", "Correlation between proper motion in right asension and pseudocolour"),
+            C("pmdec_pseudocolour_corr", "float32", ucd: "stat.correlation;em.wavenumber;pos.pm;pos.eq.dec", "Correlation between proper motion in declination and pseudocolour"),
+            C("astrometric_matched_transits", "int16", ucd: "meta.number", "Matched FOV transits used in the AGIS solution"),
             C("visibility_periods_used", "int16", ucd: "meta.number", "Number of visibility periods used in Astrometric solution"),
+            C("astrometric_sigma5d_max", "float32", unit: "mas", ucd: "stat;pos.errorEllipse", "The longest semi-major axis of the 5-d error ellipsoid"),
+            C("matched_transits", "int16", ucd: "meta.number", "The number of transits matched to this source"),
+            C("new_matched_transits", "int16", ucd: "meta.number", "The number of transits newly incorporated into an existing source in the current cycle"),
+            C("matched_transits_removed", "int16", ucd: "meta.number", "The number of transits removed from an existing source in the current cycle"),
+            C("ipd_gof_harmonic_amplitude", "float32", ucd: "stat.value", "Amplitude of the IPD GoF versus position angle of scan"),
+            C("ipd_gof_harmonic_phase", "float32", unit: "deg", ucd: "pos.posAng;stat.value", "Phase of the IPD GoF versus position angle of scan"),
+            C("ipd_frac_multi_peak", "int16", ucd: "stat.value", "Percent of successful-IPD windows with more than one peak"),
+            C("ipd_frac_odd_win", "int16", ucd: "stat.value", "Percent of transits with truncated windows or multiple gate"),
             C("ruwe", "float32", ucd: "stat.error", "Renormalised unit weight error"),
+            C("scan_direction_strength_k1", "float32", ucd: "stat.value", "Degree of concentration of scan directions across the source"),
+            C("scan_direction_strength_k2", "float32", ucd: "stat.value", "Degree of concentration of scan directions across the source"),
+            C("scan_direction_strength_k3", "float32", ucd: "stat.value", "Degree of concentration of scan directions across the source"),
+            C("scan_direction_strength_k4", "float32", ucd: "stat.value", "Degree of concentration of scan directions across the source"),
+            C("scan_direction_mean_k1", "float32", unit: "deg", ucd: "pos.posAng;stat.mean", "Mean position angle of scan directions across the source"),
+            C("scan_direction_mean_k2", "float32", unit: "deg", ucd: "pos.posAng;stat.mean", "Mean position angle of scan directions across the source"),
+            C("scan_direction_mean_k3", "float32", unit: "deg", ucd: "pos.posAng;stat.mean", "Mean position angle of scan directions across the source"),
+            C("scan_direction_mean_k4", "float32", unit: "deg", ucd: "pos.posAng;stat.mean", "Mean position angle of scan directions across the source"),
+            C("duplicated_source", "bool", ucd: "meta.code.status", "Source with multiple source identifiers"),
             C("phot_g_n_obs", "int16", ucd: "meta.number", "Number of observations contributing to G photometry"),
             C("phot_g_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt", "G-band mean flux"),
             C("phot_g_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt", "Error on G-band mean flux"),
             C("phot_g_mean_flux_over_error", "float32", ucd: "stat.snr;phot.flux;em.opt", "G-band mean flux divided by its error"),
             C("phot_g_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt", "G-band mean magnitude"),
+            C("phot_bp_n_obs", "int16", ucd: "meta.number", "Number of observations contributing to BP photometry"),
             C("phot_bp_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt.B", "Integrated BP mean flux"),
             C("phot_bp_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.B", "Error on the integrated BP mean flux"),
+            C("phot_bp_mean_flux_over_error", "float32", ucd: "stat.snr;phot.flux;em.opt.B", "Integrated BP mean flux divided by its error"),
             C("phot_bp_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt.B", "Integrated BP mean magnitude"),
+            C("phot_rp_n_obs", "int16", ucd: "meta.number", "Number of observations contributing to RP photometry"),
             C("phot_rp_mean_flux", "float64", unit: "'electron'.s**-1", ucd: "phot.flux;em.opt.R", "Integrated RP mean flux"),
             C("phot_rp_mean_flux_error", "float32", unit: "'electron'.s**-1", ucd: "stat.error;phot.flux;em.opt.R", "Error on the integrated RP mean flux"),
+            C("phot_rp_mean_flux_over_error", "float32", ucd: "stat.snr;phot.flux;em.opt.R", "Integrated RP mean flux divided by its error"),
             C("phot_rp_mean_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt.R", "Integrated RP mean magnitude"),
+            C("phot_bp_rp_excess_factor", "float32", ucd: "arith.factor;phot.flux;em.opt", "BP/RP excess factor"),
+            C("phot_bp_n_contaminated_transits", "int16", ucd: "meta.number", "Number of BP contaminated transits"),
+            C("phot_bp_n_blended_transits", "int16", ucd: "meta.number", "Number of BP blended transits"),
+            C("phot_rp_n_contaminated_transits", "int16", ucd: "meta.number", "Number of RP contaminated transits"),
+            C("phot_rp_n_blended_transits", "int16", ucd: "meta.number", "Number of RP blended transits"),
+            C("phot_proc_mode", "int16", ucd: "meta.code", "Photometry processing mode"),
             C("bp_rp", "float32", unit: "mag", ucd: "phot.color;em.opt.B;em.opt.R", "BP - RP colour"),
+            C("bp_g", "float32", unit: "mag", ucd: "phot.color;em.opt.B;em.opt", "BP - G colour"),
+            C("g_rp", "float32", unit: "mag", ucd: "phot.color;em.opt;em.opt.R", "G - RP colour"),
+            C("radial_velocity", "float32", unit: "km.s**-1", ucd: "spect.dopplerVeloc.opt;em.opt.I", "Radial velocity"),
+            C("radial_velocity_error", "float32", unit: "km.s**-1", ucd: "stat.error;spect.dopplerVeloc.opt;em.opt.I", "Radial velocity error"),
+            C("rv_method_used", "int16", ucd: "meta.code.class", "Method used to obtain the radial velocity"),
+            C("rv_nb_transits", "int16", ucd: "meta.number", "Number of transits used to compute the radial velocity"),
+            C("rv_nb_deblended_transits", "int16", ucd: "meta.number", "Number of valid transits that have undergone deblending"),
+            C("rv_visibility_periods_used", "int16", ucd: "meta.number", "Number of visibility periods used to estimate the radial velocity"),
+            C("rv_expected_sig_to_noise", "float32", ucd: "stat.snr", "Expected signal to noise ratio in the combination of the spectra used to obtain the radial velocity"),
+            C("rv_renormalised_gof", "float32", ucd: "stat.fit.goodness", "Radial velocity renormalised goodness of fit"),
+            C("rv_chisq_pvalue", "float32", ucd: "stat.fit.param", "P-value for constancy based on a chi-squared criterion"),
+            C("rv_time_duration", "float32", unit: "d", ucd: "time.duration", "Time coverage of the radial velocity time series"),
+            C("rv_amplitude_robust", "float32", unit: "km.s**-1", ucd: "stat.error;spect.dopplerVeloc.opt;em.opt.I", "Total amplitude in the radial velocity time series after outlier removal"),
+            C("rv_template_teff", "float32", unit: "K", ucd: "stat.fit.param", "Teff of the template used to compute the radial velocity"),
+            C("rv_template_logg", "float32", unit: "log(cm.s**-2)", ucd: "stat.fit.param", "Logg of the template used to compute the radial velocity"),
+            C("rv_template_fe_h", "float32", unit: "'dex'", ucd: "stat.fit.param", "[Fe/H] of the template used to compute the radial velocityy"),
+            C("rv_atm_param_origin", "int16", ucd: "meta.code.class", "Origin of the atmospheric parameters associated to the template"),
+            C("vbroad", "float32", unit: "km.s**-1", ucd: "spect.dopplerVeloc.opt;em.opt.I", "Spectral line broadening parameter"),
+            C("vbroad_error", "float32", unit: "km.s**-1", ucd: "stat.error;spect.dopplerVeloc.opt;em.opt.I", "Uncertainty on the spectral line broadening"),
+            C("vbroad_nb_transits", "int16", ucd: "meta.number", "Number of transits used to compute vbroad"),
+            C("grvs_mag", "float32", unit: "mag", ucd: "phot.mag;em.opt", "Integrated Grvs magnitude"),
+            C("grvs_mag_error", "float32", unit: "mag", ucd: "stat.error;phot.mag;em.opt", "Grvs magnitude uncertainty"),
+            C("grvs_mag_nb_transits", "int16", ucd: "meta.number", "Number of transits used to compute Grvs"),
+            C("rvs_spec_sig_to_noise", "float32", ucd: "stat.snr", "Signal to noise ratio in the mean RVS spectrum"),
+            C("phot_variable_flag", "string", ucd: "meta.code;src.var", "Photometric variability flag"),
             C("l", "float64", unit: "deg", ucd: "pos.galactic.lon", "Galactic longitude"),
             C("b", "float64", unit: "deg", ucd: "pos.galactic.lat", "Galactic latitude"),
             C("ecl_lon", "float64", unit: "deg", ucd: "pos.ecliptic.lon", "Ecliptic longitude"),
             C("ecl_lat", "float64", unit: "deg", ucd: "pos.ecliptic.lat", "Ecliptic latitude"),
             C("in_qso_candidates", "bool", ucd: "meta.code.status", "Flag indicating the availability of additional information in the QSO candidates table"),
+            C("in_galaxy_candidates", "bool", ucd: "meta.code.status", "Flag indicating the availability of additional information in the galaxy candidates table"),
+            C("non_single_star", "int16", ucd: "meta.code.status", "Flag indicating the availability of additional information in the various Non-Single Star tables"),
+            C("has_xp_continuous", "bool", ucd: "meta.code.status", "Flag indicating the availability of mean BP/RP spectrum in continuous representation for this source"),
+            C("has_xp_sampled", "bool", ucd: "meta.code.status", "Flag indicating the availability of mean BP/RP spectrum in sampled form for this source"),
+            C("has_rvs", "bool", ucd: "meta.code.status", "Flag indicating the availability of mean RVS spectrum for this source"),
+            C("has_epoch_photometry", "bool", ucd: "meta.code.status", "Flag indicating the availability of epoch photometry for this source"),
+            C("has_epoch_rv", "bool", ucd: "meta.code.status", "Flag indicating the availability of epoch radial velocity for this source"),
+            C("has_mcmc_gspphot", "bool", ucd: "meta.code.status", "Flag indicating the availability of GSP-Phot MCMC samples for this source"),
+            C("has_mcmc_msc", "bool", ucd: "meta.code.status", "Flag indicating the availability of MSC MCMC samples for this source"),
+            C("in_andromeda_survey", "bool", ucd: "meta.code.status", "Flag indicating that the source is present in the Gaia Andromeda Photometric Survey (GAPS)"),
+            C("classprob_dsc_combmod_quasar", "float32", ucd: "stat.probability", "Probability from DSC-Combmod of being a quasar (data used: BP/RP spectrum, photometry, astrometry)"),
+            C("classprob_dsc_combmod_galaxy", "float32", ucd: "stat.probability", "Probability from DSC-Combmod of being a galaxy (data used: BP/RP spectrum, photometry, astrometry)"),
+            C("classprob_dsc_combmod_star", "float32", ucd: "stat.probability", "Probability from DSC-Combmod of being a single star (but not a white dwarf) (data used: BP/RP spectrum, photometry, astrometry)"),
+            C("teff_gspphot", "float32", unit: "K", ucd: "phys.temperature.effective", "Effective temperature from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("teff_gspphot_lower", "float32", unit: "K", ucd: "phys.temperature.effective;stat.min", "Lower confidence level (16%) of effective temperature from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("teff_gspphot_upper", "float32", unit: "K", ucd: "phys.temperature.effective;stat.max", "Upper confidence level (84%) of effective temperature from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("logg_gspphot", "float32", unit: "log(cm.s**-2)", ucd: "phys.gravity", "Surface gravity from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("logg_gspphot_lower", "float32", unit: "log(cm.s**-2)", ucd: "phys.gravity;stat.min", "Lower confidence level (16%) of surface gravity from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("logg_gspphot_upper", "float32", unit: "log(cm.s**-2)", ucd: "phys.gravity;stat.max", "Upper confidence level (84%) of surface gravity from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("mh_gspphot", "float32", unit: "'dex'", ucd: "phys.abund.Z", "Iron abundance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("mh_gspphot_lower", "float32", unit: "'dex'", ucd: "phys.abund.Z;stat.min", "Lower confidence level (16%) of iron abundance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("mh_gspphot_upper", "float32", unit: "'dex'", ucd: "phys.abund.Z;stat.max", "Upper confidence level (84%) of iron abundance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("distance_gspphot", "float32", unit: "pc", ucd: "pos.distance;pos.eq", "Distance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("distance_gspphot_lower", "float32", unit: "pc", ucd: "pos.distance;pos.eq", "Lower confidence level (16%) of distance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("distance_gspphot_upper", "float32", unit: "pc", ucd: "pos.distance;pos.eq", "Upper confidence level (84%) of distance from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("azero_gspphot", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Monochromatic extinction $A_0$ at 547.7nm from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("azero_gspphot_lower", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Lower confidence level (16%) of monochromatic extinction $A_0$ at 547.7nm from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("azero_gspphot_upper", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Upper confidence level (84%) of monochromatic extinction $A_0$ at 547.7nm from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ag_gspphot", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Extinction in G band from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ag_gspphot_lower", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Lower confidence level (16%) of extinction in G band from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ag_gspphot_upper", "float32", unit: "mag", ucd: "phys.absorption;em.opt", "Upper confidence level (84%) of extinction in G band from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ebpminrp_gspphot", "float32", unit: "mag", ucd: "phot.color.excess", "Reddening $E(G_{\\rm BP} - G_{\\rm RP})$ from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ebpminrp_gspphot_lower", "float32", unit: "mag", ucd: "phot.color.excess;stat.min", "Lower confidence level (16%) of reddening  $E(G_{\\rm BP} - G_{\\rm RP})$ from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("ebpminrp_gspphot_upper", "float32", unit: "mag", ucd: "phot.color.excess;stat.max", "Upper confidence level (84%) of reddening  $E(G_{\\rm BP} - G_{\\rm RP})$ from GSP-Phot Aeneas best library using BP/RP spectra"),
+            C("libname_gspphot", "string", ucd: "meta.note", "Name of library that achieves the highest mean log-posterior in MCMC samples and was used to derive GSP-Phot parameters in this table"),
         ]
         return KnownTable(name: "gaia_source", columns: cols, fixedLengths: [:], filePrefix: "GaiaSource")
     }()

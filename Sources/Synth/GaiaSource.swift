@@ -35,6 +35,21 @@ public enum GaiaSourceSynth {
     public static let solutionID: Int64 = 1636148068921376768  // DR3 gaia_source
     public static let zeroPointG = 25.6874, zeroPointBP = 25.3385, zeroPointRP = 24.7479
 
+    /// The 51 of the 152 DR3 gaia_source columns that synth writes (astrometry with errors and
+    /// correlations, photometry, positions: what the GW kernels read), in DR3 order; the
+    /// declarations come from KnownTables. `GaiaSourceGenerator.writeRow` writes them in this order.
+    public static let columnNames = [
+        "solution_id", "designation", "source_id", "random_index", "ref_epoch", "ra", "ra_error", "dec", "dec_error",
+        "parallax", "parallax_error", "parallax_over_error", "pm", "pmra", "pmra_error", "pmdec", "pmdec_error",
+        "ra_dec_corr", "ra_parallax_corr", "ra_pmra_corr", "ra_pmdec_corr", "dec_parallax_corr", "dec_pmra_corr",
+        "dec_pmdec_corr", "parallax_pmra_corr", "parallax_pmdec_corr", "pmra_pmdec_corr", "astrometric_n_obs_al",
+        "astrometric_n_good_obs_al", "astrometric_excess_noise", "astrometric_params_solved",
+        "astrometric_primary_flag", "visibility_periods_used", "ruwe", "phot_g_n_obs", "phot_g_mean_flux",
+        "phot_g_mean_flux_error", "phot_g_mean_flux_over_error", "phot_g_mean_mag", "phot_bp_mean_flux",
+        "phot_bp_mean_flux_error", "phot_bp_mean_mag", "phot_rp_mean_flux", "phot_rp_mean_flux_error",
+        "phot_rp_mean_mag", "bp_rp", "l", "b", "ecl_lon", "ecl_lat", "in_qso_candidates",
+    ]
+
     /// The degree-2 coefficients drawn for a seed and amplitude (same as the generator draws).
     public static func quadrupole(seed: UInt64, amplitude: Double) -> VSH.Quadrupole {
         var rng = Xoshiro256(seed: seed, stream: SynthTable.gaiaSource.stream, index: 0x6A7E)
@@ -46,7 +61,7 @@ public enum GaiaSourceSynth {
         try common.validate()
         guard o.gwAmplitude >= 0 && o.gwAmplitude.isFinite else { throw SynthError("--gw-amplitude must be ≥ 0") }
         let table = SynthTable.gaiaSource
-        let known = table.knownTable
+        let known = table.knownTable.selecting(columnNames)
         let (sources, files) = SkyLayout.place(count: common.sources, files: common.files, prefix: known.filePrefix,
                                                seed: common.seed, stream: table.stream, distribution: .isotropic)
         // random_index: a random permutation of 0..<N.
