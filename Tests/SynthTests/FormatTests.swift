@@ -109,6 +109,7 @@ final class HeaderTests: XCTestCase {
         XCTAssertEqual(ep.columns.count, 48)
         XCTAssertEqual(KnownTables.table(named: "xp_continuous_mean_spectrum")!.columns.count, 26)
         let gs = KnownTables.table(named: "gaia_source")!
+        XCTAssertEqual(gs.columns.count, 152)
         for c in ["solution_id", "designation", "source_id", "random_index", "ref_epoch", "ra", "ra_error", "dec", "dec_error",
                   "parallax", "parallax_error", "pmra", "pmra_error", "pmdec", "pmdec_error", "ra_dec_corr", "ra_parallax_corr",
                   "ra_pmra_corr", "ra_pmdec_corr", "dec_parallax_corr", "dec_pmra_corr", "dec_pmdec_corr", "parallax_pmra_corr",

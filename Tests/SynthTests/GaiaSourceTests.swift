@@ -10,6 +10,7 @@ final class GaiaSourceTests: XCTestCase {
         var randomIndex = Set<Int64>()
         for t in tables {
             XCTAssertEqual(t.columns.count, 51)
+            XCTAssertEqual(t.columns, GaiaSourceSynth.columnNames)  // a subset of the 152 DR3 columns, DR3 order
             for row in t.rows {
                 let id = Int64(row[t.index("source_id")])!
                 XCTAssertEqual(row[t.index("designation")], "Gaia DR3 \(id)")
