@@ -70,6 +70,7 @@ struct RunCommand: ParsableCommand {
         o.search.scaling = ErrorScaling(rawValue: try p.choice("xp_search.error_scaling", default: "none",
                                                                allowed: ["none", "standard-deviation"]))!
         o.search.scaleFit = try p.choice("xp_search.scale", default: "none", allowed: ["none", "fit"]) == "fit"
+        o.rankBy = XPRanking(rawValue: try p.choice("xp_search.rank_by", default: "p-value", allowed: XPRanking.allCases.map(\.rawValue)))!
         o.kernel = try p.choice("xp_search.kernel", default: "batched", allowed: ["batched", "reference"])
         o.prune = try p.bool("xp_search.prune", default: true)
         o.includeSelf = try p.bool("xp_search.include_self", default: false)

@@ -72,6 +72,9 @@ struct XPSearchCommand: ParsableCommand {
     @Option(name: .long, help: "none | fit (shape only: fit a flux scale per source).")
     var scale = "none"
 
+    @Option(name: .long, help: "Order of the matches: p-value (highest χ² tail probability first, comparable across 1- and 2-band sources) | chi2 (smallest χ² first).")
+    var rankBy = "p-value"
+
     @Option(name: .long, help: "Kernel: batched (fast) | reference (slow, obviously correct).")
     var kernel = "batched"
 
@@ -112,6 +115,8 @@ struct XPSearchCommand: ParsableCommand {
         o.search.scaling = s
         guard ["none", "fit"].contains(scale) else { throw ValidationError("--scale: none or fit") }
         o.search.scaleFit = scale == "fit"
+        guard let ranking = XPRanking(rawValue: rankBy) else { throw ValidationError("--rank-by: p-value or chi2") }
+        o.rankBy = ranking
         o.kernel = kernel
         o.prune = !noPrune
         o.includeSelf = includeSelf
@@ -129,6 +134,7 @@ struct XPSearchCommand: ParsableCommand {
           bands: [\(o.search.bands.map(\.rawValue).joined(separator: ", "))]
           error_scaling: \(errorScaling)
           scale: \(scale)
+          rank_by: \(rankBy)
           kernel: \(kernel)
           prune: \(!noPrune)
           include_self: \(includeSelf)
