@@ -15,14 +15,20 @@ final class TopKTests: XCTestCase {
         Array(s.filter { !$0.chi2.isNaN }.sorted { ($0.chi2, $0.sourceID) < ($1.chi2, $1.sourceID) }.prefix(k))
     }
 
+    /// Fisher–Yates.
+    func shuffle(_ a: [XPScore], _ rng: inout SplitMix64) -> [XPScore] {
+        var s = a
+        for i in stride(from: s.count - 1, to: 0, by: -1) { s.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        return s
+    }
+
     func testDeterminismAndTies() {
         let all = scores(2000, seed: 1)
         for k in [0, 1, 7, 100, 5000] {
             let want = reference(all, k: k)
             var rng = SplitMix64(seed: UInt64(k) + 99)
             for _ in 0..<5 {
-                var shuffled = all
-                for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                let shuffled = shuffle(all, &rng)
                 var t = TopK(k: k, ranking: .chi2)
                 t.insert(contentsOf: shuffled)
                 XCTAssertEqual(t.sorted.map(\.sourceID), want.map(\.sourceID), "k=\(k)")
@@ -112,8 +118,7 @@ final class TopKTests: XCTestCase {
             let want = referencePValue(all, k: k)
             var rng = SplitMix64(seed: UInt64(k) + 7)
             for _ in 0..<3 {
-                var shuffled = all
-                for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                let shuffled = shuffle(all, &rng)
                 var t = TopK(k: k, ranking: .pValue)
                 t.insert(contentsOf: shuffled)
                 XCTAssertEqual(t.sorted, want, "k=\(k)")

@@ -259,8 +259,10 @@ def test_pruned_equals_full_scan_equals_reference(xp, bands, scaling):
     """For k = 1, 10, 50: the pruned batched scan (2 ranks) == the full batched scan (1 rank),
     exactly (all columns); the pruned reference kernel == the full reference scan, exactly; the
     batched kernel == the reference kernel: same source_ids in the same order, D² to 1e-9.
-    The full reference scan is run once with k = 50: a top-k under the total order (chi2,
-    source_id) is the first k rows of the top-50."""
+    The full reference scan is run once with k = 50: a top-k under the total order of the ranking
+    (p-value by default: −log p, chi2, source_id) is the first k rows of the top-50. Sources
+    without a band (dof 55) are among the rows, so the p-value key bound is exercised with mixed
+    dof."""
     t1 = xp.twin1[0]["template_source_id"]
     ids = ["--template-source-id", t1, "--template-source-id", xp.plain]
     common = [*ids, "--bands", bands, "--error-scaling", scaling]
