@@ -14,7 +14,8 @@
 // at K = 3), where the K harmonics are nearly degenerate on the sampled phases — the
 // least-squares coefficients are large, errors of 1e-12 in the sums were amplified to
 // |δp| ≈ 4e-8, and the bound flags exactly those frequencies. They are recomputed from exact sums
-// (`ExactPower`), at O(N·K) with one sin/cos per point each, which costs little because they are
+// (`ExactPower`, by the definition: design matrix and normal equations from products), at
+// O(N·K²) each, which costs little because they are
 // few (see Docs/periodogram.md).
 //
 // The bound is a posteriori and per frequency, so it needs no condition-number estimate: ‖x‖₁ comes
@@ -57,38 +58,15 @@ struct SumErrorBound {
     }
 }
 
-/// The power at one grid frequency from sums accumulated point by point, each point's phase
-/// factor from one sin/cos of its exactly reduced phase (`FrequencyGrid.cycles`) and its
-/// harmonics by complex multiplication (≲ 2K ulp): the sums are good to ~1e-16·N, as the direct
-/// engine's right after a re-seed. O(N·K) per frequency; for the few frequencies
-/// `SumErrorBound` flags.
+/// The power at one grid frequency by the definition (`FourierFit`: design matrix, normal
+/// equations formed from products cos·cos, sin·sin, …, Gaussian elimination), with each point's
+/// phase from the exactly reduced f_k·t (`FrequencyGrid.cycles`). Forming the matrix from
+/// products rather than from the product-to-sum identities matters exactly where the fallback is
+/// used: at an ill-conditioned frequency an entry like ⟨sin a, sin a⟩ = ½(1 − C_{2a}) loses its
+/// leading digits to cancellation when C_{2a} ≈ 1, whereas Σw·sin² keeps them. O(N·K²) per
+/// frequency; for the few frequencies `SumErrorBound` flags.
 enum ExactPower {
     static func power(_ curve: PreparedCurve, grid: FrequencyGrid, index k: Int, nterms: Int) -> Double {
-        let hmax = 2 * nterms
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * (hmax + 1) + 2 * (nterms + 1)) { buf in
-            let base = buf.baseAddress!
-            base.initialize(repeating: 0, count: buf.count)
-            let c = base, s = c + hmax + 1, yc = s + hmax + 1, ys = yc + nterms + 1
-            for j in 0..<curve.count {
-                let angle = 2 * Double.pi * grid.cycles(at: k, time: curve.time[j])
-                let c1 = cos(angle), s1 = sin(angle)
-                let w = curve.weight[j], wy = curve.weightedValue[j]
-                var ch = c1, sh = s1
-                for h in 1...hmax {
-                    c[h] += w * ch
-                    s[h] += w * sh
-                    if h <= nterms {
-                        yc[h] += wy * ch
-                        ys[h] += wy * sh
-                    }
-                    (ch, sh) = (ch * c1 - sh * s1, sh * c1 + ch * s1)
-                }
-            }
-            if nterms == 1 {
-                return SingleHarmonic.power(c: c[1], s: s[1], c2: c[2], s2: s[2], yc: yc[1], ys: ys[1], yy: curve.yy)
-            }
-            c[0] = 1
-            return MultiHarmonic.power(nterms: nterms, c: c, s: s, yc: yc, ys: ys, yy: curve.yy)
-        }
+        FourierFit(curve, nterms: nterms) { i, h in 2 * Double.pi * Double(h) * grid.cycles(at: k, time: curve.time[i]) }.power
     }
 }
