@@ -75,6 +75,25 @@ public enum SingleHarmonic {
         powerFromSquares(c: c, s: s, cc: 0.5 * (1 + c2), cs: 0.5 * s2, yc: yc, ys: ys, yy: yy)
     }
 
+    /// The power (bit for bit as `power`) and ‖x‖₁ of the least-squares solution x = (c, a, b):
+    /// a = (SS·YC − CS·YS)/D, b = (CC·YS − CS·YC)/D, and the constant c = −(a·C + b·S) from the
+    /// first normal equation (Σwy = 0). ‖x‖₁ sizes the effect of errors in the sums
+    /// (`SumErrorBound`); it is +∞ when D ≤ 0.
+    @inline(__always)
+    public static func solve(c: Double, s: Double, c2: Double, s2: Double, yc: Double, ys: Double,
+                             yy: Double) -> (power: Double, solutionNorm: Double) {
+        let cc = 0.5 * (1 + c2), cs = 0.5 * s2
+        let ccv = cc - c * c
+        let ssv = (1 - cc) - s * s
+        let csv = cs - c * s
+        let d = ccv * ssv - csv * csv
+        guard d > 0 else { return (0, .infinity) }
+        guard yy > 0 else { return (0, 0) }
+        let a = (ssv * yc - csv * ys) / d, b = (ccv * ys - csv * yc) / d
+        let power = (ssv * yc * yc + ccv * ys * ys - 2 * csv * yc * ys) / (yy * d)
+        return (power, abs(a * c + b * s) + abs(a) + abs(b))
+    }
+
     /// The same with Ĉ = Σw cos² and Ŝ = Σw cos·sin accumulated directly (direct engine).
     @inline(__always)
     public static func powerFromSquares(c: Double, s: Double, cc: Double, cs: Double,
