@@ -12,6 +12,8 @@
 // No MPI, no HDF5, no file I/O here: the parallel driver (XPSearchJob) reads blocks and calls
 // the scorers of this module.
 
+import Numerics
+
 /// An XP band.
 public enum Band: String, CaseIterable, Sendable {
     case bp, rp
@@ -105,7 +107,7 @@ public struct XPBand: Sendable, Equatable {
 
     /// The 55×55 correlation matrix R (unit diagonal), row-major.
     public var correlationMatrix: [Double] {
-        XPLinearAlgebra.unpackCorrelations(correlations)
+        SymmetricPacking.unpack(correlations, n: xpCoefficientCount)
     }
 
     /// Σ = diag(s)·R·diag(s), 55×55 row-major, full (both triangles); element (i, j) is computed
