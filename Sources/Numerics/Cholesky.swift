@@ -95,6 +95,7 @@ public enum Cholesky {
     public static func factor(_ a: [Double], n: Int, pivot: Pivot = .positive) throws(NotPositiveDefinite) -> [Double] {
         precondition(a.count >= n * n)
         var l = [Double](repeating: 0, count: n * n)
+        guard n > 0 else { return l }
         var failure: NotPositiveDefinite?
         a.withUnsafeBufferPointer { a in
             l.withUnsafeMutableBufferPointer { l in
@@ -110,27 +111,27 @@ public enum Cholesky {
     /// L⁻¹ b.
     @inlinable
     public static func forward(_ l: [Double], n: Int, _ b: [Double]) -> [Double] {
-        precondition(l.count >= n * n && b.count >= n)
-        var y = b
-        l.withUnsafeBufferPointer { l in
-            y.withUnsafeMutableBufferPointer { y in
-                forwardSubstitute(l.baseAddress!, n: n, y.baseAddress!, into: y.baseAddress!)
-            }
-        }
-        return y
+        substituted(l, n: n, b) { forwardSubstitute($0, n: $1, $2, into: $3) }
     }
 
     /// L⁻ᵀ y.
     @inlinable
     public static func backward(_ l: [Double], n: Int, _ y: [Double]) -> [Double] {
-        precondition(l.count >= n * n && y.count >= n)
-        var x = y
+        substituted(l, n: n, y) { backSubstitute($0, n: $1, $2, into: $3) }
+    }
+
+    /// A copy of v with `kernel` (a substitution) applied to it in place.
+    @inlinable @inline(__always)
+    static func substituted(_ l: [Double], n: Int, _ v: [Double],
+                            _ kernel: (UnsafePointer<Double>, Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void)
+        -> [Double] {
+        precondition(l.count >= n * n && v.count >= n)
+        var out = v
+        guard n > 0 else { return out }
         l.withUnsafeBufferPointer { l in
-            x.withUnsafeMutableBufferPointer { x in
-                backSubstitute(l.baseAddress!, n: n, x.baseAddress!, into: x.baseAddress!)
-            }
+            out.withUnsafeMutableBufferPointer { o in kernel(l.baseAddress!, n, o.baseAddress!, o.baseAddress!) }
         }
-        return x
+        return out
     }
 
     /// x = A⁻¹ b = L⁻ᵀ L⁻¹ b from the factor L of A.
