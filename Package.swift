@@ -86,7 +86,7 @@ let package = Package(
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat"], path: "Tests/SynthTests"),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat", "Numerics"], path: "Tests/SynthTests"),
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
         .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
         .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry"], path: "Tests/GWAstrometryTests"),
-        .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat"], path: "Tests/XPSearchTests"),
+        .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat", "Numerics"], path: "Tests/XPSearchTests"),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

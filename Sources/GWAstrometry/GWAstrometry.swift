@@ -23,4 +23,5 @@
 //   PlaneWaveSource.swift, PlaneWaveGrid.swift   a source for the search; frequency × HEALPix grid
 //   FStatistic.swift           fast F-statistic sums over the grid (+ FStatisticReference.swift)
 //   FixedPointSums.swift       compact exact sums for the grid;  PlaneWaveStatistic.swift  2F, FAP
+// Dense Cholesky factorisation and solves and nested HEALPix come from Numerics.
 // Science and equations: Docs/gw-vsh.md, Docs/gw-correlation.md, Docs/gw-planewave.md.

@@ -1,7 +1,9 @@
 // The K-harmonic normal equations of HarmonicSums.swift (MultiHarmonic), solved for eight
 // frequencies at once: the same matrix entries and Cholesky factorisation, with every scalar
 // replaced by a SIMD8 lane vector. K is a compile-time constant (`HarmonicOrder`) so the
-// (2K+1)² factorisation unrolls completely.
+// (2K+1)² factorisation unrolls completely. It is Numerics' Cholesky recurrence in the same
+// operation order, kept separate because its arithmetic type is a lane vector and a failed pivot
+// masks one lane instead of ending the factorisation.
 
 /// K as a type, so generic kernels specialise with constant loop bounds.
 protocol HarmonicOrder { static var k: Int { get } }

@@ -13,6 +13,8 @@
 // the scorers of this module.
 import Numerics
 
+import Numerics
+
 /// An XP band.
 public enum Band: String, CaseIterable, Sendable {
     case bp, rp
@@ -111,7 +113,7 @@ public struct XPBand: Sendable, Equatable {
 
     /// The 55×55 correlation matrix R (unit diagonal), row-major.
     public var correlationMatrix: [Double] {
-        XPLinearAlgebra.unpackCorrelations(correlations)
+        SymmetricPacking.unpack(correlations, n: xpCoefficientCount)
     }
 
     /// Σ = diag(s)·R·diag(s), 55×55 row-major, full (both triangles); element (i, j) is computed
