@@ -1,0 +1,26 @@
+// GWJob: parallel drivers of the astrometric GW kernels (GWAstrometry); they talk to data only
+// through GaiaIO and to other ranks only through MPI collectives. One folder per science case.
+//
+// Shared/
+//   GWJob.swift                this index
+//   GWOptions.swift            what the cases' options share: table, source selection, checks
+//   ProperMotionSample.swift   open a gaia_source table, column filters and source_id lists, fixed
+//                              row blocks (independent of the number of ranks), collective reads
+//                              into ProperMotions (radians, µas/yr), drop counts
+//   GWCollectives.swift        MPIReduction (exact, rank-independent sums for the kernels'
+//                              GWReduction), allgather of a ProperMotions sample
+// VSH/                         `gw-vsh`
+//   VSHCase.swift              the job: options, steps
+//   VSHRun.swift               read, iterative clipped VSH fit, Ω_GW limits
+//   VSHOutputs.swift           its HDF5/ECSV outputs and summary;  VSHPlot.swift  its SVG
+// Correlation/                 `gw-correlation`
+//   CorrelationCase.swift      the job: options, steps
+//   CorrelationRun.swift       read, pair tiles over ranks, binned Hellings–Downs correlation
+//   CorrelationOutputs.swift   its HDF5/ECSV outputs and summary;  CorrelationPlot.swift  its SVG
+// PlaneWave/                   `gw-planewave`
+//   PlaneWaveCase.swift        the job: options, steps
+//   PlaneWaveInput.swift       the epoch_astrometry columns, per-transit cleaning
+//   PlaneWaveRun.swift         cost-balanced fixed blocks, F-statistic sums, exact reduction,
+//                              2F grid, candidates, injection check
+//   PlaneWaveOutputs.swift     its HDF5/ECSV outputs and summary;  PlaneWavePlot.swift  its SVG
+// Science: Docs/gw-vsh.md, Docs/gw-correlation.md, Docs/gw-planewave.md.
