@@ -24,6 +24,7 @@ import GaiaIO
 import GaiaJob
 import GWAstrometry
 import MPI
+import Numerics
 
 /// How pairs are weighted.
 public enum CorrelationWeighting: String, Sendable, CaseIterable {
@@ -90,7 +91,7 @@ public struct CorrelationStatistics {
     public var pairsPerRankMin = 0
     public var pairsPerRankMax = 0
     /// Pairs per second per core of the kernel (CPU time).
-    public var kernelPairsPerCoreSecond: Double { Double(pairsTotal) / max(kernelCPUSeconds, 1e-12) }
+    public var kernelPairsPerCoreSecond: Double { Clock.rate(pairsTotal, seconds: kernelCPUSeconds) }
 }
 
 public struct CorrelationResult {
@@ -121,7 +122,7 @@ public enum CorrelationJob {
 
     public static func run(_ o: CorrelationJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> CorrelationResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         let binning = try comm.collectively { () throws -> PairBinning in
             guard o.blockSources > 0 else { throw GWJobError("block sources must be positive, got \(o.blockSources)") }
             guard o.readBlockRows > 0 else { throw GWJobError("read block rows must be positive, got \(o.readBlockRows)") }
@@ -154,7 +155,7 @@ public enum CorrelationJob {
                 records += [d.ra[i], d.dec[i], d.pmra[i], d.pmdec[i], weight(d.pmraError[i], d.pmdecError[i], o)]
             }
         }
-        let readSeconds = ProgressReporter.now() - t0
+        let readSeconds = Clock.wall() - t0
         log(describe(counts, selection: o.selection))
         if counts.correlationNull > 0 {
             log("gw-correlation: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr (not used by this estimator)")
@@ -195,10 +196,10 @@ public enum CorrelationJob {
         for s in stride(from: 1, through: half, by: 1) { planned += crossPairs((comm.rank - s + comm.size) % comm.size, step: s) }
         let progress = ProgressReporter(label: "gw-correlation pairs (rank 0)", unit: "pairs", enabled: comm.isRoot, interval: o.progressInterval)
         func compute(_ x: PairSample, _ y: PairSample?) {
-            let c0 = threadCPUTime(), w0 = ProgressReporter.now()
+            let c0 = Clock.threadCPU(), w0 = Clock.wall()
             let r = y.map { kernel.cross(x, $0) } ?? kernel.diagonal(x)
-            cpu += threadCPUTime() - c0
-            wall += ProgressReporter.now() - w0
+            cpu += Clock.threadCPU() - c0
+            wall += Clock.wall() - w0
             exact.add(r.values)
             coincident += r.coincident
             antipodal += r.antipodal
@@ -206,7 +207,7 @@ public enum CorrelationJob {
             pairsDone += r.visited
             blockPairs += 1
             progress.update(fraction: Double(pairsDone) / Double(max(planned, 1)), count: pairsDone,
-                            detail: String(format: "≈ %.3g pairs/s on %d rank(s)", Double(pairsDone) / max(progress.elapsed, 1e-9) * Double(comm.size), comm.size))
+                            detail: String(format: "≈ %.3g pairs/s on %d rank(s)", Clock.rate(pairsDone, seconds: progress.elapsed) * Double(comm.size), comm.size))
         }
         // Step 0: the own blocks.
         for a in 0..<own.count {
@@ -216,9 +217,9 @@ public enum CorrelationJob {
         // Steps 1 … ⌊p/2⌋: the travelling run of rank r − s.
         var visitor = own
         for s in stride(from: 1, through: half, by: 1) {
-            let w0 = ProgressReporter.now()
+            let w0 = Clock.wall()
             let received = comm.sendrecv(visitor.records, to: (comm.rank + 1) % comm.size, from: (comm.rank - 1 + comm.size) % comm.size, tag: 7000 + s)
-            transfer += ProgressReporter.now() - w0
+            transfer += Clock.wall() - w0
             let q = (comm.rank - s + comm.size) % comm.size
             visitor = CorrelationBlockRun(blocks: runs[q], sources: sources(runs[q]), records: received, blockSources: b)
             for a in 0..<own.count {
@@ -235,12 +236,15 @@ public enum CorrelationJob {
         progress.update(fraction: 1, count: pairsDone, force: true)
         // ---- exact reduction ----------------------------------------------------------------------------
         let total = MPIReduction(comm).sum(exact)
-        let ints = comm.allreduce([coincident, antipodal, outside, blockPairs], .sum)
+        var pack = ReductionPack()
+        let ints = pack.add([coincident, antipodal, outside, blockPairs], .sum)
+        let pairsMin = pack.add(pairsDone, .min), pairsMax = pack.add(pairsDone, .max)
+        let cpuSum = pack.add(cpu, .sum), wallSum = pack.add(wall, .sum)
+        let readMax = pack.add(readSeconds, .max), transferMax = pack.add(transfer, .max)
+        let reduced = pack.reduced(comm)
         var sums = PairSums(bins: binning.count)
         sums.values = total.values()
-        sums.coincident = ints[0]
-        sums.antipodal = ints[1]
-        sums.outside = ints[2]
+        (sums.coincident, sums.antipodal, sums.outside) = (reduced[ints][0], reduced[ints][1], reduced[ints][2])
         let expected = n * (n - 1) / 2
         try comm.collectively {
             guard sums.visited == expected else {
@@ -254,19 +258,19 @@ public enum CorrelationJob {
         stats.sources = n
         stats.ranks = comm.size
         stats.blocks = k
-        stats.blockPairs = ints[3]
+        stats.blockPairs = reduced[ints][3]
         stats.pairsTotal = expected
         stats.pairsBinned = sums.pairs
         stats.pairsOutside = sums.outside
         stats.coincident = sums.coincident
         stats.antipodal = sums.antipodal
-        stats.readSeconds = comm.allreduce(readSeconds, .max)
-        stats.kernelCPUSeconds = comm.allreduce(cpu, .sum)
-        stats.kernelWallSeconds = comm.allreduce(wall, .sum)
-        stats.transferSeconds = comm.allreduce(transfer, .max)
-        stats.pairsPerRankMin = comm.allreduce(pairsDone, .min)
-        stats.pairsPerRankMax = comm.allreduce(pairsDone, .max)
-        stats.seconds = comm.allreduce(ProgressReporter.now() - t0, .max)
+        stats.readSeconds = reduced[readMax]
+        stats.kernelCPUSeconds = reduced[cpuSum]
+        stats.kernelWallSeconds = reduced[wallSum]
+        stats.transferSeconds = reduced[transferMax]
+        stats.pairsPerRankMin = reduced[pairsMin]
+        stats.pairsPerRankMax = reduced[pairsMax]
+        stats.seconds = comm.elapsed(since: t0)
         return CorrelationResult(options: o, binning: binning, sums: sums, bins: bins, fit: fit,
                                  fitParallel: HellingsDownsFit(bins: bins, components: .parallel, errors: o.errors),
                                  fitPerpendicular: HellingsDownsFit(bins: bins, components: .perpendicular, errors: o.errors),
@@ -296,12 +300,6 @@ public enum CorrelationJob {
         for (f, n) in zip(selection.filters, c.failedFilter) { s += "; \(n) failed '\(f.text)'" }
         s += "; \(c.nullProperMotion) without proper motion"
         return s
-    }
-
-    static func threadCPUTime() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 

@@ -115,7 +115,7 @@ public struct PlaneWaveResult {
 public enum PlaneWaveJob {
     public static func run(_ o: PlaneWaveJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> PlaneWaveResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         let grid: PlaneWaveGrid = try comm.collectively {
             if let p = o.problems().first { throw GWJobError("\(p.key): \(p.message)") }
             guard FileManager.default.fileExists(atPath: o.input) else { throw GWJobError("\(o.input): no such file") }
@@ -139,26 +139,22 @@ public enum PlaneWaveJob {
                               count: min(split.blocks.upperBound * o.blockSources, rows) - min(split.blocks.lowerBound * o.blockSources, rows))
         log(comm.isRoot ? String(format: "gw-planewave: %d sources on %d rank(s); grid %d frequencies (%.4g–%.4g nHz, step %.4g) × %d directions (nside %d) = %d points; blocks of %d split by modelled cost in %.2f s",
                                  rows, comm.size, grid.frequencyCount, grid.frequencies.first!, grid.frequencies.last!, grid.df,
-                                 grid.directionCount, grid.nside, grid.count, o.blockSources, ProgressReporter.now() - t0) : "")
+                                 grid.directionCount, grid.nside, grid.count, o.blockSources, Clock.wall() - t0) : "")
 
         let engine = PlaneWaveEngine(grid: grid)
         var counts = PlaneWaveCounts()
         var kernel = 0.0, kernelCPU = 0.0, read = 0.0, done = 0.0
         let chunkBlocks = max(1, (o.chunkRows + o.blockSources - 1) / o.blockSources)
         let chunk = chunkBlocks * o.blockSources
-        let rounds = comm.allreduce((myRows.count + chunk - 1) / chunk, .max)
         let progress = ProgressReporter(label: "gw-planewave (rank 0)", unit: "sources", enabled: comm.isRoot, interval: o.progressInterval)
-        for r in 0..<rounds {
-            let start = myRows.start + r * chunk
-            let n = max(0, min(chunk, myRows.end - start))
-            let range = RowRange(start: n > 0 ? start : 0, count: n)
-            let r0 = ProgressReporter.now()
+        for round in CollectiveChunks(myRows, chunkRows: chunk, communicator: comm) {
+            let r0 = Clock.wall()
             let block: AstrometryBlock
-            do { block = try reader.read(rows: range) } catch {
+            do { block = try reader.read(rows: round.rows) } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(o.input): \(error)")
             }
-            read += ProgressReporter.now() - r0
+            read += Clock.wall() - r0
             try comm.collectively {
                 // Blocks are whole: the range starts on a block boundary and holds whole blocks
                 // (but the table's last one).
@@ -178,10 +174,10 @@ public enum PlaneWaveJob {
                             counts.skipped[SourceSkip.degenerateDesign.rawValue] += 1
                         }
                     }
-                    let k0 = ProgressReporter.now(), c0 = threadCPUTime()
+                    let k0 = Clock.wall(), c0 = Clock.threadCPU()
                     engine.add(block: sources)
-                    kernel += ProgressReporter.now() - k0
-                    kernelCPU += threadCPUTime() - c0
+                    kernel += Clock.wall() - k0
+                    kernelCPU += Clock.threadCPU() - c0
                     for i in b..<end { done += PlaneWavePartition.cost(transits: block.offsets[0][i + 1] - block.offsets[0][i], directions: grid.directionCount) }
                     b = end
                 }
@@ -192,27 +188,22 @@ public enum PlaneWaveJob {
         try comm.collectively { try table.close() }
 
         // Exact reduction of the sums over ranks.
-        var local = engine.sums
-        local.normalize()
-        let total = FixedPointSums(low: comm.allreduce(local.low, .sum), middle: comm.allreduce(local.middle, .sum),
-                                   high: comm.allreduce(local.high, .sum), maxAbs: comm.allreduce(local.maxAbs, .max),
-                                   rejected: comm.allreduce(local.rejected, .sum))
+        let total = MPIReduction(comm).sum(engine.sums)
+        var pack = ReductionPack()
+        let blocks = pack.add(engine.blocks, .sum), allCounts = pack.add(counts.packed, .sum)
+        let kernelSum = pack.add(kernel, .sum), kernelMax = pack.add(kernel, .max), kernelCPUSum = pack.add(kernelCPU, .sum)
+        let readMax = pack.add(read, .max), costSum = pack.add(done, .sum), costMax = pack.add(done, .max)
+        let reduced = pack.reduced(comm)
         var st = PlaneWaveStatistics()
         st.ranks = comm.size
-        st.blocks = comm.allreduce(engine.blocks, .sum)
-        st.counts.rows = comm.allreduce(counts.rows, .sum)
-        st.counts.sourcesUsed = comm.allreduce(counts.sourcesUsed, .sum)
-        st.counts.skipped = comm.allreduce(counts.skipped, .sum)
-        st.counts.transitsTotal = comm.allreduce(counts.transitsTotal, .sum)
-        st.counts.transitsUsed = comm.allreduce(counts.transitsUsed, .sum)
-        st.counts.transitsSearched = comm.allreduce(counts.transitsSearched, .sum)
-        st.counts.dropped = comm.allreduce(counts.dropped, .sum)
-        st.kernelSeconds = comm.allreduce(kernel, .sum)
-        st.kernelMax = comm.allreduce(kernel, .max)
-        st.kernelCPUSeconds = comm.allreduce(kernelCPU, .sum)
-        st.readSeconds = comm.allreduce(read, .max)
-        st.costMax = comm.allreduce(done, .max)
-        st.costMean = comm.allreduce(done, .sum) / Double(comm.size)
+        st.blocks = reduced[blocks]
+        st.counts = PlaneWaveCounts(packed: reduced[allCounts])
+        st.kernelSeconds = reduced[kernelSum]
+        st.kernelMax = reduced[kernelMax]
+        st.kernelCPUSeconds = reduced[kernelCPUSum]
+        st.readSeconds = reduced[readMax]
+        st.costMax = reduced[costMax]
+        st.costMean = reduced[costSum] / Double(comm.size)
         // The same numbers on every rank: every rank throws the same error, or none does.
         try comm.collectively {
             if total.rejected > 0 || total.maxAbs * Double(max(st.blocks, 1)) >= 0x1p61 {
@@ -230,7 +221,7 @@ public enum PlaneWaveJob {
                                                separation: Int((o.separation / grid.df * (1 - 1e-12)).rounded(.up)))
             if let t = o.truth { result.injection = try injection(truthPath: t, result: result) }
         }
-        result.statistics.seconds = comm.broadcast(ProgressReporter.now() - t0)
+        result.statistics.seconds = comm.elapsed(since: t0)
         return result
     }
 
@@ -316,13 +307,6 @@ public enum PlaneWaveJob {
     }
 }
 
-/// CPU time of the calling thread, seconds.
-func threadCPUTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// Fixed blocks of rows split over ranks by modelled cost (scalable: no all-rows array anywhere).
 ///  1. Each rank reads the transit counts (offsets only) of an equal-count slice of the blocks.
 ///  2. With S_r the slice's cost and P_r = Σ_{q<r} S_q (MPI_Exscan), boundary k is the first block
@@ -341,15 +325,12 @@ enum PlaneWavePartition {
         let nBlocks = (rows + blockRows - 1) / blockRows
         let slice = RowPartition.byCount(rows: nBlocks, parts: comm.size, index: comm.rank)
         var costs = [Double](repeating: 0, count: slice.count)
-        let perRound = max(1, chunkRows / blockRows)
-        let rounds = comm.allreduce((slice.count + perRound - 1) / perRound, .max)
-        for r in 0..<rounds {
-            let b0 = slice.start + r * perRound
-            let nb = max(0, min(perRound, slice.end - b0))
-            let firstRow = min(b0 * blockRows, rows)
-            let lastRow = min((b0 + nb) * blockRows, rows)
+        // Rounds of whole blocks: `slice` and its chunks count blocks, not rows.
+        for round in CollectiveChunks(slice, chunkRows: max(1, chunkRows / blockRows), communicator: comm) {
+            let firstRow = min(round.rows.start * blockRows, rows)
+            let lastRow = min(round.rows.end * blockRows, rows)
             let counts: [Int]
-            do { counts = try reader.transitCounts(rows: RowRange(start: nb > 0 ? firstRow : 0, count: nb > 0 ? lastRow - firstRow : 0)) } catch {
+            do { counts = try reader.transitCounts(rows: RowRange(start: firstRow, count: lastRow - firstRow)) } catch {
                 comm.abort(message: "reading \(reader.table.path): \(error)")
             }
             for (k, n) in counts.enumerated() {

@@ -1,5 +1,6 @@
 // GWJob: parallel drivers of the astrometric GW kernels (GWAstrometry); they talk to data only
-// through GaiaIO and to other ranks only through MPI collectives. One folder per science case.
+// through GaiaIO and to other ranks only through MPI collectives (exact sums: Numerics' ExactSum
+// and FixedPointSums, reduced by GaiaIO's MPIReduction). One folder per science case.
 //
 // Shared/
 //   GWJob.swift                this index
@@ -7,8 +8,6 @@
 //   ProperMotionSample.swift   open a gaia_source table, column filters and source_id lists, fixed
 //                              row blocks (independent of the number of ranks), collective reads
 //                              into ProperMotions (radians, µas/yr), drop counts
-//   GWCollectives.swift        MPIReduction (exact, rank-independent sums for the kernels'
-//                              GWReduction), allgather of a ProperMotions sample
 // VSH/                         `gw-vsh`
 //   VSHCase.swift              the job: options, steps
 //   VSHRun.swift               read, iterative clipped VSH fit, Ω_GW limits

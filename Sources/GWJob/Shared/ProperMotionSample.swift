@@ -286,17 +286,16 @@ public final class ProperMotionSample {
     /// after each round on every rank. Errors (bad values) are agreed on after each block.
     public func readBlocks(blockRows: Int, comm: Communicator, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ProperMotionBlock] {
         let mine = Self.blocks(rows: rowCount, blockRows: blockRows, ranks: comm.size, rank: comm.rank)
-        let rounds = comm.allreduce(mine.count, .max)
+        let chunks = CollectiveChunks(chunks: mine.map(\.rows), communicator: comm)
         var out: [ProperMotionBlock] = []
         out.reserveCapacity(mine.count)
-        for r in 0..<rounds {
-            let range = r < mine.count ? mine[r].rows : RowRange(start: 0, count: 0)
+        for round in chunks {
             var failure: Error? = nil
             var data = ProperMotions()
-            do { data = try read(rows: range, collective: true) } catch { failure = error }
+            do { data = try read(rows: round.rows, collective: true) } catch { failure = error }
             try comm.agree(failure)
-            if r < mine.count { out.append(ProperMotionBlock(index: mine[r].index, data: data)) }
-            progress(r + 1, rounds)
+            if let c = round.chunk { out.append(ProperMotionBlock(index: mine[c].index, data: data)) }
+            progress(round.index + 1, chunks.rounds)
         }
         return out
     }

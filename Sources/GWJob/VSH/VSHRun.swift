@@ -71,7 +71,7 @@ public struct VSHJobResult {
 
 public enum VSHJob {
     public static func run(_ o: VSHJobOptions, communicator comm: Communicator, log: (String) -> Void) throws -> VSHJobResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         // Every error below is raised on every rank alike, as a CollectiveError (clean exit).
         try comm.collectively {
             guard o.blockRows > 0 else { throw GWJobError("block rows must be positive, got \(o.blockRows)") }
@@ -95,7 +95,7 @@ public enum VSHJob {
         }
         let counts = sample.counts.summed(comm)
         try comm.collectively { try sample.close() }
-        let readSeconds = ProgressReporter.now() - t0
+        let readSeconds = Clock.wall() - t0
         log(describe(counts, selection: o.selection))
         if counts.correlationNull > 0 {
             log("gw-vsh: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr, taken as 0")
@@ -146,7 +146,7 @@ public enum VSHJob {
         stats.readSeconds = comm.allreduce(readSeconds, .max)
         stats.kernelSeconds = comm.allreduce(outcome.kernelSeconds, .sum)
         stats.sourceIterations = outcome.iterations.count * outcome.sourcesTotal
-        stats.seconds = comm.allreduce(ProgressReporter.now() - t0, .max)
+        stats.seconds = comm.elapsed(since: t0)
         return VSHJobResult(options: o, outcome: outcome, counts: counts, correlationColumn: sample.hasCorrelation, clipped: clipped,
                             powers: sol.powers, omegaQuadrupole: quad, omegaPerDegree: perDegree, omegaCombined: combined,
                             binned: binned, histogram: histogram, statistics: stats)
