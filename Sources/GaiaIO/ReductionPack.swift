@@ -24,26 +24,15 @@ public struct ReductionPack {
         return l
     }
 
-    public mutating func add(_ values: [Int], _ op: ReductionOp) -> Slot<[Int]> {
-        let l = Self.lane(op), start = ints[l].count
-        ints[l] += values
-        return Slot(lane: l, range: start..<ints[l].count)
-    }
+    public mutating func add(_ values: [Int], _ op: ReductionOp) -> Slot<[Int]> { Self.append(values, op, to: &ints) }
+    public mutating func add(_ value: Int, _ op: ReductionOp) -> Slot<Int> { Self.append([value], op, to: &ints) }
+    public mutating func add(_ values: [Double], _ op: ReductionOp) -> Slot<[Double]> { Self.append(values, op, to: &doubles) }
+    public mutating func add(_ value: Double, _ op: ReductionOp) -> Slot<Double> { Self.append([value], op, to: &doubles) }
 
-    public mutating func add(_ value: Int, _ op: ReductionOp) -> Slot<Int> {
-        let s = add([value], op)
-        return Slot(lane: s.lane, range: s.range)
-    }
-
-    public mutating func add(_ values: [Double], _ op: ReductionOp) -> Slot<[Double]> {
-        let l = Self.lane(op), start = doubles[l].count
-        doubles[l] += values
-        return Slot(lane: l, range: start..<doubles[l].count)
-    }
-
-    public mutating func add(_ value: Double, _ op: ReductionOp) -> Slot<Double> {
-        let s = add([value], op)
-        return Slot(lane: s.lane, range: s.range)
+    private static func append<T, V>(_ values: [T], _ op: ReductionOp, to lanes: inout [[T]]) -> Slot<V> {
+        let l = lane(op), start = lanes[l].count
+        lanes[l] += values
+        return Slot(lane: l, range: start..<lanes[l].count)
     }
 
     /// The values reduced over ranks. Collective: every rank must have added values of the same

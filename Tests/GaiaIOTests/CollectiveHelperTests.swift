@@ -1,5 +1,5 @@
 // The shared collective helpers on one rank (the e2e tests run them on 1, 2 and 3 ranks through
-// every job): the read loop's chunks, the statistics pack, the exact reductions, the clock.
+// every job): the statistics pack, the exact reductions, the clock. (CollectiveChunks: GaiaJobTests.)
 import MPI
 import Numerics
 import XCTest
@@ -7,15 +7,6 @@ import XCTest
 
 final class CollectiveHelperTests: XCTestCase {
     override class func setUp() { MPIEnvironment.initializeIfNeeded() }
-
-    func testCollectiveChunksCoverTheRowsInOrder() {
-        let c = CollectiveChunks(RowRange(start: 10, count: 25), chunkRows: 10, communicator: .world)
-        XCTAssertEqual(c.rounds, 3)
-        XCTAssertEqual(c.map(\.rows), [RowRange(start: 10, count: 10), RowRange(start: 20, count: 10), RowRange(start: 30, count: 5)])
-        XCTAssertEqual(c.map(\.chunk), [0, 1, 2])
-        XCTAssertEqual(c.map(\.fractionDone).last, 1)
-        XCTAssertEqual(CollectiveChunks(RowRange(start: 5, count: 0), chunkRows: 4, communicator: .world).rounds, 0)
-    }
 
     func testReductionPackReadsEveryValueBackFromItsSlot() {
         var pack = ReductionPack()

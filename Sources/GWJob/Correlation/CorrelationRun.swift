@@ -19,6 +19,7 @@
 //    summed over ranks as integers (MPIReduction). The result is bit-identical for any number of
 //    ranks and any order in which pairs are done.
 // 5. Estimator per bin, Hellings–Downs fit, Ω_GW and its upper limit (GWAstrometry).
+// Steps 2–3 (blocks, ring) are in CorrelationRing.swift.
 import Foundation
 import GaiaIO
 import GaiaJob
@@ -123,7 +124,33 @@ public enum CorrelationJob {
     public static func run(_ o: CorrelationJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> CorrelationResult {
         let t0 = Clock.wall()
-        let binning = try comm.collectively { () throws -> PairBinning in
+        let binning = try validatedBinning(o, comm: comm)
+        let input = try read(o, binning: binning, comm: comm, log: log)
+        let readSeconds = Clock.wall() - t0
+        let n = input.counts.selected
+        try comm.collectively {
+            guard n >= 2 else {
+                throw GWJobError("\(n) source(s) pass the selection (\(o.selection.summary)) in \(o.input); the correlation needs at least 2")
+            }
+        }
+        let layout = CorrelationBlocks(sources: n, blockSources: o.blockSources, ranks: comm.size)
+        let own = layout.distribute(input.records, comm: comm)
+        let tally = CorrelationRing.accumulate(own: own, layout: layout, binning: binning, progressInterval: o.progressInterval, comm: comm)
+        var (sums, stats) = try reduce(tally, binning: binning, layout: layout, readSeconds: readSeconds, comm: comm)
+        stats.rows = input.rows
+        stats.seconds = comm.elapsed(since: t0)
+        let bins = BinnedCorrelation.bins(sums, binning: binning)
+        let fit = HellingsDownsFit(bins: bins, components: o.components, errors: o.errors)
+        return CorrelationResult(options: o, binning: binning, sums: sums, bins: bins, fit: fit,
+                                 fitParallel: HellingsDownsFit(bins: bins, components: .parallel, errors: o.errors),
+                                 fitPerpendicular: HellingsDownsFit(bins: bins, components: .perpendicular, errors: o.errors),
+                                 upperLimit: fit.upperLimit(confidence: o.confidence), counts: input.counts,
+                                 correlationColumn: input.hasCorrelation, statistics: stats)
+    }
+
+    /// The options' checks (the same on every rank) and the separation bins.
+    static func validatedBinning(_ o: CorrelationJobOptions, comm: Communicator) throws -> PairBinning {
+        try comm.collectively { () throws -> PairBinning in
             guard o.blockSources > 0 else { throw GWJobError("block sources must be positive, got \(o.blockSources)") }
             guard o.readBlockRows > 0 else { throw GWJobError("read block rows must be positive, got \(o.readBlockRows)") }
             guard o.sigmaExtra >= 0 && o.sigmaExtra.isFinite else { throw GWJobError("sigma_extra must be ≥ 0, got \(o.sigmaExtra)") }
@@ -131,22 +158,26 @@ public enum CorrelationJob {
             guard o.confidence > 0 && o.confidence < 1 else { throw GWJobError("confidence must be in (0, 1), got \(o.confidence)") }
             do { return try o.binning() } catch { throw GWJobError("\(error)") }
         }
-        var notes: [String] = []
-        let sample = try comm.collectively {
-            try ProperMotionSample(path: o.input, table: o.table, selection: o.selection, communicator: comm, note: { notes.append($0) })
-        }
-        for n in notes { log("gw-correlation: note: " + n) }
-        log("gw-correlation: \(o.input): \(sample.rowCount) rows; selection: \(o.selection.summary); \(binning.count) bins "
+    }
+
+    /// This rank's selected sources as records, in file order, and the selection counts summed
+    /// over ranks.
+    struct Input {
+        var rows: Int
+        var hasCorrelation: Bool
+        var counts: SelectionCounts
+        var records: [Double]
+    }
+
+    /// Step 1: reads this rank's fixed row blocks and turns the selected sources into records.
+    static func read(_ o: CorrelationJobOptions, binning: PairBinning, comm: Communicator, log: (String) -> Void) throws -> Input {
+        let job = "gw-correlation"
+        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, job: job, comm: comm, log: log)
+        log("\(job): \(o.input): \(sample.rowCount) rows; selection: \(o.selection.summary); \(binning.count) bins "
             + String(format: "over [%g°, %g°]", o.thetaMinDeg, o.thetaMaxDeg) + "; weights \(o.weighting.rawValue)"
             + (o.sigmaExtra > 0 ? String(format: " (σ_extra %g µas/yr)", o.sigmaExtra) : "")
             + "; blocks of \(o.blockSources) sources; \(comm.size) rank(s)")
-        // ---- read ---------------------------------------------------------------------------------
-        let reading = ProgressReporter(label: "gw-correlation read", unit: "blocks", enabled: comm.isRoot, interval: o.progressInterval)
-        let blocks = try sample.readBlocks(blockRows: o.readBlockRows, comm: comm) { done, total in
-            reading.update(fraction: Double(done) / Double(max(total, 1)), count: done * comm.size)
-        }
-        let counts = sample.counts.summed(comm)
-        try comm.collectively { try sample.close() }
+        let (blocks, counts) = try sample.readAll(blockRows: o.readBlockRows, job: job, progressInterval: o.progressInterval, comm: comm)
         var records: [Double] = []
         for block in blocks {
             let d = block.data
@@ -155,109 +186,37 @@ public enum CorrelationJob {
                 records += [d.ra[i], d.dec[i], d.pmra[i], d.pmdec[i], weight(d.pmraError[i], d.pmdecError[i], o)]
             }
         }
-        let readSeconds = Clock.wall() - t0
-        log(describe(counts, selection: o.selection))
+        log(counts.describe(selection: o.selection, job: job))
         if counts.correlationNull > 0 {
-            log("gw-correlation: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr (not used by this estimator)")
+            log("\(job): note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr (not used by this estimator)")
         }
-        let n = counts.selected
-        try comm.collectively {
-            guard n >= 2 else {
-                throw GWJobError("\(n) source(s) pass the selection (\(o.selection.summary)) in \(o.input); the correlation needs at least 2")
-            }
-        }
-        // ---- fixed blocks, dealt to ranks ----------------------------------------------------------
-        let b = o.blockSources
-        let k = (n + b - 1) / b
-        let runs = (0..<comm.size).map { RowPartition.byCount(rows: k, parts: comm.size, index: $0) }
-        func sources(_ run: RowRange) -> Range<Int> { min(run.start * b, n)..<min(run.end * b, n) }
-        let current = comm.allgather(Int64(records.count / recordWidth)).map(Int.init)
-        let target = runs.map { sources($0).count }
-        let mine = comm.redistribute(records, width: recordWidth, current: current, target: target)
-        let own = CorrelationBlockRun(blocks: runs[comm.rank], sources: sources(runs[comm.rank]), records: mine, blockSources: b)
-        // ---- ring -----------------------------------------------------------------------------------
-        let kernel = PairCorrelationKernel(binning: binning)
-        var exact = ExactSum(count: binning.count * PairSums.quantities)
-        var coincident = 0, antipodal = 0, outside = 0, pairsDone = 0, blockPairs = 0
-        var cpu = 0.0, wall = 0.0, transfer = 0.0
-        let half = comm.size / 2
-        // Pairs this rank will compute, for the progress fraction.
-        func crossPairs(_ q: Int, step s: Int) -> Int {
-            let theirs = CorrelationBlockRun.blockSizes(runs[q], n: n, blockSources: b)
-            var total = 0
-            for (ai, a) in own.sizes.enumerated() {
-                for (bi, c) in theirs.enumerated() where includes(own.blocks.start + ai, runs[q].start + bi, step: s, other: q, comm: comm) {
-                    total += a * c
-                }
-            }
-            return total
-        }
-        var planned = own.sources.count * (own.sources.count - 1) / 2
-        for s in stride(from: 1, through: half, by: 1) { planned += crossPairs((comm.rank - s + comm.size) % comm.size, step: s) }
-        let progress = ProgressReporter(label: "gw-correlation pairs (rank 0)", unit: "pairs", enabled: comm.isRoot, interval: o.progressInterval)
-        func compute(_ x: PairSample, _ y: PairSample?) {
-            let c0 = Clock.threadCPU(), w0 = Clock.wall()
-            let r = y.map { kernel.cross(x, $0) } ?? kernel.diagonal(x)
-            cpu += Clock.threadCPU() - c0
-            wall += Clock.wall() - w0
-            exact.add(r.values)
-            coincident += r.coincident
-            antipodal += r.antipodal
-            outside += r.outside
-            pairsDone += r.visited
-            blockPairs += 1
-            progress.update(fraction: Double(pairsDone) / Double(max(planned, 1)), count: pairsDone,
-                            detail: String(format: "≈ %.3g pairs/s on %d rank(s)", Clock.rate(pairsDone, seconds: progress.elapsed) * Double(comm.size), comm.size))
-        }
-        // Step 0: the own blocks.
-        for a in 0..<own.count {
-            compute(own.block(a), nil)
-            for c in (a + 1)..<own.count { compute(own.block(a), own.block(c)) }
-        }
-        // Steps 1 … ⌊p/2⌋: the travelling run of rank r − s.
-        var visitor = own
-        for s in stride(from: 1, through: half, by: 1) {
-            let w0 = Clock.wall()
-            let received = comm.sendrecv(visitor.records, to: (comm.rank + 1) % comm.size, from: (comm.rank - 1 + comm.size) % comm.size, tag: 7000 + s)
-            transfer += Clock.wall() - w0
-            let q = (comm.rank - s + comm.size) % comm.size
-            visitor = CorrelationBlockRun(blocks: runs[q], sources: sources(runs[q]), records: received, blockSources: b)
-            for a in 0..<own.count {
-                for c in 0..<visitor.count where includes(own.blocks.start + a, visitor.blocks.start + c, step: s, other: q, comm: comm) {
-                    // The lower-numbered block first: the same sums whichever rank computes the pair.
-                    if own.blocks.start + a < visitor.blocks.start + c {
-                        compute(own.block(a), visitor.block(c))
-                    } else {
-                        compute(visitor.block(c), own.block(a))
-                    }
-                }
-            }
-        }
-        progress.update(fraction: 1, count: pairsDone, force: true)
-        // ---- exact reduction ----------------------------------------------------------------------------
-        let total = MPIReduction(comm).sum(exact)
+        return Input(rows: sample.rowCount, hasCorrelation: sample.hasCorrelation, counts: counts, records: records)
+    }
+
+    /// Step 4: the exact sums and the counts over ranks (one ExactSum reduction and one pack of
+    /// statistics), checked against N(N−1)/2 pairs.
+    static func reduce(_ t: CorrelationTally, binning: PairBinning, layout: CorrelationBlocks, readSeconds: Double,
+                       comm: Communicator) throws -> (PairSums, CorrelationStatistics) {
+        let total = MPIReduction(comm).sum(t.exact)
         var pack = ReductionPack()
-        let ints = pack.add([coincident, antipodal, outside, blockPairs], .sum)
-        let pairsMin = pack.add(pairsDone, .min), pairsMax = pack.add(pairsDone, .max)
-        let cpuSum = pack.add(cpu, .sum), wallSum = pack.add(wall, .sum)
-        let readMax = pack.add(readSeconds, .max), transferMax = pack.add(transfer, .max)
+        let ints = pack.add([t.coincident, t.antipodal, t.outside, t.blockPairs], .sum)
+        let pairsMin = pack.add(t.pairsDone, .min), pairsMax = pack.add(t.pairsDone, .max)
+        let cpuSum = pack.add(t.cpu, .sum), wallSum = pack.add(t.wall, .sum)
+        let readMax = pack.add(readSeconds, .max), transferMax = pack.add(t.transfer, .max)
         let reduced = pack.reduced(comm)
         var sums = PairSums(bins: binning.count)
         sums.values = total.values()
         (sums.coincident, sums.antipodal, sums.outside) = (reduced[ints][0], reduced[ints][1], reduced[ints][2])
-        let expected = n * (n - 1) / 2
+        let n = layout.sources, expected = n * (n - 1) / 2
         try comm.collectively {
             guard sums.visited == expected else {
                 throw GWJobError("internal error: \(sums.visited) pairs visited, expected N(N−1)/2 = \(expected) for N = \(n)")
             }
         }
-        let bins = BinnedCorrelation.bins(sums, binning: binning)
-        let fit = HellingsDownsFit(bins: bins, components: o.components, errors: o.errors)
         var stats = CorrelationStatistics()
-        stats.rows = sample.rowCount
         stats.sources = n
         stats.ranks = comm.size
-        stats.blocks = k
+        stats.blocks = layout.count
         stats.blockPairs = reduced[ints][3]
         stats.pairsTotal = expected
         stats.pairsBinned = sums.pairs
@@ -270,20 +229,7 @@ public enum CorrelationJob {
         stats.transferSeconds = reduced[transferMax]
         stats.pairsPerRankMin = reduced[pairsMin]
         stats.pairsPerRankMax = reduced[pairsMax]
-        stats.seconds = comm.elapsed(since: t0)
-        return CorrelationResult(options: o, binning: binning, sums: sums, bins: bins, fit: fit,
-                                 fitParallel: HellingsDownsFit(bins: bins, components: .parallel, errors: o.errors),
-                                 fitPerpendicular: HellingsDownsFit(bins: bins, components: .perpendicular, errors: o.errors),
-                                 upperLimit: fit.upperLimit(confidence: o.confidence), counts: counts,
-                                 correlationColumn: sample.hasCorrelation, statistics: stats)
-    }
-
-    /// Whether this rank computes block pair (own block a, block c of rank `other`) at ring step s:
-    /// always, except at the tie step of an even number of ranks, where the two ranks split the
-    /// pairs by parity of a + c (even: the lower rank).
-    static func includes(_ a: Int, _ c: Int, step s: Int, other: Int, comm: Communicator) -> Bool {
-        guard comm.size % 2 == 0 && s == comm.size / 2 else { return true }
-        return ((a + c) % 2 == 0) == (comm.rank < other)
+        return (sums, stats)
     }
 
     /// Per-source weight (see CorrelationWeighting).
@@ -292,45 +238,5 @@ public enum CorrelationJob {
         case .uniform: return 1
         case .inverseVariance: return 1 / (0.5 * (sa * sa + sd * sd) + o.sigmaExtra * o.sigmaExtra)
         }
-    }
-
-    static func describe(_ c: SelectionCounts, selection: SourceSelection) -> String {
-        var s = "gw-correlation: \(c.rows) rows read, \(c.selected) selected"
-        if selection.sourceIDFile != nil { s += "; \(c.notListed) not in the source_id list" }
-        for (f, n) in zip(selection.filters, c.failedFilter) { s += "; \(n) failed '\(f.text)'" }
-        s += "; \(c.nullProperMotion) without proper motion"
-        return s
-    }
-}
-
-/// A contiguous run of fixed blocks held by one rank: its records (record-major, 5 per source)
-/// and the kernel samples of its blocks.
-struct CorrelationBlockRun {
-    let blocks: RowRange
-    let sources: Range<Int>
-    let records: [Double]
-    let samples: [PairSample]
-    var count: Int { samples.count }
-    var sizes: [Int] { samples.map(\.count) }
-
-    init(blocks: RowRange, sources: Range<Int>, records: [Double], blockSources b: Int) {
-        precondition(records.count == sources.count * CorrelationJob.recordWidth, "ring: \(records.count) values for \(sources.count) sources")
-        self.blocks = blocks
-        self.sources = sources
-        self.records = records
-        let w = CorrelationJob.recordWidth
-        samples = (0..<blocks.count).map { k in
-            let lo = (blocks.start + k) * b - sources.lowerBound
-            let hi = min(lo + b, sources.count)
-            func field(_ f: Int) -> [Double] { (lo..<hi).map { records[$0 * w + f] } }
-            return PairSample(raRad: field(0), decRad: field(1), pmra: field(2), pmdec: field(3), weight: field(4))
-        }
-    }
-
-    func block(_ k: Int) -> PairSample { samples[k] }
-
-    /// Sizes of the blocks of a run without its data.
-    static func blockSizes(_ blocks: RowRange, n: Int, blockSources b: Int) -> [Int] {
-        (blocks.start..<blocks.end).map { min(b, n - $0 * b) }
     }
 }
