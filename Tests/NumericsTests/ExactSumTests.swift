@@ -6,22 +6,21 @@ import XCTest
 
 final class ExactSumTests: XCTestCase {
     func testExactSumIsExactAndOrderIndependent() {
-        var rng = SumsTestRandom(seed: 7)
         // Values spanning 600 binary orders of magnitude, both signs, and a cancelling pair.
-        var v: [Double] = (0..<5000).map { _ in rng.normal() * pow(2, Double(Int(rng.uniform() * 600) - 300)) }
+        var v: [Double] = (0..<5000).map { weylSigned($0, seed: 0.1) * pow(2, Double(weylInt($0, below: 600, seed: 0.7) - 300)) }
         v += [1e300, -1e300, Double.leastNonzeroMagnitude, -2.5e-308]
         var a = ExactSum(count: 1), b = ExactSum(count: 1)
         for x in v { a.add(x, to: 0) }
         var shuffled = v
-        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, weylInt(i, below: i + 1, seed: 0.3)) }
         for x in shuffled { b.add(x, to: 0) }
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.value(0).bitPattern, b.value(0).bitPattern)
         // Against an exact integer sum: multiples of 2^-30 below 2^20.
         var c = ExactSum(count: 2)
         var exact: Int64 = 0
-        for _ in 0..<100_000 {
-            let k = Int64(rng.next() % (1 << 50)) - (1 << 49)
+        for i in 0..<100_000 {
+            let k = Int64(weylInt(i, below: 1 << 50, seed: 0.9)) - (1 << 49)
             exact += k
             c.add(Double(k) * pow(2, -30), to: 1)
         }
@@ -39,12 +38,11 @@ final class ExactSumTests: XCTestCase {
     }
 
     func testExactSumPackingAndMerging() {
-        var rng = SumsTestRandom(seed: 8)
         var parts = (0..<3).map { _ in ExactSum(count: 4) }
         var whole = ExactSum(count: 4)
-        for _ in 0..<3000 {
-            let v = (0..<4).map { _ in rng.normal() * 1e6 }
-            let p = Int(rng.next() % 3)
+        for i in 0..<3000 {
+            let v = (0..<4).map { weylSigned(4 * i + $0, seed: 0.2) * 1e6 }
+            let p = weylInt(i, below: 3, seed: 0.5)
             parts[p].add(v)
             whole.add(v)
         }
@@ -66,22 +64,8 @@ final class ExactSumTests: XCTestCase {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014) with Box–Muller normals: deterministic test data.
-struct SumsTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ 0xD1B5_4A32_D192_ED03 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
-    mutating func normal() -> Double {
-        var u = uniform()
-        while u == 0 { u = uniform() }
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * uniform())
-    }
-}
+/// Deterministic test values without a generator type: the golden-ratio Weyl sequence
+/// frac(seed + i·φ⁻¹), equidistributed in [0, 1), and from it integers and signed values.
+func weyl(_ i: Int, seed: Double) -> Double { (seed + Double(i) * 0.6180339887498949).truncatingRemainder(dividingBy: 1) }
+func weylInt(_ i: Int, below n: Int, seed: Double) -> Int { min(n - 1, Int(weyl(i, seed: seed) * Double(n))) }
+func weylSigned(_ i: Int, seed: Double) -> Double { 2 * weyl(i, seed: seed) - 1 }
