@@ -74,15 +74,15 @@ public enum XPOutputs {
 
     public static func summary(_ r: XPSearchResult, prefix: String) -> String {
         let s = r.statistics
-        let rate = Double(s.rows) / max(s.seconds, 1e-9)
+        let rate = Clock.rate(s.rows, seconds: s.seconds)
         var out = String(format: "xp-search: done: %d template(s) × %d sources on %d rank(s) in %.2f s: %.0f sources/s (%.0f per rank), %.1f MB/s read",
-                         r.templates.count, s.rows, s.ranks, s.seconds, rate, rate / Double(s.ranks), Double(s.bytesRead) / 1e6 / max(s.seconds, 1e-9))
+                         r.templates.count, s.rows, s.ranks, s.seconds, rate, rate / Double(s.ranks), Clock.rate(s.bytesRead, seconds: s.seconds) / 1e6)
         out += "\n  skipped   \(s.skippedNoBands) with neither band; compared on one band: \(s.missingBP) without BP, \(s.missingRP) without RP; not positive definite: \(s.notPositiveDefinite)"
         out += String(format: "\n  read      %.1f MB of %.1f MB (%.2f %%); evaluated exactly %d of %d sources (%.2f %%)%@",
                       Double(s.bytesRead) / 1e6, Double(s.bytesFullScan) / 1e6, 100 * Double(s.bytesRead) / Double(max(s.bytesFullScan, 1)),
                       s.evaluated, s.rows, 100 * Double(s.evaluated) / Double(max(s.rows, 1)), s.pruned ? " — pruned scan" : " — full scan")
         out += String(format: "\n  kernel    %.0f sources/s/core (%d evaluations × %d template(s) in %.2f core-seconds)",
-                      Double(s.evaluated * r.templates.count) / max(s.kernelSeconds, 1e-9), s.evaluated, r.templates.count, s.kernelSeconds)
+                      Clock.rate(s.evaluated * r.templates.count, seconds: s.kernelSeconds), s.evaluated, r.templates.count, s.kernelSeconds)
         for note in r.notes { out += "\n  note      \(note)" }
         out += "\n  ranking   by \(r.ranking == .chi2 ? "chi2 (smallest first)" : "p-value (highest first; ties by chi2)")"
         out += "\n  outputs   \(prefix).h5, \(prefix).ecsv, \(prefix).svg"

@@ -69,7 +69,7 @@ public struct XPSearchResult {
 public enum XPSearchJob {
     public static func run(_ o: XPSearchJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> XPSearchResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         guard o.k > 0 else { throw XPSearchJobError("k must be positive") }
         guard let scorer = XPScorers.named(o.kernel) else { throw XPSearchJobError("unknown kernel '\(o.kernel)' (reference, batched)") }
         let table = try comm.collectively { try GaiaTable(path: o.input, table: XPColumns.table, communicator: comm) }
@@ -130,32 +130,30 @@ public enum XPSearchJob {
                 // only one that calls MPI and HDF5) reads block r + 1.
                 let worker = DispatchQueue(label: "gaiamine.xp-search.score")
                 let scoring = DispatchGroup()
-                let rounds = comm.allreduce((mine.count + o.blockRows - 1) / o.blockRows, .max)
-                for r in 0..<rounds {
-                    let start = mine.start + r * o.blockRows
-                    let n = max(0, min(o.blockRows, mine.end - start))
-                    let ids = n > 0 ? Array(mySourceIDs[(start - mine.start)..<(start - mine.start + n)]) : []
-                    let block = try table.readXPBlock(ranges: [RowRange(start: n > 0 ? start : 0, count: n)], bands: bands,
+                for round in CollectiveChunks(mine, chunkRows: o.blockRows, communicator: comm) {
+                    let lo = round.rows.start - mine.start, n = round.rows.count
+                    let ids = n > 0 ? Array(mySourceIDs[lo..<(lo + n)]) : []
+                    let block = try table.readXPBlock(ranges: [round.rows], bands: bands,
                                                       sourceIDs: ids, standardDeviation: o.search.scaling == .standardDeviation,
                                                       collective: true)
                     scoring.wait()
                     worker.async(group: scoring) { score(block) }
-                    progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min((r + 1) * o.blockRows, mine.count) * comm.size)
+                    progress.update(fraction: round.fractionDone, count: min((round.index + 1) * o.blockRows, mine.count) * comm.size)
                 }
                 scoring.wait()
             }
         }
         // ---- reduce ----------------------------------------------------------------------------
         let matches = state.top.map { gatherTopK($0, k: o.k, comm: comm) }
-        stats.skippedNoBands = comm.allreduce(state.skipped, .sum)
-        stats.missingBP = comm.allreduce(state.missingBP, .sum)
-        stats.missingRP = comm.allreduce(state.missingRP, .sum)
-        stats.notPositiveDefinite = comm.allreduce(state.notPD, .sum)
-        stats.evaluated = comm.allreduce(state.evaluated, .sum)
-        stats.bytesRead = comm.allreduce(table.bytesRead, .sum)
-        stats.kernelSeconds = comm.allreduce(state.kernelSeconds, .sum)
+        var pack = ReductionPack()
+        let ints = pack.add([state.skipped, state.missingBP, state.missingRP, state.notPD, state.evaluated, table.bytesRead], .sum)
+        let kernel = pack.add(state.kernelSeconds, .sum)
+        let reduced = pack.reduced(comm)
+        (stats.skippedNoBands, stats.missingBP, stats.missingRP) = (reduced[ints][0], reduced[ints][1], reduced[ints][2])
+        (stats.notPositiveDefinite, stats.evaluated, stats.bytesRead) = (reduced[ints][3], reduced[ints][4], reduced[ints][5])
+        stats.kernelSeconds = reduced[kernel]
         try comm.collectively { try table.close() }
-        stats.seconds = ProgressReporter.now() - t0
+        stats.seconds = comm.elapsed(since: t0)  // identical on every rank: the outputs' attributes agree
         return XPSearchResult(templates: spectra, matches: matches, statistics: stats, ranking: o.rankBy, notes: notes)
     }
 
@@ -175,11 +173,9 @@ public enum XPSearchJob {
         let templateBands = templates.map { t in bands.map { CorrelationBound.templateBand(t, $0) } }
         // Phase A reads only small columns: larger blocks mean longer sequential reads.
         let blockA = max(o.blockRows, 16384)
-        let rounds = comm.allreduce((n + blockA - 1) / blockA, .max)
-        for r in 0..<rounds {
-            let lo = r * blockA
-            let m = max(0, min(blockA, n - lo))
-            let range = RowRange(start: m > 0 ? mine.start + lo : 0, count: m)
+        for round in CollectiveChunks(mine, chunkRows: blockA, communicator: comm) {
+            let range = round.rows, m = range.count
+            let lo = round.index * blockA
             for (bi, b) in bands.enumerated() {
                 let coeffs = try table.read(XPColumns.coefficients(b), ranges: [range], as: Double.self, collective: true)
                 let errors = try table.read(XPColumns.errors(b), ranges: [range], as: Float.self, collective: true)
@@ -209,7 +205,7 @@ public enum XPSearchJob {
                     }
                 }
             }
-            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min(lo + blockA, n) * comm.size)
+            progress.update(fraction: round.fractionDone, count: min(lo + blockA, n) * comm.size)
         }
         // Sources with neither band are skipped without reading more: count them here.
         noBands(bandMask.filter { $0 == 0 }.count)
@@ -234,7 +230,10 @@ public enum XPSearchJob {
         var evaluated = 0
         var batch = max(16, o.k)
         // The ranks proceed in lock-step rounds and share the global k-th best after each, so
-        // every rank prunes against the best threshold known anywhere.
+        // every rank prunes against the best threshold known anywhere. Not a CollectiveChunks
+        // loop: how many rounds, and which rows each reads, depend on the thresholds as they
+        // settle; the reads are independent (lists of ranges), only comm.any and the threshold
+        // exchange are collective.
         var shared = [Double](repeating: .infinity, count: templates.count)
         func threshold(_ t: Int) -> Double { min(worst(t), shared[t]) }
         while true {
@@ -288,11 +287,8 @@ public enum XPSearchJob {
     static func readSourceIDs(_ table: GaiaTable, rows: RowRange, block: Int, comm: Communicator) throws -> [Int64] {
         var out: [Int64] = []
         out.reserveCapacity(rows.count)
-        let rounds = comm.allreduce((rows.count + block - 1) / block, .max)
-        for r in 0..<rounds {
-            let start = rows.start + r * block
-            let n = max(0, min(block, rows.end - start))
-            out += try table.read("source_id", ranges: [RowRange(start: n > 0 ? start : 0, count: n)], as: Int64.self, collective: true)
+        for round in CollectiveChunks(rows, chunkRows: block, communicator: comm) {
+            out += try table.read("source_id", ranges: [round.rows], as: Int64.self, collective: true)
         }
         return out
     }
@@ -360,10 +356,10 @@ final class ScanState: @unchecked Sendable {
         }
         for (t, tmpl) in templates.enumerated() {
             scores.removeAll(keepingCapacity: true)
-            let k0 = ProgressReporter.now()
+            let k0 = Clock.wall()
             // Each template's own options: its bands may be a subset of the requested ones.
             scorer.score(tmpl, block, rows: 0..<block.count, options: tmpl.options, into: &scores)
-            kernelSeconds += ProgressReporter.now() - k0
+            kernelSeconds += Clock.wall() - k0
             let selfID = includeSelf ? nil : tmpl.spectrum.sourceID
             for s in scores {
                 if s.flags.contains(.notPositiveDefinite) { notPD += 1 }
