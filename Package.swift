@@ -4,8 +4,8 @@
 //   C system libraries (CMPI, CHDF5, CZlib, CFFTW) + CShims (macros as static inline functions)
 //   MPI, HDF5        typed Swift wrappers, no Gaia words
 //   GaiaFormat       Gaia eCSV: header, schema, streaming reader, writer
+//   Numerics         pure shared numerics: Cholesky, χ² tails, HEALPix, deterministic math, exact sums
 //   GaiaIO           the shared partition/read/write/reduce layer the kernels use
-//   Numerics         pure shared numerics: Cholesky, χ² tails, HEALPix, deterministic math
 //   GaiaJob          the job framework: Job protocol, option declarations, JobRunner, registry
 //   Plot             a small SVG writer (panels, sky maps)
 //   XPSearch, Periodogram, GWAstrometry                  kernels: pure science (no MPI, no HDF5)
@@ -50,14 +50,15 @@ let package = Package(
         // --- Gaia data ----------------------------------------------------------------------
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Yams"], path: "Sources/GaiaIO"),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Yams"], path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
         .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
         // Epoch-photometry light curves of a repacked table: columns, collective block reads,
         // the cleaning every light-curve job shares (periodogram, users' jobs).
         .target(name: "LightCurves", dependencies: ["GaiaIO"], path: "Sources/LightCurves"),
         .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
-        // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath)
+        // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath,
+        //     exact sums and the ExactReduction protocol that GaiaIO's MPIReduction implements)
         .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),
         // --- plots and kernels ------------------------------------------------------------------
         .target(name: "Plot", path: "Sources/Plot"),
@@ -74,7 +75,7 @@ let package = Package(
         // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
         // plane-wave F-statistic (pure); their parallel drivers in GWJob.
         .target(name: "GWAstrometry", dependencies: ["Numerics"], path: "Sources/GWAstrometry", swiftSettings: hot),
-        .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Plot", "MPI"],
+        .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI"],
                 path: "Sources/GWJob"),
         // --- the library users build on, and the program ----------------------------------------
         .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "LightCurves", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot"],
@@ -86,15 +87,15 @@ let package = Package(
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat"], path: "Tests/SynthTests"),
-        .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5"],
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat", "Numerics"], path: "Tests/SynthTests"),
+        .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics"],
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
         .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
-        .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry"], path: "Tests/GWAstrometryTests"),
-        .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat"], path: "Tests/XPSearchTests"),
+        .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry", "Numerics"], path: "Tests/GWAstrometryTests"),
+        .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat", "Numerics"], path: "Tests/XPSearchTests"),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

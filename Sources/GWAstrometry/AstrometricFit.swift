@@ -14,6 +14,7 @@
 // from any epoch (the search uses J2017.5 for every source, the GW phase reference).
 
 import Foundation
+import Numerics
 
 /// One source's along-scan series after cleaning (only transits the search uses).
 public struct AlongScanSeries: Sendable {
@@ -86,9 +87,11 @@ public struct FiveParameterFit: Sendable {
                 for j in 0...i { a[i * 5 + j] += xs[i] * w * xs[j] }
             }
         }
-        guard let l = Self.cholesky(a) else { throw FitFailure.degenerateDesign }
+        guard let l = try? Cholesky.factor(a, n: 5, pivot: .relative(Self.pivotTolerance)) else {
+            throw FitFailure.degenerateDesign
+        }
         factor = l
-        let beta = Self.backward(l, Self.forward(l, b))
+        let beta = Cholesky.solve(factor: l, n: 5, b)
         parameters = beta
         var r = [Double](repeating: 0, count: n)
         var c2 = 0.0
@@ -101,46 +104,6 @@ public struct FiveParameterFit: Sendable {
         chi2 = c2
     }
 
-    /// Lower Cholesky factor of the symmetric 5×5 matrix whose lower triangle is `a`, or nil.
-    static func cholesky(_ a: [Double]) -> [Double]? {
-        var l = [Double](repeating: 0, count: 25)
-        for i in 0..<5 {
-            for j in 0...i {
-                var s = a[i * 5 + j]
-                for k in 0..<j { s -= l[i * 5 + k] * l[j * 5 + k] }
-                if i == j {
-                    guard s > pivotTolerance * a[i * 5 + i], s.isFinite else { return nil }
-                    l[i * 5 + i] = s.squareRoot()
-                } else {
-                    l[i * 5 + j] = s / l[j * 5 + j]
-                }
-            }
-        }
-        return l
-    }
-
-    /// L⁻¹ b.
-    public static func forward(_ l: [Double], _ b: [Double]) -> [Double] {
-        var y = b
-        for i in 0..<5 {
-            var s = y[i]
-            for k in 0..<i { s -= l[i * 5 + k] * y[k] }
-            y[i] = s / l[i * 5 + i]
-        }
-        return y
-    }
-
-    /// L⁻ᵀ y.
-    public static func backward(_ l: [Double], _ y: [Double]) -> [Double] {
-        var x = y
-        for i in stride(from: 4, through: 0, by: -1) {
-            var s = x[i]
-            for k in (i + 1)..<5 { s -= l[k * 5 + i] * x[k] }
-            x[i] = s / l[i * 5 + i]
-        }
-        return x
-    }
-
     /// P v = v − X A⁻¹ XᵀW v for a series v over the same transits.
     public func project(_ v: [Double], series s: AlongScanSeries) -> [Double] {
         var b = [Double](repeating: 0, count: 5)
@@ -148,7 +111,7 @@ public struct FiveParameterFit: Sendable {
             let x = s.design(k), w = v[k] / (s.sigma[k] * s.sigma[k])
             b[0] += x.0 * w; b[1] += x.1 * w; b[2] += x.2 * w; b[3] += x.3 * w; b[4] += x.4 * w
         }
-        let beta = Self.backward(factor, Self.forward(factor, b))
+        let beta = Cholesky.solve(factor: factor, n: 5, b)
         return (0..<s.count).map { k in
             let x = s.design(k)
             return v[k] - (x.0 * beta[0] + x.1 * beta[1] + x.2 * beta[2] + x.3 * beta[3] + x.4 * beta[4])

@@ -27,6 +27,7 @@
 // formed in double precision in row order and added exactly (FixedPointSums).
 
 import Foundation
+import Numerics
 
 public final class PlaneWaveEngine {
     public let grid: PlaneWaveGrid

@@ -2,13 +2,12 @@
 // HDF5); their parallel drivers live in GWJob and talk to data only through GaiaIO.
 //
 //   ProperMotions.swift        the sources every kernel takes (α, δ in radians; µ, σ_µ, ρ)
-//   ExactSum.swift             exact, order-independent sums (rank-independent reductions)
 //   VSHBasis.swift             real vector spherical harmonics of any degree (Mignard & Klioner
 //                              2012 conventions): fast recurrences + explicit reference
 //   VSHFit.swift               normal equations with full 2×2 covariances (fast, blocked) and a
 //                              dense-QR reference; Cholesky solve and covariance
 //   VSHClippedFit.swift        the iterative fit with κ·median(X) clipping over fixed blocks,
-//                              written against GWReduction (one process or MPI)
+//                              written against Numerics' ExactReduction (one process or MPI)
 //   VSHVectors.swift           rotation and glide vectors, Galactic components, directions
 //   VSHPower.swift             per-degree power, noise bias, χ² and Z
 //   GWBackgroundLimit.swift    Ω_GW upper limit from the l ≥ 2 power (Neyman, Monte Carlo)
@@ -21,6 +20,9 @@
 //   PlaneWave.swift            plane GW: polarisation basis, deflection, along-scan projection
 //   AstrometricFit.swift       5-parameter along-scan fit and its projector
 //   PlaneWaveSource.swift, PlaneWaveGrid.swift   a source for the search; frequency × HEALPix grid
-//   FStatistic.swift           fast F-statistic sums over the grid (+ FStatisticReference.swift)
-//   FixedPointSums.swift       compact exact sums for the grid;  PlaneWaveStatistic.swift  2F, FAP
+//   FStatistic.swift           fast F-statistic sums over the grid, added exactly in fixed point
+//                              (+ FStatisticReference.swift)
+//   PlaneWaveStatistic.swift   2F, false-alarm probabilities
+// Exact sums (ExactSum, FixedPointSums) and ExactReduction come from Numerics.
+// Dense Cholesky factorisation and solves and nested HEALPix come from Numerics.
 // Science and equations: Docs/gw-vsh.md, Docs/gw-correlation.md, Docs/gw-planewave.md.

@@ -27,6 +27,7 @@
 // degrees beyond lmax leaking into the fitted ones on a non-uniform sky is neglected.
 
 import Foundation
+import Numerics
 
 public struct GWBackgroundLimit: Sendable {
     /// The Hubble constant, km/s/Mpc.
@@ -112,17 +113,15 @@ public struct GWBackgroundLimit: Sendable {
         for a in 0..<n { observed += g[slot[a]] * d[a] * sol.coefficients[idx[a]] * sol.coefficients[idx[a]] }
         let estimateError = (1 / wsum).squareRoot()
         // Monte Carlo: per draw, Ω̂(Ω) = A Ω + B √Ω + C.
-        guard let lchol = LinearAlgebra.cholesky(sigma, n) else { throw VSHError("coefficient covariance not positive definite") }
+        guard let lchol = try? Cholesky.factor(sigma, n: n, pivot: .above(0)) else {
+            throw VSHError("coefficient covariance not positive definite")
+        }
         var rng = GWRandom(seed: seed)
         var qa = [Double](repeating: 0, count: draws), qb = qa, qc = qa
-        var z = [Double](repeating: 0, count: n), noise = z
+        var z = [Double](repeating: 0, count: n)
         for t in 0..<draws {
             for a in 0..<n { z[a] = rng.normal() }
-            for a in 0..<n {
-                var s = 0.0
-                for c in 0...a { s += lchol[a * n + c] * z[c] }
-                noise[a] = s
-            }
+            let noise = Cholesky.lowerTimes(lchol, n: n, z)
             var A = 0.0, B = 0.0, C = -biasTerm
             for a in 0..<n {
                 let u = rng.normal() * v[a].squareRoot()

@@ -35,6 +35,7 @@
 // Upper limit: posterior of A for a flat prior on A ≥ 0 and the Gaussian likelihood N(Â, σ_A²),
 //   A_UL: [Φ((A_UL − Â)/σ_A) − Φ(−Â/σ_A)] / [1 − Φ(−Â/σ_A)] = confidence.
 import Foundation
+import Numerics
 
 public enum HellingsDowns {
     /// H(Θ), Θ in radians, normalised to H(0) = 1.
@@ -142,9 +143,10 @@ public struct HellingsDownsFit: Sendable {
 
     public var degreesOfFreedom: Int { max(points - 1, 0) }
     public var significance: Double { amplitude / amplitudeError }
-    /// P(χ² ≥ observed) for the fitted model, and for A = 0 (points degrees of freedom).
-    public var pValue: Double { HellingsDowns.ChiSquareTail.upper(chi2, dof: degreesOfFreedom) }
-    public var pValueNull: Double { HellingsDowns.ChiSquareTail.upper(chi2Null, dof: points) }
+    /// P(χ² ≥ observed) for the fitted model, and for A = 0 (points degrees of freedom); NaN when
+    /// there are no degrees of freedom or χ² is NaN (no usable bins).
+    public var pValue: Double { ChiSquare.upperTail(chi2, dof: degreesOfFreedom) }
+    public var pValueNull: Double { ChiSquare.upperTail(chi2Null, dof: points) }
 
     /// Weighted least squares of A · H̄_k to the bins (see the file comment).
     public init(bins: [BinnedCorrelation], components: HellingsDownsComponents = .both, errors: CorrelationErrors = .scatter) {
@@ -240,43 +242,6 @@ public enum NormalTail {
             if hi - lo < 1e-15 * max(1, abs(mid)) { break }
         }
         return (lo + hi) / 2
-    }
-}
-
-/// χ² upper tail Q(k/2, x/2) (regularised upper incomplete gamma; series / continued fraction,
-/// Numerical Recipes 3rd ed. §6.2).
-public enum ChiSquareTail {
-    public static func upper(_ x: Double, dof k: Int) -> Double {
-        guard k > 0, x.isFinite else { return .nan }
-        if x <= 0 { return 1 }
-        let a = Double(k) / 2, z = x / 2
-        let lnPrefix = a * log(z) - z - lgamma(a)
-        if z < a + 1 {
-            var sum = 1 / a, term = 1 / a, ap = a
-            for _ in 0..<10_000 {
-                ap += 1
-                term *= z / ap
-                sum += term
-                if abs(term) < abs(sum) * 1e-16 { break }
-            }
-            return max(0, 1 - sum * exp(lnPrefix))
-        }
-        // Lentz's continued fraction for Γ(a, z).
-        let tiny = 1e-300
-        var b = z + 1 - a, c = 1 / tiny, d = 1 / b, h = d
-        for i in 1..<10_000 {
-            let an = -Double(i) * (Double(i) - a)
-            b += 2
-            d = an * d + b
-            if abs(d) < tiny { d = tiny }
-            c = b + an / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) < 1e-16 { break }
-        }
-        return exp(lnPrefix) * h
     }
 }
 

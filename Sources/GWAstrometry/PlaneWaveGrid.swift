@@ -1,13 +1,13 @@
 // The plane-wave search grid: a uniform frequency grid × the centres of a HEALPix grid of sky
 // directions (Górski et al. 2005, ApJ 622, 759; NESTED numbering, as Gaia's source_id uses).
 //
-// HEALPix here is the reference algorithm of the HEALPix library (healpix_base.cc `pix2loc` and
-// `loc2pix`, nested branch; the same as healpy.pix2ang/ang2pix(nside, …, nest=True)), as in
-// Synth/HEALPix.swift — repeated because this module depends on nothing.
+// The pixel arithmetic is Numerics.HEALPix (healpy's nest=True conventions); this module converts
+// between its (z, φ) and degrees with the system sin/asin, as the search has always done.
 //
 // Grid point index: g = i_f · N_dir + i_dir (frequency-major).
 
 import Foundation
+import Numerics
 
 public struct PlaneWaveGrid: Sendable, Equatable {
     /// Frequencies, nHz: f_i = fMin + i·df, i = 0 … count−1 with f ≤ fMax (+ rounding slack).
@@ -51,78 +51,26 @@ public struct PlaneWaveError: Error, CustomStringConvertible, Sendable {
     public init(_ d: String) { description = d }
 }
 
+/// Nested HEALPix by nside (a power of two, checked by PlaneWaveGrid), in ICRS degrees.
 public enum HEALPixNested {
     public static func pixelCount(nside: Int) -> Int { 12 * nside * nside }
 
     /// Mean distance between neighbouring pixel centres, degrees (√(4π/N_pix)).
-    public static func resolution(nside: Int) -> Double {
-        (4 * Double.pi / Double(pixelCount(nside: nside))).squareRoot() * 180 / .pi
-    }
+    public static func resolution(nside: Int) -> Double { HEALPix.resolutionDeg(order: order(nside)) }
 
     /// Centre (ra, dec) in degrees of a nested pixel.
     public static func centre(nside: Int, pixel: Int) -> (raDeg: Double, decDeg: Double) {
-        let npface = nside * nside
-        let face = pixel / npface
-        let (ix, iy) = deinterleave(pixel & (npface - 1))
-        let jrll = [2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]
-        let jpll = [1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7]
-        let jr = jrll[face] * nside - ix - iy - 1
-        var nr: Int, z: Double, kshift: Int
-        let fact2 = 4.0 / Double(12 * npface)
-        if jr < nside {
-            nr = jr
-            z = 1 - Double(nr * nr) * fact2
-            kshift = 0
-        } else if jr > 3 * nside {
-            nr = 4 * nside - jr
-            z = Double(nr * nr) * fact2 - 1
-            kshift = 0
-        } else {
-            nr = nside
-            z = Double(2 * nside - jr) * (2.0 / 3.0) / Double(nside)
-            kshift = (jr - nside) & 1
-        }
-        var jp = (jpll[face] * nr + ix - iy + 1 + kshift) / 2
-        if jp > 4 * nside { jp -= 4 * nside }
-        if jp < 1 { jp += 4 * nside }
-        let phi = (Double(jp) - Double(kshift + 1) * 0.5) * (Double.pi / 2 / Double(nr))
+        let (z, phi) = HEALPix.pix2zphiNested(order: order(nside), pixel: Int64(pixel))
         return (phi * 180 / .pi, asin(max(-1, min(1, z))) * 180 / .pi)
     }
 
     /// Nested pixel of (ra, dec) in degrees.
     public static func pixel(nside: Int, raDeg: Double, decDeg: Double) -> Int {
-        let z = sin(decDeg * .pi / 180), za = abs(z)
-        var tt = (raDeg * .pi / 180) * (2 / Double.pi)
-        tt -= 4 * (tt / 4).rounded(.down)
-        if tt >= 4 { tt = 0 }
-        var face: Int, ix: Int, iy: Int
-        if za <= 2.0 / 3.0 {
-            let t1 = Double(nside) * (0.5 + tt), t2 = Double(nside) * (z * 0.75)
-            let jp = Int((t1 - t2).rounded(.down)), jm = Int((t1 + t2).rounded(.down))
-            let ifp = jp / nside, ifm = jm / nside
-            if ifp == ifm { face = ifp | 4 } else if ifp < ifm { face = ifp } else { face = ifm + 8 }
-            ix = jm & (nside - 1)
-            iy = nside - (jp & (nside - 1)) - 1
-        } else {
-            let ntt = min(3, Int(tt.rounded(.down)))
-            let tp = tt - Double(ntt)
-            let tmp = Double(nside) * (3 * (1 - za)).squareRoot()
-            let jp = min(Int((tp * tmp).rounded(.down)), nside - 1)
-            let jm = min(Int(((1 - tp) * tmp).rounded(.down)), nside - 1)
-            if z >= 0 { face = ntt; ix = nside - jm - 1; iy = nside - jp - 1 } else { face = ntt + 8; ix = jp; iy = jm }
-        }
-        return face * nside * nside + interleave(ix, iy)
+        Int(HEALPix.ang2pixNested(order: order(nside), z: sin(decDeg * .pi / 180), phi: raDeg * .pi / 180))
     }
 
-    static func interleave(_ x: Int, _ y: Int) -> Int {
-        var r = 0
-        for b in 0..<30 { r |= ((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1) }
-        return r
-    }
-
-    static func deinterleave(_ p: Int) -> (Int, Int) {
-        var x = 0, y = 0
-        for b in 0..<30 { x |= ((p >> (2 * b)) & 1) << b; y |= ((p >> (2 * b + 1)) & 1) << b }
-        return (x, y)
+    static func order(_ nside: Int) -> Int {
+        guard let o = HEALPix.order(nside: nside) else { preconditionFailure("nside \(nside) is not a power of two") }
+        return o
     }
 }

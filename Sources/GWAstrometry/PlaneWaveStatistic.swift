@@ -17,6 +17,7 @@
 // are correlated), so the global FAP is conservative.
 
 import Foundation
+import Numerics
 
 public enum FStatisticComponent {
     /// x₀…x₃ then M's upper triangle row by row: M00 M01 M02 M03 M11 M12 M13 M22 M23 M33.
@@ -47,44 +48,14 @@ public enum PlaneWaveStatistic {
         for i in 0..<4 { for j in 0..<4 { m[i * 4 + j] = c[b + FStatisticComponent.m(i, j)] } }
         let x = (0..<4).map { c[b + $0] }
         // Cholesky M = LLᵀ with a relative pivot test.
-        var l = [Double](repeating: 0, count: 16)
-        for i in 0..<4 {
-            for j in 0...i {
-                var s = m[i * 4 + j]
-                for k in 0..<j { s -= l[i * 4 + k] * l[j * 4 + k] }
-                if i == j {
-                    guard s.isFinite, s > 1e-12 * m[i * 4 + i] else { return .undefined }
-                    l[i * 4 + i] = s.squareRoot()
-                } else {
-                    l[i * 4 + j] = s / l[j * 4 + j]
-                }
-            }
-        }
-        func forward(_ v: [Double]) -> [Double] {
-            var y = v
-            for i in 0..<4 {
-                var s = y[i]
-                for k in 0..<i { s -= l[i * 4 + k] * y[k] }
-                y[i] = s / l[i * 4 + i]
-            }
-            return y
-        }
-        func backward(_ v: [Double]) -> [Double] {
-            var y = v
-            for i in stride(from: 3, through: 0, by: -1) {
-                var s = y[i]
-                for k in (i + 1)..<4 { s -= l[k * 4 + i] * y[k] }
-                y[i] = s / l[i * 4 + i]
-            }
-            return y
-        }
-        let z = forward(x)
+        guard let l = try? Cholesky.factor(m, n: 4, pivot: .relative(1e-12)) else { return .undefined }
+        let z = Cholesky.forward(l, n: 4, x)
         let twoF = z.reduce(0) { $0 + $1 * $1 }
-        let a = backward(z)
+        let a = Cholesky.backward(l, n: 4, z)
         let errors = (0..<4).map { i -> Double in
             var e = [Double](repeating: 0, count: 4)
             e[i] = 1
-            return forward(e).reduce(0) { $0 + $1 * $1 }.squareRoot()  // (M⁻¹)_ii = ‖L⁻¹ e_i‖²
+            return Cholesky.inverseQuadraticForm(factor: l, n: 4, e).squareRoot()  // (M⁻¹)_ii = ‖L⁻¹ e_i‖²
         }
         return FStatisticValue(twoF: twoF, amplitudes: a, errors: errors)
     }

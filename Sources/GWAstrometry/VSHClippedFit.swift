@@ -1,6 +1,6 @@
 // The iterative VSH fit with outlier clipping, written once for one process and for MPI: the
 // data are this process's fixed blocks of sources; everything global goes through a
-// `GWReduction` (exact sums and integer sums), so every rank computes the same solution and the
+// `ExactReduction` (exact sums and integer sums), so every rank computes the same solution and the
 // same clipping decisions, whatever the number of ranks.
 //
 // Clipping (Lindegren et al. 2018, A&A 616, A2, Sect. 5.2; Gaia Collaboration, Klioner et al.
@@ -16,21 +16,7 @@
 // the value), counting values ≤ a trial pattern with one integer reduction per step (≤ 64 steps).
 
 import Foundation
-
-/// Global sums over all participants of a fit (MPI ranks, or just this process).
-public protocol GWReduction {
-    /// Exact element-wise sum of every participant's accumulator (identical everywhere).
-    func sum(_ s: ExactSum) -> ExactSum
-    /// Element-wise integer sum.
-    func sum(_ v: [Int]) -> [Int]
-}
-
-/// A single process: the sums are the values themselves.
-public struct SingleProcess: GWReduction {
-    public init() {}
-    public func sum(_ s: ExactSum) -> ExactSum { s }
-    public func sum(_ v: [Int]) -> [Int] { v }
-}
+import Numerics
 
 public struct VSHFitOptions: Sendable {
     public var lmax = 4
@@ -73,7 +59,7 @@ public struct VSHFitOutcome {
 public enum VSHClippedFit {
     /// Runs the fit over this process's `blocks`. `progress(iteration, blocks done)` is called
     /// after each block for progress lines.
-    public static func run(blocks: [ProperMotionBlock], options o: VSHFitOptions, reduction: GWReduction,
+    public static func run(blocks: [ProperMotionBlock], options o: VSHFitOptions, reduction: ExactReduction,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> VSHFitOutcome {
         guard o.lmax >= 1 && o.lmax <= VSHLayout.maximumDegree else {
             throw VSHError("lmax must be between 1 and \(VSHLayout.maximumDegree), got \(o.lmax)")
@@ -156,7 +142,7 @@ public enum VSHClippedFit {
 
     /// Median of the union of every participant's values (all finite ones, ≥ 0; non-finite values
     /// count as +∞): mean of the two middle values for an even count. Exact.
-    public static func globalMedian(_ local: [Double], total: Int, reduction: GWReduction) throws -> Double {
+    public static func globalMedian(_ local: [Double], total: Int, reduction: ExactReduction) throws -> Double {
         guard total > 0 else { throw VSHError("no sources") }
         let sorted = local.map { $0.isNaN ? Double.infinity : $0 }.sorted()
         if total % 2 == 1 { return kthSmallest(sorted, k: total / 2, reduction: reduction) }
@@ -166,7 +152,7 @@ public enum VSHClippedFit {
     }
 
     /// The k-th smallest (0-based) of the union of every participant's sorted non-negative values.
-    public static func kthSmallest(_ sorted: [Double], k: Int, reduction: GWReduction) -> Double {
+    public static func kthSmallest(_ sorted: [Double], k: Int, reduction: ExactReduction) -> Double {
         // Smallest bit pattern P with #{v ≤ value(P)} ≥ k + 1; +∞ is 0x7FF0…0.
         var lo: UInt64 = 0, hi: UInt64 = Double.infinity.bitPattern
         while lo < hi {

@@ -17,6 +17,7 @@
 // hungry (2n × K doubles); used by the tests to check the fast path.
 
 import Foundation
+import Numerics
 
 public struct VSHError: Error, CustomStringConvertible, Sendable {
     public let description: String
@@ -193,66 +194,26 @@ public struct VSHSolution: Sendable {
         guard ne.sources * 2 >= k else {
             throw VSHError("\(ne.sources) source(s) cannot determine \(k) VSH coefficients (lmax \(ne.layout.lmax) needs at least \((k + 1) / 2))")
         }
-        var l = [Double](repeating: 0, count: k * k)
+        // N (lower triangle) as a dense k × k matrix; a pivot below 1e-13 of the largest diagonal
+        // element marks a coefficient the sources do not determine.
+        var normal = [Double](repeating: 0, count: k * k)
         var maxDiag = 0.0
-        for j in 0..<k { maxDiag = max(maxDiag, ne.normal(j, j)) }
         for j in 0..<k {
-            var s = ne.normal(j, j)
-            for c in 0..<j { s -= l[j * k + c] * l[j * k + c] }
-            guard s > maxDiag * 1e-13, s.isFinite else {
-                throw VSHError("the normal matrix is not positive definite at coefficient \(ne.layout.terms[j].name): "
-                    + "the \(ne.sources) source(s) do not determine all \(k) coefficients of degree ≤ \(ne.layout.lmax) "
-                    + "(too few sources or too little of the sky covered; lower lmax)")
-            }
-            let d = s.squareRoot()
-            l[j * k + j] = d
-            for i in (j + 1)..<max(k, j + 1) {
-                var t = ne.normal(i, j)
-                for c in 0..<j { t -= l[i * k + c] * l[j * k + c] }
-                l[i * k + j] = t / d
-            }
+            for c in 0...j { normal[j * k + c] = ne.normal(j, c) }
+            maxDiag = max(maxDiag, ne.normal(j, j))
         }
-        // Forward and back substitution for x.
-        var y = ne.rhs
-        for j in 0..<k {
-            var s = y[j]
-            for c in 0..<j { s -= l[j * k + c] * y[c] }
-            y[j] = s / l[j * k + j]
+        let l: [Double]
+        do throws(NotPositiveDefinite) { l = try Cholesky.factor(normal, n: k, pivot: .above(maxDiag * 1e-13)) } catch {
+            throw VSHError("the normal matrix is not positive definite at coefficient \(ne.layout.terms[error.index].name): "
+                + "the \(ne.sources) source(s) do not determine all \(k) coefficients of degree ≤ \(ne.layout.lmax) "
+                + "(too few sources or too little of the sky covered; lower lmax)")
         }
-        var x = y
-        for j in stride(from: k - 1, through: 0, by: -1) {
-            var s = x[j]
-            for i in (j + 1)..<max(k, j + 1) { s -= l[i * k + j] * x[i] }
-            x[j] = s / l[j * k + j]
-        }
+        let x = Cholesky.solve(factor: l, n: k, ne.rhs)
         coefficients = x
-        covariance = Self.inverseFromCholesky(l, k)
+        covariance = Cholesky.inverse(factor: l, n: k)
         var xb = 0.0
         for j in 0..<k { xb += x[j] * ne.rhs[j] }
         chi2 = ne.weightedSquares - xb
-    }
-
-    /// (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ for lower-triangular L (k × k, row-major).
-    static func inverseFromCholesky(_ l: [Double], _ k: Int) -> [Double] {
-        var inv = [Double](repeating: 0, count: k * k)  // L⁻¹, lower
-        for j in 0..<k {
-            inv[j * k + j] = 1 / l[j * k + j]
-            for i in (j + 1)..<max(k, j + 1) {
-                var s = 0.0
-                for c in j..<i { s -= l[i * k + c] * inv[c * k + j] }
-                inv[i * k + j] = s / l[i * k + i]
-            }
-        }
-        var out = [Double](repeating: 0, count: k * k)
-        for a in 0..<k {
-            for b in 0...a {
-                var s = 0.0
-                for c in a..<k { s += inv[c * k + a] * inv[c * k + b] }
-                out[a * k + b] = s
-                out[b * k + a] = s
-            }
-        }
-        return out
     }
 
     /// The fitted field at source i of `d` and the residual's X² = rᵀC⁻¹r. `trig`: as in

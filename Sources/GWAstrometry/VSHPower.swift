@@ -15,6 +15,7 @@
 // (orthonormal harmonics: ∫|V_l|² dΩ = Σ_m |t_lm|² + |s_lm|²).
 
 import Foundation
+import Numerics
 
 public struct VSHDegreePower: Sendable {
     public var l: Int
@@ -47,7 +48,7 @@ extension VSHSolution {
                 quad += d[a] * c[a] * s[a * n + b] * d[b] * c[b]
             }
         }
-        let chi2 = LinearAlgebra.quadraticInverse(s, c, n)
+        let chi2 = Cholesky.inverseQuadraticForm(s, n: n, c, pivot: .above(0))
         return VSHDegreePower(l: l, kind: kind, power: p, noiseBias: bias, error: (2 * tr2 + 4 * max(quad - tr2, 0)).squareRoot(),
                               chi2: chi2, dof: n, z: Self.wilsonHilferty(chi2, dof: n))
     }
@@ -62,39 +63,5 @@ extension VSHSolution {
     /// Every degree's toroidal and spheroidal power.
     public var powers: [VSHDegreePower] {
         (1...layout.lmax).flatMap { [degreePower($0, .toroidal), degreePower($0, .spheroidal)] }
-    }
-}
-
-/// Small dense helpers shared by the GW kernels.
-public enum LinearAlgebra {
-    /// Lower Cholesky factor of a symmetric positive-definite n × n matrix (row-major), or nil.
-    public static func cholesky(_ a: [Double], _ n: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            var s = a[j * n + j]
-            for c in 0..<j { s -= l[j * n + c] * l[j * n + c] }
-            guard s > 0, s.isFinite else { return nil }
-            let d = s.squareRoot()
-            l[j * n + j] = d
-            for i in (j + 1)..<max(n, j + 1) {
-                var t = a[i * n + j]
-                for c in 0..<j { t -= l[i * n + c] * l[j * n + c] }
-                l[i * n + j] = t / d
-            }
-        }
-        return l
-    }
-
-    /// xᵀ A⁻¹ x for symmetric positive-definite A (NaN if it is not).
-    public static func quadraticInverse(_ a: [Double], _ x: [Double], _ n: Int) -> Double {
-        guard let l = cholesky(a, n) else { return .nan }
-        var y = x, s = 0.0
-        for j in 0..<n {
-            var t = y[j]
-            for c in 0..<j { t -= l[j * n + c] * y[c] }
-            y[j] = t / l[j * n + j]
-            s += y[j] * y[j]
-        }
-        return s
     }
 }

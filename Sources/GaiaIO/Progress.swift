@@ -18,31 +18,27 @@ public final class ProgressReporter {
         self.unit = unit
         self.enabled = enabled
         self.interval = interval
-        start = Self.now()
+        start = Clock.wall()
         last = start
         self.output = output
     }
 
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    /// The job clock (Clock.wall()); kept for the repack driver's timings.
+    public static func now() -> Double { Clock.wall() }
 
-    public var elapsed: Double { Self.now() - start }
+    public var elapsed: Double { Clock.wall() - start }
 
     /// Reports `done` of `total` (fraction for the ETA), with `count` items processed so far.
     public func update(fraction: Double, count: Int, detail: String = "", force: Bool = false) {
         guard enabled else { return }
-        let t = Self.now()
+        let t = Clock.wall()
         guard force || t - last >= interval else { return }
         last = t
         let el = t - start
-        let rate = el > 0 ? Double(count) / el : 0
         var eta = "?"
         if fraction > 0.001 { eta = Self.duration(el / fraction - el) }
         output(String(format: "[%@] %5.1f%%  %d %@  %.0f %@/s  elapsed %@  ETA %@%@", label, fraction * 100, count, unit,
-                      rate, unit, Self.duration(el), eta, detail.isEmpty ? "" : "  " + detail))
+                      Clock.rate(count, seconds: el), unit, Self.duration(el), eta, detail.isEmpty ? "" : "  " + detail))
     }
 
     public static func duration(_ s: Double) -> String {

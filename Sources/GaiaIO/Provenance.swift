@@ -8,7 +8,7 @@ import HDF5
 public enum GaiaMineVersion {
     /// The release version; CITATION.cff `version:` and the newest CHANGELOG.md release equal it
     /// (GaiaIOTests.VersionTests).
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
     /// Version of the on-disk layout described in Docs/data-format.md.
     public static let layout = "1"
 }

@@ -111,9 +111,12 @@ public struct JobArguments {
         }
     }
 
+    /// The `source` of a command-line run's parameters: its messages name flags, not keys.
+    public static let commandLineSource = "command line"
+
     /// The parameters of a command-line run: the overrides on an empty parameter file.
     public func parameters() throws -> ParameterFile {
-        let p = try ParameterFile(yaml: "", source: "command line")
+        let p = try ParameterFile(yaml: "", source: Self.commandLineSource)
         try apply(to: p)
         return p
     }

@@ -37,18 +37,28 @@ public enum JobRunner {
             try check(J.self, o, p)
             return Resolved(options: o, output: output, overwrite: overwrite, yaml: p.resolvedYAML())
         } catch let e as ParameterError {
+            if p.source == JobArguments.commandLineSource, e.file == p.source, let key = e.key {
+                throw ParameterError(file: flag(J.self, key: key), e.message)
+            }
             throw p.attributed(e)
         }
+    }
+
+    /// How the command line names `key`: its flag, or `--set KEY`.
+    static func flag<J: Job>(_ job: J.Type, key: String) -> String {
+        if let f = commonFlags[key] { return f }
+        return J.options.first { $0.fullKey(section: J.section) == key }?.flag ?? "--set \(key)"
     }
 
     /// Every problem of the options, each named as the user gave it; thrown as one error.
     static func check<J: Job>(_ job: J.Type, _ o: J.Options, _ p: ParameterFile) throws {
         var errors: [ParameterError] = []
         if !(o.progressInterval > 0 && o.progressInterval.isFinite) {
-            errors.append(p.error(key: "progress_interval", "must be a positive number of seconds, got \(o.progressInterval)"))
+            errors.append(error(J.self, OptionProblem(key: "progress_interval",
+                                                      message: "must be a positive number of seconds, got \(o.progressInterval)"), p))
         }
         for option in J.options {
-            if let m = option.check(o) { errors.append(p.error(key: option.fullKey(section: J.section), m)) }
+            if let m = option.check(o) { errors.append(error(J.self, OptionProblem(key: option.fullKey(section: J.section), message: m), p)) }
         }
         for problem in o.problems() { errors.append(error(J.self, problem, p)) }
         guard !errors.isEmpty else { return }
@@ -62,9 +72,9 @@ public enum JobRunner {
         let parts = problem.key.split(separator: "/").map(String.init)
         let options = parts.map { part in J.options.first { $0.key == part || $0.leaf == part || $0.fullKey(section: J.section) == part } }
         let keys = zip(parts, options).map { part, option in option?.fullKey(section: J.section) ?? part }
-        if keys.contains(where: { p.origins[$0] != nil }) {
+        if p.source == JobArguments.commandLineSource || keys.contains(where: { p.origins[$0] != nil }) {
             // Given on the command line: name the flags.
-            let flags = zip(keys, options).map { key, option in option?.flag ?? Self.commonFlags[key] ?? key }
+            let flags = keys.map { flag(J.self, key: $0) }
             return ParameterError(file: flags.joined(separator: "/"), problem.message)
         }
         if keys.count == 1 { return p.error(key: keys[0], problem.message) }

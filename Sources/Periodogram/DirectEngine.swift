@@ -109,14 +109,9 @@ public final class DirectEngine: PowerEngine {
     /// of the block's first frequency (one sin/cos per point) times the per-curve lane offsets
     /// e^{i·l·Δω·t} (one complex multiplication, ≤ 2 ulp).
     private func seed(_ ctx: Context, curve: PreparedCurve, grid: FrequencyGrid, block: Int) {
-        let k0 = Double(block * DirectEngine.lanes)
+        let k0 = block * DirectEngine.lanes
         for j in 0..<ctx.n {
-            let t = curve.time[j]
-            // f·t in cycles as frac(fmin·t) + frac(k₀·frac(Δf·t)), each reduced before
-            // combining, so the phase keeps ~1e-16 relative accuracy even when f·t ~ 1e5 cycles.
-            let stepCycles = fractionalCycles(grid.step, t)
-            var cyc = fractionalCycles(grid.fmin, t) + fractionalCycles(k0, stepCycles)
-            cyc -= cyc.rounded()
+            let cyc = grid.cycles(at: k0, time: curve.time[j])
             let c0 = V(repeating: cos(2 * Double.pi * cyc)), s0 = V(repeating: sin(2 * Double.pi * cyc))
             let lc = laneCos[j], ls = laneSin[j]
             ctx.c[j] = (c0 * lc).addingProduct(-s0, ls)

@@ -35,6 +35,12 @@ public final class FFTEngine: PowerEngine {
     /// C, S, YC, YS rows for K ≥ 2 (6K·M doubles), reused between curves.
     private var sumCapacity = 0
     private var sumBuffer = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    /// Grid indices whose NUFFT power may miss the accuracy target (`SumErrorBound`), reused.
+    private var flagged: [Int] = []
+    /// Recompute flagged frequencies from exact sums (false only in tests that show why).
+    var exactFallback = true
+    /// Frequencies of the last `power` call recomputed from exact sums (`SumErrorBound`).
+    public private(set) var recomputedCount = 0
 
     /// `tolerance`: NUFFT error relative to Σ|a_j| (Σw = 1, so ~absolute on C, S).
     /// `planning`: `.estimate` (default) — plans depend only on the FFT length, so a curve gives
@@ -68,14 +74,25 @@ public final class FFTEngine: PowerEngine {
     }
 
     /// `sums(…).power(yy:)`, computed without the intermediate allocations: K = 1 straight from
-    /// the raw spectra, K = 2, 3 from reused sum buffers eight frequencies at a time.
+    /// the raw spectra, K = 2, 3 from reused sum buffers eight frequencies at a time. For
+    /// K ≤ 3, frequencies where the NUFFT's sum errors may move the power by more than
+    /// `SumErrorBound.powerTarget` (ill-conditioned normal matrices) are recomputed from exact
+    /// sums (SumErrorBound.swift).
     public func power(_ curve: PreparedCurve, grid: FrequencyGrid, nterms: Int) -> [Double] {
+        let bound = SumErrorBound(tolerance: nufft.tolerance, curve: curve)
+        flagged.removeAll(keepingCapacity: true)
+        var out: [Double]
         switch nterms {
-        case 1: return singleHarmonicPower(curve, grid: grid)
-        case 2: return multiHarmonicPower(curve, grid: grid, TwoHarmonics.self)
-        case 3: return multiHarmonicPower(curve, grid: grid, ThreeHarmonics.self)
-        default: return sums(curve, grid: grid, nterms: nterms).power(yy: curve.yy)
+        case 1: out = singleHarmonicPower(curve, grid: grid, bound: bound)
+        case 2: out = multiHarmonicPower(curve, grid: grid, TwoHarmonics.self, bound: bound)
+        case 3: out = multiHarmonicPower(curve, grid: grid, ThreeHarmonics.self, bound: bound)
+        default: out = sums(curve, grid: grid, nterms: nterms).power(yy: curve.yy)
         }
+        recomputedCount = exactFallback ? flagged.count : 0
+        if exactFallback {
+            for k in flagged { out[k] = ExactPower.power(curve, grid: grid, index: k, nterms: nterms) }
+        }
+        return out
     }
 
     /// Row h of C/S starts at (h − 1)·M of cosW/sinW (h = 1 … 2K), likewise YC/YS (h = 1 … K).
@@ -94,7 +111,7 @@ public final class FFTEngine: PowerEngine {
         }
     }
 
-    private func singleHarmonicPower(_ curve: PreparedCurve, grid: FrequencyGrid) -> [Double] {
+    private func singleHarmonicPower(_ curve: PreparedCurve, grid: FrequencyGrid, bound: SumErrorBound) -> [Double] {
         // The three raw spectra (W₁, WY₁, W₂) are deconvolved and turned into power in a single
         // pass, never stored as sums: the M-long sum arrays would otherwise be written and read
         // back, about a quarter of the engine's memory traffic.
@@ -111,8 +128,10 @@ public final class FFTEngine: PowerEngine {
             // Output i is mode k′ = i − half, at FFT index k′ mod n.
             @inline(__always) func emit(_ i: Int, _ index: Int, _ c: Double) {
                 let a = w1.values + 2 * index, b = w2.values + 2 * index, y = wy1.values + 2 * index
-                out[i] = SingleHarmonic.power(c: a[0] * c, s: a[1] * c, c2: b[0] * c, s2: b[1] * c,
-                                              yc: y[0] * c, ys: y[1] * c, yy: yy)
+                let (p, norm) = SingleHarmonic.solve(c: a[0] * c, s: a[1] * c, c2: b[0] * c, s2: b[1] * c,
+                                                     yc: y[0] * c, ys: y[1] * c, yy: yy)
+                out[i] = p
+                if bound.exceeded(solutionNorm: norm) { flagged.append(i) }
             }
             for i in 0..<half { emit(i, n - half + i, corr[half - i]) }
             for k in 0..<(m - half) { emit(half + k, k, corr[k]) }
@@ -125,7 +144,7 @@ public final class FFTEngine: PowerEngine {
     /// frequencies at a time — MultiHarmonic allocates per frequency and would cost more than the
     /// transforms.
     private func multiHarmonicPower<Order: HarmonicOrder>(_ curve: PreparedCurve, grid: FrequencyGrid,
-                                                          _ order: Order.Type) -> [Double] {
+                                                          _ order: Order.Type, bound: SumErrorBound) -> [Double] {
         typealias V = SIMD8<Double>
         let k = Order.k, m = grid.count
         if sumCapacity < 6 * k * m {
@@ -157,8 +176,12 @@ public final class FFTEngine: PowerEngine {
                     yc[h] = lanes(cosWY + (h - 1) * m)
                     ys[h] = lanes(sinWY + (h - 1) * m)
                 }
-                let p = LaneNormalEquations<Order>.power(c: c, s: s, yc: yc, ys: ys, yy: yy)
-                for l in 0..<min(8, m - start) { out[start + l] = p[l] }
+                let (p, norm) = LaneNormalEquations<Order>.solve(c: c, s: s, yc: yc, ys: ys, yy: yy)
+                let risky = bound.exceeded(solutionNorm: norm)
+                for l in 0..<min(8, m - start) {
+                    out[start + l] = p[l]
+                    if risky[l] { flagged.append(start + l) }
+                }
             }
             initialized = m
         }

@@ -17,6 +17,12 @@ public struct FourierFit: Sendable {
 
     /// Fit at frequency `f` (d⁻¹) with `nterms` harmonics.
     public init(_ curve: PreparedCurve, frequency f: Double, nterms: Int) {
+        self.init(curve, nterms: nterms) { i, h in 2 * Double.pi * Double(h) * f * curve.time[i] }
+    }
+
+    /// The same fit with the phase 2π·h·f·t_i of point i and harmonic h (radians) given by
+    /// `phase(i, h)` (ExactPower passes exactly reduced grid phases).
+    init(_ curve: PreparedCurve, nterms: Int, phase: (Int, Int) -> Double) {
         let p = 2 * nterms + 1
         var a = [Double](repeating: 0, count: p * p)  // Xᵀ W X
         var rhs = [Double](repeating: 0, count: p)    // Xᵀ W y
@@ -24,9 +30,9 @@ public struct FourierFit: Sendable {
         for i in 0..<curve.count {
             row[0] = 1
             for h in 1...nterms {
-                let phase = 2 * Double.pi * Double(h) * f * curve.time[i]
-                row[2 * h - 1] = cos(phase)
-                row[2 * h] = sin(phase)
+                let angle = phase(i, h)
+                row[2 * h - 1] = cos(angle)
+                row[2 * h] = sin(angle)
             }
             let w = curve.weight[i]
             for r in 0..<p {

@@ -18,6 +18,15 @@ public struct FrequencyGrid: Sendable, Equatable {
 
     @inline(__always) public func frequency(_ k: Int) -> Double { fmin + Double(k) * step }
 
+    /// f_k·t in cycles, reduced to about (−½, ½]: frac(f_min·t) + frac(k·frac(Δf·t)), each term
+    /// reduced (with the exact FMA split of `fractionalCycles`) before combining, so the phase
+    /// keeps ~1e-16 relative accuracy even when f·t reaches ~1e5 cycles.
+    @inline(__always) func cycles(at k: Int, time t: Double) -> Double {
+        var cyc = fractionalCycles(fmin, t) + fractionalCycles(Double(k), fractionalCycles(step, t))
+        cyc -= cyc.rounded()
+        return cyc
+    }
+
     /// The last grid frequency (≤ the requested maximum).
     public var fmax: Double { frequency(count - 1) }
 

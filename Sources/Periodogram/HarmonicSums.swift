@@ -12,6 +12,8 @@
 //   ⟨cos a, sin b⟩ = ½(S_{a+b} − S_{a−b}),   with C_0 = 1, S_0 = 0, C_{−m} = C_m, S_{−m} = −S_m,
 // and right-hand side (0, YC_a, YS_a). Power = rhsᵀ M⁻¹ rhs / YY (ZK09 eq. 4 as explained χ²).
 
+import Numerics
+
 /// Sums for every frequency of a grid, structure of arrays: `cosW[(h−1)·count + k]` is C_h(f_k).
 public struct HarmonicSums: Sendable {
     public let nterms: Int
@@ -75,6 +77,25 @@ public enum SingleHarmonic {
         powerFromSquares(c: c, s: s, cc: 0.5 * (1 + c2), cs: 0.5 * s2, yc: yc, ys: ys, yy: yy)
     }
 
+    /// The power (bit for bit as `power`) and ‖x‖₁ of the least-squares solution x = (c, a, b):
+    /// a = (SS·YC − CS·YS)/D, b = (CC·YS − CS·YC)/D, and the constant c = −(a·C + b·S) from the
+    /// first normal equation (Σwy = 0). ‖x‖₁ sizes the effect of errors in the sums
+    /// (`SumErrorBound`); it is +∞ when D ≤ 0.
+    @inline(__always)
+    public static func solve(c: Double, s: Double, c2: Double, s2: Double, yc: Double, ys: Double,
+                             yy: Double) -> (power: Double, solutionNorm: Double) {
+        let cc = 0.5 * (1 + c2), cs = 0.5 * s2
+        let ccv = cc - c * c
+        let ssv = (1 - cc) - s * s
+        let csv = cs - c * s
+        let d = ccv * ssv - csv * csv
+        guard d > 0 else { return (0, .infinity) }
+        guard yy > 0 else { return (0, 0) }
+        let a = (ssv * yc - csv * ys) / d, b = (ccv * ys - csv * yc) / d
+        let power = (ssv * yc * yc + ccv * ys * ys - 2 * csv * yc * ys) / (yy * d)
+        return (power, abs(a * c + b * s) + abs(a) + abs(b))
+    }
+
     /// The same with Ĉ = Σw cos² and Ŝ = Σw cos·sin accumulated directly (direct engine).
     @inline(__always)
     public static func powerFromSquares(c: Double, s: Double, cc: Double, cs: Double,
@@ -129,42 +150,12 @@ public enum MultiHarmonic {
                     m[(2 * bb) * p + 2 * a - 1] = cosSin
                 }
             }
-            guard Cholesky.solve(m, b, p, l: l, x: x) else { return 0 }
+            do throws(NotPositiveDefinite) { try Cholesky.factor(m, into: l, n: p) } catch { return 0 }
+            Cholesky.forwardSubstitute(l, n: p, b, into: x)
+            Cholesky.backSubstitute(l, n: p, x, into: x)
             var explained = 0.0
             for r in 0..<p { explained += b[r] * x[r] }
             return explained / yy
         }
-    }
-}
-
-enum Cholesky {
-    /// Solve the symmetric positive-definite system m·x = b (n×n, row-major) using `l` (n×n) as
-    /// scratch; false if m is not positive definite.
-    @inline(__always)
-    static func solve(_ m: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int,
-                      l: UnsafeMutablePointer<Double>, x: UnsafeMutablePointer<Double>) -> Bool {
-        for i in 0..<n {
-            for j in 0...i {
-                var sum = m[i * n + j]
-                for q in 0..<j { sum -= l[i * n + q] * l[j * n + q] }
-                if i == j {
-                    guard sum > 0 else { return false }
-                    l[i * n + i] = sum.squareRoot()
-                } else {
-                    l[i * n + j] = sum / l[j * n + j]
-                }
-            }
-        }
-        for i in 0..<n {
-            var sum = b[i]
-            for q in 0..<i { sum -= l[i * n + q] * x[q] }
-            x[i] = sum / l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var sum = x[i]
-            for q in (i + 1)..<n { sum -= l[q * n + i] * x[q] }
-            x[i] = sum / l[i * n + i]
-        }
-        return true
     }
 }

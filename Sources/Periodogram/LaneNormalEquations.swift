@@ -1,7 +1,9 @@
 // The K-harmonic normal equations of HarmonicSums.swift (MultiHarmonic), solved for eight
 // frequencies at once: the same matrix entries and Cholesky factorisation, with every scalar
 // replaced by a SIMD8 lane vector. K is a compile-time constant (`HarmonicOrder`) so the
-// (2K+1)² factorisation unrolls completely.
+// (2K+1)² factorisation unrolls completely. It is Numerics' Cholesky recurrence in the same
+// operation order, kept separate because its arithmetic type is a lane vector and a failed pivot
+// masks one lane instead of ending the factorisation.
 
 /// K as a type, so generic kernels specialise with constant loop bounds.
 protocol HarmonicOrder { static var k: Int { get } }
@@ -15,6 +17,16 @@ enum LaneNormalEquations<Order: HarmonicOrder> {
     @inline(__always)
     static func power(c: InlineArray<7, V>, s: InlineArray<7, V>, yc: InlineArray<4, V>, ys: InlineArray<4, V>,
                       yy: Double) -> V {
+        // Inlined: the back substitution that only `solve` needs is dead code here.
+        solve(c: c, s: s, yc: yc, ys: ys, yy: yy).power
+    }
+
+    /// The power and ‖x‖₁ of the least-squares solution x = M⁻¹b (constant and harmonic
+    /// coefficients), which sizes the effect of errors in the sums (`SumErrorBound`); ‖x‖₁ is
+    /// +∞ in lanes whose matrix is not positive definite.
+    @inline(__always)
+    static func solve(c: InlineArray<7, V>, s: InlineArray<7, V>, yc: InlineArray<4, V>, ys: InlineArray<4, V>,
+                      yy: Double) -> (power: V, solutionNorm: V) {
         let k = Order.k, p = 2 * Order.k + 1
         var m = InlineArray<49, V>(repeating: V())
         var b = InlineArray<7, V>(repeating: V())
@@ -61,6 +73,15 @@ enum LaneNormalEquations<Order: HarmonicOrder> {
         var power = explained / V(repeating: yy)
         power.replace(with: 0, where: bad)
         if !(yy > 0) { power = V() }
-        return power
+        // Back substitution Lᵀx = L⁻¹b for the coefficients themselves.
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var sum = x[i]
+            for q in (i + 1)..<p { sum -= m[q * p + i] * x[q] }
+            x[i] = sum / m[i * p + i]
+        }
+        var norm = V()
+        for i in 0..<p { norm += x[i].replacing(with: -x[i], where: x[i] .< 0) }
+        norm.replace(with: .infinity, where: bad)
+        return (power, norm)
     }
 }

@@ -57,11 +57,8 @@ enum CostPartition {
     static func rowCosts(reader: EpochReader, slice: RowRange, inputs m: CostModelInputs, chunkRows: Int,
                          comm: Communicator) throws -> [Double] {
         var costs = [Double](repeating: 0, count: slice.count)
-        let rounds = comm.allreduce((slice.count + chunkRows - 1) / chunkRows, .max)
-        for r in 0..<rounds {
-            let lo = r * chunkRows
-            let n = max(0, min(chunkRows, slice.count - lo))
-            let range = RowRange(start: n > 0 ? slice.start + lo : 0, count: n)
+        for round in CollectiveChunks(slice, chunkRows: chunkRows, communicator: comm) {
+            let range = round.rows
             var times: [(values: [Double], offsets: [Int])] = []
             do {
                 for b in m.bands { times.append(try reader.times(b, rows: range)) }
@@ -72,10 +69,10 @@ enum CostPartition {
             try comm.collectively {
                 for (j, b) in m.bands.enumerated() {
                     let (t, off) = times[j]
-                    for i in 0..<n {
+                    for i in 0..<range.count {
                         let c = try cost(times: t[off[i]..<off[i + 1]], inputs: m,
                                          at: "\(reader.table.path) row \(range.start + i) band \(b.rawValue)")
-                        costs[lo + i] += c
+                        costs[range.start - slice.start + i] += c
                     }
                 }
             }

@@ -134,8 +134,8 @@ public enum PeriodogramOutputs {
         let s = r.statistics
         let skipped = s.skipped.reduce(0, +)
         var out = String(format: "periodogram: done: %d curves (%d sources × %d band(s)) on %d rank(s) in %.2f s: %.1f curves/s, %.1f curves/s/core",
-                         s.curves, s.rows, s.bands.count, s.ranks, s.seconds, Double(s.curves) / max(s.seconds, 1e-9),
-                         Double(s.curves) / max(s.seconds, 1e-9) / Double(s.ranks))
+                         s.curves, s.rows, s.bands.count, s.ranks, s.seconds, Clock.rate(s.curves, seconds: s.seconds),
+                         Clock.rate(s.curves, seconds: s.seconds) / Double(s.ranks))
         out += "\n  analysed  \(s.analysed); written \(s.written); above fap_max \(s.aboveFapMax)"
         out += "\n  skipped   \(skipped)" + (skipped == 0 ? "" : ": " + SkipReason.allCases.compactMap { k in
             s.skipped[k.rawValue] > 0 ? "\(s.skipped[k.rawValue]) \(k.text)" : nil }.joined(separator: ", "))
@@ -145,7 +145,7 @@ public enum PeriodogramOutputs {
         let engines = EngineKind.allCases.compactMap { e in s.engines[e].map { "\(e.rawValue) \($0)" } }
         out += "\n  engines   " + (engines.isEmpty ? "none (no curve analysed)" : engines.joined(separator: ", "))
         out += String(format: "\n  kernel    %.2f core-seconds, %.1f curves/s/core; slowest rank %.2f s; modelled cost per rank: max/mean %.3f",
-                      s.kernelSeconds, Double(s.analysed) / max(s.kernelSeconds, 1e-9), s.kernelMax, s.costMax / max(s.costMean, 1e-300))
+                      s.kernelSeconds, Clock.rate(s.analysed, seconds: s.kernelSeconds), s.kernelMax, s.costMax / max(s.costMean, 1e-300))
         out += "\n  outputs   \(prefix).h5, \(prefix).ecsv" + (o.plotSources > 0 ? ", \(prefix).svg" : "")
         return out
     }

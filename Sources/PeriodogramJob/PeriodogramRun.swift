@@ -87,7 +87,7 @@ public enum PeriodogramJob {
 
     public static func run(_ o: PeriodogramJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> PeriodogramJobResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         try comm.collectively {
             if let p = o.problems().first { throw PeriodogramJobError("\(p.key): \(p.message)") }
             guard FileManager.default.fileExists(atPath: o.input) else { throw PeriodogramJobError("\(o.input): no such file") }
@@ -105,7 +105,7 @@ public enum PeriodogramJob {
         let spec = o.gridSpec
         let costInputs = CostModelInputs(bands: bands, grid: spec, nterms: o.nterms, minObs: o.minObs)
         let (mine, totalCost) = try CostPartition.myRows(reader: reader, inputs: costInputs, chunkRows: o.chunkRows, comm: comm)
-        let tSplit = ProgressReporter.now()
+        let tSplit = Clock.wall()
         log(comm.isRoot ? String(format: "periodogram: %d sources × %d band(s) on %d rank(s); rows split by modelled cost in %.2f s",
                                  table.rowCount, bands.count, comm.size, tSplit - t0) : "")
 
@@ -113,13 +113,9 @@ public enum PeriodogramJob {
         // Rank 0's share of the modelled cost is ≈ total/ranks (that is what the split aims at).
         let myShare = totalCost / Double(comm.size)
         let progress = ProgressReporter(label: "periodogram (rank 0)", unit: "curves", enabled: comm.isRoot, interval: o.progressInterval)
-        let rounds = comm.allreduce((mine.count + o.chunkRows - 1) / o.chunkRows, .max)
-        for r in 0..<rounds {
-            let start = mine.start + r * o.chunkRows
-            let n = max(0, min(o.chunkRows, mine.end - start))
-            let range = RowRange(start: n > 0 ? start : 0, count: n)
+        for round in CollectiveChunks(mine, chunkRows: o.chunkRows, communicator: comm) {
             let block: EpochBlock
-            do { block = try reader.read(rows: range) } catch {
+            do { block = try reader.read(rows: round.rows) } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(o.input): \(error)")
             }
@@ -135,22 +131,28 @@ public enum PeriodogramJob {
         s.rows = table.rowCount
         s.bands = bands
         s.ranks = comm.size
-        s.analysed = comm.allreduce(state.analysed, .sum)
-        s.skipped = comm.allreduce(state.skipped, .sum)
-        s.aboveFapMax = comm.allreduce(state.aboveFapMax, .sum)
-        s.written = comm.allreduce(state.rows.count, .sum)
-        s.transitsTotal = comm.allreduce(state.transits.total, .sum)
-        s.transitsUsed = comm.allreduce(state.transits.used, .sum)
-        s.dropped = comm.allreduce(state.transits.dropped, .sum)
-        let engineCounts = comm.allreduce(EngineKind.allCases.map { state.periodogram.engineCounts[$0] ?? 0 }, .sum)
-        for (k, e) in EngineKind.allCases.enumerated() where engineCounts[k] > 0 { s.engines[e] = engineCounts[k] }
-        s.kernelSeconds = comm.allreduce(state.kernelSeconds, .sum)
-        s.kernelMax = comm.allreduce(state.kernelSeconds, .max)
-        s.costMax = comm.allreduce(state.modelledCost, .max)
-        s.costMean = comm.allreduce(state.modelledCost, .sum) / Double(comm.size)
+        var pack = ReductionPack()
+        let analysed = pack.add(state.analysed, .sum), skipped = pack.add(state.skipped, .sum)
+        let aboveFapMax = pack.add(state.aboveFapMax, .sum), written = pack.add(state.rows.count, .sum)
+        let transits = pack.add(state.transits.packed, .sum)
+        let engines = pack.add(EngineKind.allCases.map { state.periodogram.engineCounts[$0] ?? 0 }, .sum)
+        let kernelSum = pack.add(state.kernelSeconds, .sum), kernelMax = pack.add(state.kernelSeconds, .max)
+        let costSum = pack.add(state.modelledCost, .sum), costMax = pack.add(state.modelledCost, .max)
+        let total = pack.reduced(comm)
+        s.analysed = total[analysed]
+        s.skipped = total[skipped]
+        s.aboveFapMax = total[aboveFapMax]
+        s.written = total[written]
+        let t = TransitCounts(packed: total[transits])
+        (s.transitsTotal, s.transitsUsed, s.dropped) = (t.total, t.used, t.dropped)
+        for (k, e) in EngineKind.allCases.enumerated() where total[engines][k] > 0 { s.engines[e] = total[engines][k] }
+        s.kernelSeconds = total[kernelSum]
+        s.kernelMax = total[kernelMax]
+        s.costMax = total[costMax]
+        s.costMean = total[costSum] / Double(comm.size)
         try comm.collectively { try table.close() }
         // Identical on every rank: the outputs' attributes must agree.
-        s.seconds = comm.broadcast(ProgressReporter.now() - t0)
+        s.seconds = comm.elapsed(since: t0)
         return PeriodogramJobResult(rows: state.rows, statistics: s, dumps: state.dumps, dumpsSkipped: state.dumpsSkipped,
                                     plotCandidates: state.plot)
     }
@@ -212,9 +214,9 @@ final class RankState {
                     if dumpIDs.contains(id) { dumpsSkipped.append((id, b, skip!.text)) }
                     continue
                 }
-                let k0 = ProgressReporter.now()
+                let k0 = Clock.wall()
                 let (result, power) = periodogram.analyse(curve, grid: grid)
-                kernelSeconds += ProgressReporter.now() - k0
+                kernelSeconds += Clock.wall() - k0
                 analysed += 1
                 let row = CurveRow(sourceID: id, band: b, result: result, nFrequencies: grid.count)
                 if dumpIDs.contains(id) { dumps.append(DumpedPeriodogram(row: row, grid: grid, power: power)) }

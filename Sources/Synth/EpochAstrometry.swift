@@ -35,6 +35,7 @@
 // F-statistic has E[2F] = 4 + ρ² (non-central χ²₄).
 
 import GaiaFormat
+import Numerics
 
 /// A continuous plane gravitational wave to inject.
 public struct PlaneWaveInjection: Sendable, Equatable {
@@ -260,15 +261,9 @@ struct EpochAstrometryGenerator: Sendable {
                 for j in 0..<5 { a[i * 5 + j] += x[k][i] * w[k] * x[k][j] }
             }
         }
-        guard let l = LinearAlgebra.cholesky(a, n: 5) else { return (.nan, unfitted) }
+        guard let l = try? Cholesky.factor(a, n: 5) else { return (.nan, unfitted) }
         // β = A⁻¹ b via L y = b, Lᵀ β = y.
-        let y = LinearAlgebra.forward(l, n: 5, b)
-        var beta = y
-        for i in stride(from: 4, through: 0, by: -1) {
-            var v = beta[i]
-            for k in (i + 1)..<5 { v -= l[k * 5 + i] * beta[k] }
-            beta[i] = v / l[i * 5 + i]
-        }
+        let beta = Cholesky.solve(factor: l, n: 5, b)
         var fitted = 0.0
         for k in s.indices {
             var r = s[k]

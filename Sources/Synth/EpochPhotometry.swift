@@ -23,6 +23,7 @@
 //    sawtooth with a 15 % rise), bluer bands with larger amplitudes.
 
 import GaiaFormat
+import Numerics
 
 public struct EpochOptions: Sendable {
     public var common: SynthOptions

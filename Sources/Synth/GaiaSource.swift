@@ -12,6 +12,7 @@
 // without BP/RP (null); Galactic and ecliptic coordinates from the written ra/dec.
 
 import GaiaFormat
+import Numerics
 
 public struct GaiaSourceOptions: Sendable {
     public var common: SynthOptions

@@ -6,6 +6,7 @@
 // Synth splits 0…786431 into `files` contiguous ranges of equal width.
 
 import GaiaFormat
+import Numerics
 
 public struct SkyFile: Sendable, Equatable {
     /// Inclusive level-8 HEALPix range.

@@ -1,69 +1,10 @@
-// Small dense linear algebra in Double: what the XP and astrometry generators and their truth
-// need (correlation matrices, Cholesky, Mahalanobis distances). Matrices are row-major [Double]
-// of n·n elements.
+// Covariance and correlation matrices for the XP and astrometry generators and their truth.
+// Matrices are row-major [Double] of n·n elements; the factorisations and solves are Numerics'
+// Cholesky, the tril_indices packing Numerics' SymmetricPacking.
+
+import Numerics
 
 public enum LinearAlgebra {
-    /// Cholesky factor L (lower, row-major) with A = L·Lᵀ, or nil if A is not positive definite.
-    public static func cholesky(_ a: [Double], n: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                if i == j {
-                    if !(s > 0) { return nil }
-                    l[i * n + i] = s.squareRoot()
-                } else {
-                    l[i * n + j] = s / l[j * n + j]
-                }
-            }
-        }
-        return l
-    }
-
-    /// Solves L·y = b (forward substitution).
-    public static func forward(_ l: [Double], n: Int, _ b: [Double]) -> [Double] {
-        var y = b
-        for i in 0..<n {
-            var s = y[i]
-            for k in 0..<i { s -= l[i * n + k] * y[k] }
-            y[i] = s / l[i * n + i]
-        }
-        return y
-    }
-
-    /// xᵀ A⁻¹ x via the Cholesky factor of A: ‖L⁻¹x‖². nil if A is not positive definite.
-    public static func mahalanobis(_ x: [Double], covariance a: [Double], n: Int) -> Double? {
-        guard let l = cholesky(a, n: n) else { return nil }
-        let y = forward(l, n: n, x)
-        return y.reduce(0) { $0 + $1 * $1 }
-    }
-
-    /// Unpacks a strictly-lower-triangle vector in numpy `tril_indices(n, -1)` order
-    /// ((1,0), (2,0), (2,1), (3,0), …) into a symmetric matrix with unit diagonal.
-    public static func unpackCorrelation(_ packed: [Double], n: Int) -> [Double] {
-        precondition(packed.count == n * (n - 1) / 2)
-        var c = [Double](repeating: 0, count: n * n)
-        var k = 0
-        for i in 0..<n {
-            c[i * n + i] = 1
-            for j in 0..<i {
-                c[i * n + j] = packed[k]
-                c[j * n + i] = packed[k]
-                k += 1
-            }
-        }
-        return c
-    }
-
-    /// The strictly lower triangle of a symmetric matrix, row by row (inverse of the above).
-    public static func packCorrelation(_ c: [Double], n: Int) -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(n * (n - 1) / 2)
-        for i in 0..<n { for j in 0..<i { out.append(c[i * n + j]) } }
-        return out
-    }
-
     /// Σ = diag(σ)·C·diag(σ).
     public static func covariance(sigma: [Double], correlation c: [Double], n: Int) -> [Double] {
         var s = c
@@ -124,13 +65,5 @@ public struct CorrelationFactor {
     }
 
     /// W·z.
-    public func apply(_ z: [Double]) -> [Double] {
-        var out = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var s = 0.0
-            for k in 0...i { s += w[i * n + k] * z[k] }
-            out[i] = s
-        }
-        return out
-    }
+    public func apply(_ z: [Double]) -> [Double] { Cholesky.lowerTimes(w, n: n, z) }
 }

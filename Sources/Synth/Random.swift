@@ -10,6 +10,8 @@
 // Every source gets its own generator, seeded from (run seed, table, stream, source index), so
 // the content of a source does not depend on which file or thread generates it.
 
+import Numerics
+
 /// SplitMix64: a 64-bit state advanced by the golden-ratio increment, output mixed by the
 /// Stafford "Mix13" finaliser.
 public struct SplitMix64 {
@@ -112,7 +114,7 @@ public struct Xoshiro256: RandomNumberGenerator {
     /// A value in [lo, hi] with density ∝ 10^(slope·x) (star counts rising toward faint
     /// magnitudes: slope = d log10 N / dm), by inverting the cumulative distribution.
     public mutating func powerLawMagnitude(_ lo: Double, _ hi: Double, slope: Double) -> Double {
-        let k = slope * _ln10
+        let k = slope * DetMath.ln10
         let u = uniform()
         let a = DetMath.exp(k * lo), b = DetMath.exp(k * hi)
         return DetMath.log(a + u * (b - a)) / k

@@ -25,6 +25,7 @@
 // the real law. Transit times within a visit carry a random spin phase (the star's azimuth about z).
 
 import GaiaFormat
+import Numerics
 
 public enum ScanningLaw {
     public static let solarAspectAngle = 45.0 * Double.pi / 180

@@ -11,6 +11,8 @@
 // plus `<table>_truth.json` (run-level truth) and `<table>_truth.ecsv` (one row per source).
 // The output is a pure function of the options except `threads` and `level` (which changes only
 // the compression): same seed, same bytes, on every machine.
+// That rests on Numerics' DetMath (elementary functions from IEEE +, −, ×, ÷, √ only) and on
+// the plain-IEEE Cholesky and nested HEALPix there.
 
 public enum Synth {
     /// Generates a table with default table-specific options.

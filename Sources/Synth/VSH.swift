@@ -18,6 +18,8 @@
 // Degree 2 is the quadrupole a stochastic gravitational-wave background produces (Gwinn et al.
 // 1997, ApJ 485, 87; Book & Flanagan 2011, PRD 83, 024024), with equal E (s_2m) and B (t_2m) power.
 
+import Numerics
+
 public enum VSH {
     /// (α, δ components) of T_lm and S_lm for l ∈ {1, 2}, 0 ≤ m ≤ l, as complex numbers
     /// (re, im): returns (Tα, Tδ, Sα, Sδ).

@@ -27,6 +27,7 @@
 //    noise from the sum of both covariances, with their exact Mahalanobis D² in the truth.
 
 import GaiaFormat
+import Numerics
 
 public struct XPOptions: Sendable {
     public var common: SynthOptions
@@ -58,7 +59,7 @@ public struct XPBand: Sendable {
     /// Σ = diag(σ) C diag(σ) from the written (float32) values.
     public func covariance() -> [Double] {
         let n = XPSynth.n
-        let c = LinearAlgebra.unpackCorrelation(correlations.map { Double($0) }, n: n)
+        let c = SymmetricPacking.unpack(correlations.map { Double($0) }, n: n)
         return LinearAlgebra.covariance(sigma: errors.map { Double($0) }, correlation: c, n: n)
     }
 }
@@ -399,15 +400,11 @@ struct XPGenerator: Sendable {
             let proto = makeBand(coefficients: tb.coefficients, sigma: model.sigma, factor: model.factor,
                                  nMeas: model.nMeas, nRej: model.nRej, sd: model.sd)
             let sumCov = combinedCovariance(template: tb, twin: proto, scale: s)
-            guard let l = LinearAlgebra.cholesky(sumCov, n: n) else { fatalError("twin covariance not positive definite") }
+            guard let l = try? Cholesky.factor(sumCov, n: n) else { fatalError("twin covariance not positive definite") }
             var z = [Double](repeating: 0, count: n)
             for i in 0..<n { z[i] = rng.normal() }
-            var c = [Double](repeating: 0, count: n)
-            for i in 0..<n {
-                var d = 0.0
-                for k in 0...i { d += l[i * n + k] * z[k] }
-                c[i] = s * (tb.coefficients[i] + noiseScale * d)
-            }
+            let d = Cholesky.lowerTimes(l, n: n, z)
+            let c = (0..<n).map { s * (tb.coefficients[$0] + noiseScale * d[$0]) }
             let band = makeBand(coefficients: c, sigma: model.sigma, factor: model.factor, nMeas: model.nMeas,
                                 nRej: model.nRej, sd: model.sd)
             if isBP { out.bp = band } else { out.rp = band }
@@ -440,7 +437,7 @@ struct XPGenerator: Sendable {
             let ca = tb.covariance(), cb = wb.covariance(), s2 = tw.fluxScale * tw.fluxScale
             let cov = (0..<(XPGenerator.n * XPGenerator.n)).map { ca[$0] / (st * st) + cb[$0] / (sw * sw) / s2 }
             let dc = (0..<XPGenerator.n).map { wb.coefficients[$0] / tw.fluxScale - tb.coefficients[$0] }
-            return LinearAlgebra.mahalanobis(dc, covariance: cov, n: XPGenerator.n) ?? .nan
+            return Cholesky.inverseQuadraticForm(cov, n: XPGenerator.n, dc)
         }
         return XPSynth.TwinTruth(
             templateSourceID: sources[tw.template].sourceID, twinSourceID: sources[tw.twin].sourceID,

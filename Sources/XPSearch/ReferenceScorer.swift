@@ -1,5 +1,7 @@
 // The slow, obviously correct scorer: full 55×55 float64 matrices per source, textbook
-// Cholesky–Banachiewicz and forward substitution (XPLinearAlgebra). The fast path must agree.
+// Cholesky–Banachiewicz and forward substitution (Numerics.Cholesky). The fast path must agree.
+
+import Numerics
 
 /// Per source and band b:
 ///   D²_b = (c_t − c_i)ᵀ (Σ_t + Σ_i)⁻¹ (c_t − c_i) = |y|²,  L·y = c_t − c_i,  L·Lᵀ = Σ_t + Σ_i,
@@ -83,19 +85,17 @@ public struct ReferenceScorer: XPScorer {
             let scale2 = a0 * a0
             var m = [Double](repeating: 0, count: n * n)
             for k in 0..<(n * n) { m[k] = options.scaleFit ? sigmaT[k] + scale2 * sigmaI[k] : sigmaT[k] + sigmaI[k] }
-            guard let l = XPLinearAlgebra.cholesky(m, n: n) else {
+            guard let l = try? Cholesky.factor(m, n: n) else {
                 failed = true
                 result.flags.insert(.notPositiveDefinite)
                 continue
             }
             let ct = t.coefficients[b.index]
             if options.scaleFit {
-                solved.append((b, XPLinearAlgebra.forwardSubstitute(l, ct, n: n),
-                               XPLinearAlgebra.forwardSubstitute(l, band.coefficients, n: n)))
+                solved.append((b, Cholesky.forward(l, n: n, ct), Cholesky.forward(l, n: n, band.coefficients)))
             } else {
                 let delta = (0..<n).map { ct[$0] - band.coefficients[$0] }
-                let y = XPLinearAlgebra.forwardSubstitute(l, delta, n: n)
-                let d2 = y.reduce(0) { $0 + $1 * $1 }
+                let d2 = Cholesky.inverseQuadraticForm(factor: l, n: n, delta)
                 if b == .bp { result.chi2BP = d2 } else { result.chi2RP = d2 }
             }
         }

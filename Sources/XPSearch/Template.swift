@@ -66,6 +66,16 @@ public final class PreparedTemplate: @unchecked Sendable {
         self.lambdaMax = lambda
     }
 
+    /// The bands of `requested` (BP first) that template `t` can be compared on: present with finite
+    /// coefficients, errors and correlations. A template lacking one band is searched on the other
+    /// (dof 55; the caller reports it); throws `templateNoUsableBand` when none is left.
+    public static func usableBands(_ t: XPSpectrum, requested: [Band]) throws -> [Band] {
+        let wanted = Band.allCases.filter { requested.contains($0) }
+        let usable = wanted.filter { t[$0]?.isFinite ?? false }
+        if usable.isEmpty { throw XPSearchError.templateNoUsableBand(sourceID: t.sourceID, bands: wanted) }
+        return usable
+    }
+
     /// Σ_t of `band` (55×55 row-major), nil if the band was not requested.
     public func covariance(_ band: Band) -> [Double]? {
         covarianceFull[band.index].isEmpty ? nil : covarianceFull[band.index]

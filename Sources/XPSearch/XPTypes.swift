@@ -11,6 +11,9 @@
 //
 // No MPI, no HDF5, no file I/O here: the parallel driver (XPSearchJob) reads blocks and calls
 // the scorers of this module.
+import Numerics
+
+import Numerics
 
 /// An XP band.
 public enum Band: String, CaseIterable, Sendable {
@@ -43,6 +46,8 @@ public let xpCorrelationCount = 1485
 /// Errors of this module (template preparation, covariance construction).
 public enum XPSearchError: Error, CustomStringConvertible, Equatable {
     case templateMissingBand(sourceID: Int64, band: Band)
+    /// None of the requested bands of the template is usable.
+    case templateNoUsableBand(sourceID: Int64, bands: [Band])
     case missingStandardDeviation(sourceID: Int64, band: Band)
     case invalidBand(String)
     case noBands
@@ -51,6 +56,9 @@ public enum XPSearchError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .templateMissingBand(id, b):
             return "template \(id) has no usable \(b.rawValue.uppercased()) spectrum (missing, or non-finite coefficients, errors or correlations)"
+        case let .templateNoUsableBand(id, bands):
+            return "template \(id) has no usable " + bands.map { $0.rawValue.uppercased() }.joined(separator: " or ")
+                + " spectrum (missing, or non-finite coefficients, errors or correlations): nothing to compare"
         case let .missingStandardDeviation(id, b):
             return "template \(id): error scaling 'standard-deviation' needs a finite positive \(b.rawValue)_standard_deviation"
         case let .invalidBand(m): return m
@@ -105,7 +113,7 @@ public struct XPBand: Sendable, Equatable {
 
     /// The 55×55 correlation matrix R (unit diagonal), row-major.
     public var correlationMatrix: [Double] {
-        XPLinearAlgebra.unpackCorrelations(correlations)
+        SymmetricPacking.unpack(correlations, n: xpCoefficientCount)
     }
 
     /// Σ = diag(s)·R·diag(s), 55×55 row-major, full (both triangles); element (i, j) is computed
@@ -317,6 +325,8 @@ public struct XPScore: Sendable, Equatable {
     public var pValue: Double { ChiSquare.upperTail(chi2, dof: dof) }
     /// log of `pValue` (finite far below the underflow of `pValue`).
     public var logPValue: Double { ChiSquare.logUpperTail(chi2, dof: dof) }
+    /// log10 of `pValue` (the `log10_p_value` output column).
+    public var log10PValue: Double { ChiSquare.log10UpperTail(chi2, dof: dof) }
 }
 
 /// Scores sources of a block against a prepared template.

@@ -19,17 +19,14 @@ public enum XPIndex {
     /// Computes and stores the index columns in the table (collective; the file is opened for writing).
     public static func build(path: String, communicator comm: Communicator, blockRows: Int = 4096,
                              progressInterval: Double = 5) throws -> Summary {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         let table = try comm.collectively { try GaiaTable(path: path, table: XPColumns.table, communicator: comm, writable: true) }
         let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
         let progress = ProgressReporter(label: "xp-index", unit: "rows", enabled: comm.isRoot, interval: progressInterval)
         var lambda: [Band: [Double]] = [.bp: [], .rp: []]
         var missing: [Band: Int] = [.bp: 0, .rp: 0]
-        let rounds = comm.allreduce((mine.count + blockRows - 1) / blockRows, .max)
-        for r in 0..<rounds {
-            let start = mine.start + r * blockRows
-            let n = max(0, min(blockRows, mine.end - start))
-            let range = RowRange(start: n > 0 ? start : 0, count: n)
+        for round in CollectiveChunks(mine, chunkRows: blockRows, communicator: comm) {
+            let range = round.rows, n = range.count
             for b in Band.allCases {
                 let corr = try table.read(XPColumns.correlations(b), ranges: [range], as: Float.self, collective: true)
                 corr.withUnsafeBufferPointer { c in
@@ -40,7 +37,7 @@ public enum XPIndex {
                     }
                 }
             }
-            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: (r + 1) * blockRows * comm.size)
+            progress.update(fraction: round.fractionDone, count: (round.index + 1) * blockRows * comm.size)
         }
         try comm.collectively {
             for b in Band.allCases {
@@ -56,6 +53,6 @@ public enum XPIndex {
         }
         var m: [Band: Int] = [:]
         for b in Band.allCases { m[b] = comm.allreduce(missing[b]!, .sum) }
-        return Summary(rows: table.rowCount, seconds: ProgressReporter.now() - t0, missing: m)
+        return Summary(rows: table.rowCount, seconds: comm.elapsed(since: t0), missing: m)
     }
 }

@@ -17,7 +17,7 @@ public enum XPOutputs {
                 chi2.append(s.chi2)
                 dof.append(Int32(s.dof))
                 p.append(s.pValue)
-                logp.append(ChiSquare.logUpperTail(s.chi2, dof: s.dof) / log(10))
+                logp.append(s.log10PValue)
                 bp.append(s.chi2BP)
                 rp.append(s.chi2RP)
                 scale.append(s.scale)
@@ -26,12 +26,14 @@ public enum XPOutputs {
         }
         return [
             ECSVOutputColumn("template", .string(template), description: "Template name (its source_id, or the name given)"),
-            ECSVOutputColumn("rank", .int32(rank), description: "Rank of the match for this template (1 = most similar)"),
+            ECSVOutputColumn("rank", .int32(rank), description: r.ranking == .chi2
+                ? "Rank of the match for this template (1 = most similar): by chi2, then source_id"
+                : "Rank of the match for this template (1 = most similar): by p_value (highest first, compared as log10_p_value), then chi2, then source_id"),
             ECSVOutputColumn("source_id", .int64(ids), description: "Gaia DR3 source_id of the match"),
             ECSVOutputColumn("chi2", .float64(chi2), description: "Mahalanobis distance D² = Σ_b (c_t−c_i)ᵀ(Σ_t+Σ_i)⁻¹(c_t−c_i) over the bands compared"),
             ECSVOutputColumn("dof", .int32(dof), description: "Degrees of freedom: 55 per band compared (minus 1 with a fitted scale)"),
             ECSVOutputColumn("p_value", .float64(p), description: "χ² upper-tail probability Q(dof/2, chi2/2)"),
-            ECSVOutputColumn("log10_p_value", .float64(logp), description: "log10 of p_value (finite where p_value underflows)"),
+            ECSVOutputColumn("log10_p_value", .float64(logp), description: "log10 of p_value, from the log of the regularized upper incomplete gamma function (finite where p_value underflows to 0)"),
             ECSVOutputColumn("chi2_bp", .float64(bp), description: "D² of the BP band (NaN if not compared)"),
             ECSVOutputColumn("chi2_rp", .float64(rp), description: "D² of the RP band (NaN if not compared)"),
             ECSVOutputColumn("scale", .float64(scale), description: "Flux scale a applied to the match (1 unless --scale fit)"),
@@ -50,6 +52,8 @@ public enum XPOutputs {
         let meta: [(String, String)] = [
             ("input", o.input),
             ("templates", r.templates.map(\.name).joined(separator: ", ")),
+            ("rank_by", r.ranking.rawValue),
+            ("template_notes", r.notes.isEmpty ? "none" : r.notes.joined(separator: "; ")),
             ("sources_searched", "\(s.rows)"),
             ("sources_skipped_no_band", "\(s.skippedNoBands)"),
             ("sources_missing_bp", "\(s.missingBP)"),
@@ -70,18 +74,20 @@ public enum XPOutputs {
 
     public static func summary(_ r: XPSearchResult, prefix: String) -> String {
         let s = r.statistics
-        let rate = Double(s.rows) / max(s.seconds, 1e-9)
+        let rate = Clock.rate(s.rows, seconds: s.seconds)
         var out = String(format: "xp-search: done: %d template(s) × %d sources on %d rank(s) in %.2f s: %.0f sources/s (%.0f per rank), %.1f MB/s read",
-                         r.templates.count, s.rows, s.ranks, s.seconds, rate, rate / Double(s.ranks), Double(s.bytesRead) / 1e6 / max(s.seconds, 1e-9))
+                         r.templates.count, s.rows, s.ranks, s.seconds, rate, rate / Double(s.ranks), Clock.rate(s.bytesRead, seconds: s.seconds) / 1e6)
         out += "\n  skipped   \(s.skippedNoBands) with neither band; compared on one band: \(s.missingBP) without BP, \(s.missingRP) without RP; not positive definite: \(s.notPositiveDefinite)"
         out += String(format: "\n  read      %.1f MB of %.1f MB (%.2f %%); evaluated exactly %d of %d sources (%.2f %%)%@",
                       Double(s.bytesRead) / 1e6, Double(s.bytesFullScan) / 1e6, 100 * Double(s.bytesRead) / Double(max(s.bytesFullScan, 1)),
                       s.evaluated, s.rows, 100 * Double(s.evaluated) / Double(max(s.rows, 1)), s.pruned ? " — pruned scan" : " — full scan")
         out += String(format: "\n  kernel    %.0f sources/s/core (%d evaluations × %d template(s) in %.2f core-seconds)",
-                      Double(s.evaluated * r.templates.count) / max(s.kernelSeconds, 1e-9), s.evaluated, r.templates.count, s.kernelSeconds)
+                      Clock.rate(s.evaluated * r.templates.count, seconds: s.kernelSeconds), s.evaluated, r.templates.count, s.kernelSeconds)
+        for note in r.notes { out += "\n  note      \(note)" }
+        out += "\n  ranking   by \(r.ranking == .chi2 ? "chi2 (smallest first)" : "p-value (highest first; ties by chi2)")"
         out += "\n  outputs   \(prefix).h5, \(prefix).ecsv, \(prefix).svg"
         for (t, m) in r.matches.enumerated() {
-            out += "\n  template \(r.templates[t].name): best " + m.prefix(5).map { String(format: "%lld (χ² %.1f/%d)", $0.sourceID, $0.chi2, $0.dof) }.joined(separator: ", ")
+            out += "\n  template \(r.templates[t].name): best " + m.prefix(5).map { String(format: "%lld (χ² %.1f/%d, log10 p %.2f)", $0.sourceID, $0.chi2, $0.dof, $0.log10PValue) }.joined(separator: ", ")
         }
         return out
     }

@@ -50,6 +50,8 @@ public enum XPSearchCase: Job {
                 help: "none (Σ from the coefficient errors) | standard-deviation (GaiaXPy's errors/σ)."),
         .choice("scale", \.scale, help: "none (absolute) | fit (shape only: fit a flux scale per source)."),
         .choice("kernel", \.kernelChoice, help: "batched (fast) | reference (slow, obviously correct)."),
+        .choice("rank_by", \.rankBy, help: "Order of the matches: p-value (highest χ² tail probability first, comparable "
+                + "across 1- and 2-band sources) | chi2 (smallest χ² first)."),
         .invertedFlag("prune", \.prune, help: "Use the exact pruning index of the file (xp-index); --no-prune: full scan."),
         .value("include_self", \.includeSelf, help: "Keep each template's own source_id among its matches."),
         .value("block_rows", \.blockRows, help: "Rows per block read.", check: { $0 > 0 ? nil : "must be positive, got \($0)" }),

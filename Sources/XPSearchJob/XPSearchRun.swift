@@ -1,15 +1,18 @@
 // The parallel XP similarity search (`gaiamine xp-search`).
 //
-// Rows are split over ranks in contiguous blocks. Each rank keeps a top-k per template; the
-// global top-k is the deterministic merge of the per-rank lists (ties by source_id), so the
-// result does not depend on the number of ranks.
+// Rows are split over ranks in contiguous blocks. Each rank keeps a top-k per template under the
+// chosen ranking (`--rank-by`: p-value, the default, or raw χ²); the global top-k is the
+// deterministic merge of the per-rank lists (a strict total order, see TopK), so the result does
+// not depend on the number of ranks. A template lacking one requested band is searched on the
+// other (dof 55) and the summary says so.
 //
 // Full scan: every rank reads its rows block by block (collective MPI-IO) and scores them all.
 // Pruned scan (needs `gaiamine xp-index`): phase A reads only source_id, the coefficients and the
-// index (≈ 7 % of the bytes) and computes, per template, a lower bound of D² for every row;
+// index (≈ 7 % of the bytes) and computes, per template, a lower bound of D² for every row, and
+// from it a lower bound of the ranking key (D², or −ln p at the largest dof the row can have);
 // phase B evaluates rows in increasing order of that bound, reading errors and correlations only
-// for them, and stops for a template once the next bound exceeds its k-th best D² — the result is
-// identical to the full scan (the bound is certified; see XPIndex).
+// for them, and stops for a template once the next bound exceeds its k-th best key — the result
+// is identical to the full scan (the bounds are certified; see XPIndex and XPRanking).
 import Foundation
 import GaiaIO
 import MPI
@@ -28,6 +31,9 @@ public struct XPSearchJobOptions {
     /// Keep a template's own source among its matches (it is at D² = 0, or nearly so for a
     /// template read from a file in float64): off by default, as the numpy reference does.
     public var includeSelf = false
+    /// Order of the matches: p-value (highest first, comparable across degrees of freedom) or
+    /// raw χ² (smallest first).
+    public var rankBy: XPRanking = .pValue
     /// Pruned scan: rows this close together are read as one range (see prunedScan).
     public var gapRows = 0
     public init(input: String) { self.input = input }
@@ -51,15 +57,19 @@ public struct XPSearchStatistics {
 
 public struct XPSearchResult {
     public var templates: [XPSpectrum]
-    /// Per template: the global top-k, sorted by chi2 then source_id.
+    /// Per template: the global top-k, best first under `ranking`.
     public var matches: [[XPScore]]
     public var statistics: XPSearchStatistics
+    public var ranking: XPRanking = .pValue
+    /// One line per template searched on fewer bands than requested (printed in the summary and
+    /// stored in the outputs' metadata).
+    public var notes: [String] = []
 }
 
 public enum XPSearchJob {
     public static func run(_ o: XPSearchJobOptions, communicator comm: Communicator,
                            log: (String) -> Void) throws -> XPSearchResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         guard o.k > 0 else { throw XPSearchJobError("k must be positive") }
         guard let scorer = XPScorers.named(o.kernel) else { throw XPSearchJobError("unknown kernel '\(o.kernel)' (reference, batched)") }
         let table = try comm.collectively { try GaiaTable(path: o.input, table: XPColumns.table, communicator: comm) }
@@ -80,8 +90,22 @@ public enum XPSearchJob {
             try XPTemplates.fromTable(ids: o.templateSourceIDs, table: table, myRows: mine, mySourceIDs: mySourceIDs, comm: comm)
         }
         guard !spectra.isEmpty else { throw XPSearchJobError("no template: give --template-source-id or --template-file") }
-        let templates = try comm.collectively { try spectra.map { try PreparedTemplate($0, options: o.search) } }
-        let state = ScanState(templates: templates, k: o.k, scorer: scorer, options: o.search,
+        // Each template on the requested bands it has (one missing band: the other, with a note).
+        let templateBands = try comm.collectively { try spectra.map { try PreparedTemplate.usableBands($0, requested: bands) } }
+        let templates = try comm.collectively {
+            try zip(spectra, templateBands).map { s, b in
+                var options = o.search
+                options.bands = b
+                return try PreparedTemplate(s, options: options)
+            }
+        }
+        var notes: [String] = []
+        for (s, b) in zip(spectra, templateBands) where b.count < o.search.usedBands.count {
+            let lacking = o.search.usedBands.filter { !b.contains($0) }.map { $0.rawValue.uppercased() }.joined(separator: ", ")
+            notes.append("template \(s.name) has no usable \(lacking) spectrum: searched on \(b.map { $0.rawValue.uppercased() }.joined(separator: ", ")) only (dof \(55 * b.count - (o.search.scaleFit ? 1 : 0)))")
+        }
+        notes.forEach(log)
+        let state = ScanState(templates: templates, k: o.k, ranking: o.rankBy, scorer: scorer, options: o.search,
                               countBands: !prune, includeSelf: o.includeSelf)
         var stats = XPSearchStatistics()
         stats.ranks = comm.size
@@ -95,10 +119,10 @@ public enum XPSearchJob {
         try comm.collectively {
             if prune {
                 try prunedScan(table: table, mine: mine, ids: mySourceIDs, templates: templates, o: o,
-                               worst: { state.top[$0].worstChi2 }, comm: comm, progress: progress,
+                               worst: { state.top[$0].worstKey }, comm: comm, progress: progress,
                                globalWorst: { state.top.map { t in
                                    let m = gatherTopK(t, k: o.k, comm: comm)
-                                   return m.count < o.k ? .infinity : m[m.count - 1].chi2 } },
+                                   return m.count < o.k ? .infinity : o.rankBy.key(m[m.count - 1]) } },
                                noBands: { state.skipped += $0 },
                                missingBand: { if $0 == .bp { state.missingBP += 1 } else { state.missingRP += 1 } }, score: score)
             } else {
@@ -106,33 +130,31 @@ public enum XPSearchJob {
                 // only one that calls MPI and HDF5) reads block r + 1.
                 let worker = DispatchQueue(label: "gaiamine.xp-search.score")
                 let scoring = DispatchGroup()
-                let rounds = comm.allreduce((mine.count + o.blockRows - 1) / o.blockRows, .max)
-                for r in 0..<rounds {
-                    let start = mine.start + r * o.blockRows
-                    let n = max(0, min(o.blockRows, mine.end - start))
-                    let ids = n > 0 ? Array(mySourceIDs[(start - mine.start)..<(start - mine.start + n)]) : []
-                    let block = try table.readXPBlock(ranges: [RowRange(start: n > 0 ? start : 0, count: n)], bands: bands,
+                for round in CollectiveChunks(mine, chunkRows: o.blockRows, communicator: comm) {
+                    let lo = round.rows.start - mine.start, n = round.rows.count
+                    let ids = n > 0 ? Array(mySourceIDs[lo..<(lo + n)]) : []
+                    let block = try table.readXPBlock(ranges: [round.rows], bands: bands,
                                                       sourceIDs: ids, standardDeviation: o.search.scaling == .standardDeviation,
                                                       collective: true)
                     scoring.wait()
                     worker.async(group: scoring) { score(block) }
-                    progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min((r + 1) * o.blockRows, mine.count) * comm.size)
+                    progress.update(fraction: round.fractionDone, count: min((round.index + 1) * o.blockRows, mine.count) * comm.size)
                 }
                 scoring.wait()
             }
         }
         // ---- reduce ----------------------------------------------------------------------------
         let matches = state.top.map { gatherTopK($0, k: o.k, comm: comm) }
-        stats.skippedNoBands = comm.allreduce(state.skipped, .sum)
-        stats.missingBP = comm.allreduce(state.missingBP, .sum)
-        stats.missingRP = comm.allreduce(state.missingRP, .sum)
-        stats.notPositiveDefinite = comm.allreduce(state.notPD, .sum)
-        stats.evaluated = comm.allreduce(state.evaluated, .sum)
-        stats.bytesRead = comm.allreduce(table.bytesRead, .sum)
-        stats.kernelSeconds = comm.allreduce(state.kernelSeconds, .sum)
+        var pack = ReductionPack()
+        let ints = pack.add([state.skipped, state.missingBP, state.missingRP, state.notPD, state.evaluated, table.bytesRead], .sum)
+        let kernel = pack.add(state.kernelSeconds, .sum)
+        let reduced = pack.reduced(comm)
+        (stats.skippedNoBands, stats.missingBP, stats.missingRP) = (reduced[ints][0], reduced[ints][1], reduced[ints][2])
+        (stats.notPositiveDefinite, stats.evaluated, stats.bytesRead) = (reduced[ints][3], reduced[ints][4], reduced[ints][5])
+        stats.kernelSeconds = reduced[kernel]
         try comm.collectively { try table.close() }
-        stats.seconds = ProgressReporter.now() - t0
-        return XPSearchResult(templates: spectra, matches: matches, statistics: stats)
+        stats.seconds = comm.elapsed(since: t0)  // identical on every rank: the outputs' attributes agree
+        return XPSearchResult(templates: spectra, matches: matches, statistics: stats, ranking: o.rankBy, notes: notes)
     }
 
     // MARK: pruned scan
@@ -146,15 +168,14 @@ public enum XPSearchJob {
         let n = mine.count
         // Phase A: lower bounds of D² per template and row, from coefficients, errors and the index.
         var bound = [[Double]](repeating: [Double](repeating: 0, count: n), count: templates.count)
-        var bandCount = [Int](repeating: 0, count: n)
+        // Bit Band.index set when the row has the band (finite first coefficient and error).
+        var bandMask = [Int](repeating: 0, count: n)
         let templateBands = templates.map { t in bands.map { CorrelationBound.templateBand(t, $0) } }
         // Phase A reads only small columns: larger blocks mean longer sequential reads.
         let blockA = max(o.blockRows, 16384)
-        let rounds = comm.allreduce((n + blockA - 1) / blockA, .max)
-        for r in 0..<rounds {
-            let lo = r * blockA
-            let m = max(0, min(blockA, n - lo))
-            let range = RowRange(start: m > 0 ? mine.start + lo : 0, count: m)
+        for round in CollectiveChunks(mine, chunkRows: blockA, communicator: comm) {
+            let range = round.rows, m = range.count
+            let lo = round.index * blockA
             for (bi, b) in bands.enumerated() {
                 let coeffs = try table.read(XPColumns.coefficients(b), ranges: [range], as: Double.self, collective: true)
                 let errors = try table.read(XPColumns.errors(b), ranges: [range], as: Float.self, collective: true)
@@ -169,24 +190,37 @@ public enum XPSearchJob {
                         for i in 0..<m {
                             // A missing band (NaN) adds nothing: the source is scored on the other band.
                             guard !c[i * 55].isNaN, !e[i * 55].isNaN else { missingBand(b); continue }
-                            bandCount[lo + i] += 1
+                            bandMask[lo + i] |= 1 << b.index
                             // No index value, or a non-positive standard deviation: no bound (evaluate).
                             guard lambda[i].isFinite, scale[i].isFinite, scale[i] > 0 else { continue }
                             for t in templates.indices {
                                 guard let tb = templateBands[t][bi] else { continue }
-                                bound[t][lo + i] += CorrelationBound.lowerBound(tb, coefficients: c.baseAddress! + i * 55,
-                                                                               errors: e.baseAddress! + i * 55,
-                                                                               errorScale: scale[i], lambdaR: lambda[i])
+                                let lb = CorrelationBound.lowerBound(tb, coefficients: c.baseAddress! + i * 55,
+                                                                    errors: e.baseAddress! + i * 55,
+                                                                    errorScale: scale[i], lambdaR: lambda[i])
+                                // NaN (a non-finite value past the first): the band may go unused, no bound.
+                                if !lb.isNaN { bound[t][lo + i] += lb }
                             }
                         }
                     }
                 }
             }
-            progress.update(fraction: Double(r + 1) / Double(max(rounds, 1)), count: min(lo + blockA, n) * comm.size)
+            progress.update(fraction: round.fractionDone, count: min(lo + blockA, n) * comm.size)
         }
         // Sources with neither band are skipped without reading more: count them here.
-        for i in 0..<n where bandCount[i] == 0 { for t in templates.indices { bound[t][i] = .infinity } }
-        noBands(bandCount.filter { $0 == 0 }.count)
+        noBands(bandMask.filter { $0 == 0 }.count)
+        // D² bounds → bounds of the ranking key. A row can be compared on at most the bands it has
+        // in common with the template (dof ≤ 55 per band; fewer if a band turns out unusable),
+        // and the key bound holds for every dof up to that (XPRanking.keyLowerBound); no band in
+        // common: +∞, never evaluated for that template.
+        for t in templates.indices {
+            var tmask = 0
+            for b in templates[t].bands { tmask |= 1 << b.index }
+            for i in 0..<n {
+                let common = (bandMask[i] & tmask).nonzeroBitCount
+                bound[t][i] = o.rankBy.keyLowerBound(chi2LowerBound: bound[t][i], maxDof: 55 * common)
+            }
+        }
         // Phase B: evaluate in increasing bound order until no template can improve.
         let order = bound.map { b in (0..<n).sorted { b[$0] != b[$1] ? b[$0] < b[$1] : $0 < $1 } }
         var next = [Int](repeating: 0, count: templates.count)
@@ -196,7 +230,10 @@ public enum XPSearchJob {
         var evaluated = 0
         var batch = max(16, o.k)
         // The ranks proceed in lock-step rounds and share the global k-th best after each, so
-        // every rank prunes against the best threshold known anywhere.
+        // every rank prunes against the best threshold known anywhere. Not a CollectiveChunks
+        // loop: how many rounds, and which rows each reads, depend on the thresholds as they
+        // settle; the reads are independent (lists of ranges), only comm.any and the threshold
+        // exchange are collective.
         var shared = [Double](repeating: .infinity, count: templates.count)
         func threshold(_ t: Int) -> Double { min(worst(t), shared[t]) }
         while true {
@@ -240,7 +277,7 @@ public enum XPSearchJob {
             score(block)
             evaluated += rows.count
             evaluating.update(fraction: Double(evaluated) / Double(max(n, 1)), count: evaluated,
-                              detail: "of \(n) rows; k-th best D² \(templates.indices.map { String(format: "%.4g", worst($0)) }.joined(separator: ", "))")
+                              detail: "of \(n) rows; k-th best \(o.rankBy == .chi2 ? "D²" : "−ln p") \(templates.indices.map { String(format: "%.4g", worst($0)) }.joined(separator: ", "))")
         }
     }
 
@@ -250,17 +287,15 @@ public enum XPSearchJob {
     static func readSourceIDs(_ table: GaiaTable, rows: RowRange, block: Int, comm: Communicator) throws -> [Int64] {
         var out: [Int64] = []
         out.reserveCapacity(rows.count)
-        let rounds = comm.allreduce((rows.count + block - 1) / block, .max)
-        for r in 0..<rounds {
-            let start = rows.start + r * block
-            let n = max(0, min(block, rows.end - start))
-            out += try table.read("source_id", ranges: [RowRange(start: n > 0 ? start : 0, count: n)], as: Int64.self, collective: true)
+        for round in CollectiveChunks(rows, chunkRows: block, communicator: comm) {
+            out += try table.read("source_id", ranges: [round.rows], as: Int64.self, collective: true)
         }
         return out
     }
 
     /// Merges every rank's top-k into the global one (same on every rank).
     static func gatherTopK(_ t: TopK, k: Int, comm: Communicator) -> [XPScore] {
+        // Every field travels exactly (float64, integers): the merged keys equal the local ones.
         let s = t.sorted
         let ids = comm.allgatherv(s.map(\.sourceID)).values
         let chi2 = comm.allgatherv(s.map(\.chi2)).values
@@ -274,7 +309,7 @@ public enum XPSearchJob {
             all.append(XPScore(sourceID: ids[i], chi2: chi2[i], chi2BP: bp[i], chi2RP: rp[i], dof: Int(dof[i]),
                                scale: scale[i], flags: XPFlags(rawValue: .init(truncatingIfNeeded: flags[i]))))
         }
-        return TopK.merge([all], k: k)
+        return TopK.merge([all], k: k, ranking: t.ranking)
     }
 }
 
@@ -292,28 +327,41 @@ final class ScanState: @unchecked Sendable {
     var kernelSeconds = 0.0
     private var scores: [XPScore] = []
 
-    init(templates: [PreparedTemplate], k: Int, scorer: XPScorer, options: XPSearchOptions, countBands: Bool, includeSelf: Bool) {
+    init(templates: [PreparedTemplate], k: Int, ranking: XPRanking, scorer: XPScorer, options: XPSearchOptions,
+         countBands: Bool, includeSelf: Bool) {
         self.templates = templates
         self.scorer = scorer
         self.options = options
         self.countBands = countBands
         self.includeSelf = includeSelf
-        top = templates.map { _ in TopK(k: k) }
+        top = templates.map { _ in TopK(k: k, ranking: ranking) }
     }
 
     func score(_ block: XPBlock) {
+        if countBands {  // the pruned scan counts these for every row in phase A
+            // From the data, not from a template's flags: templates may be searched on fewer bands.
+            for row in 0..<block.count {
+                var usable = 0
+                for b in options.usedBands {
+                    if block.isUsable(b, row: row, scaling: options.scaling) {
+                        usable += 1
+                    } else if b == .bp {
+                        missingBP += 1
+                    } else {
+                        missingRP += 1
+                    }
+                }
+                if usable == 0 { skipped += 1 }
+            }
+        }
         for (t, tmpl) in templates.enumerated() {
             scores.removeAll(keepingCapacity: true)
-            let k0 = ProgressReporter.now()
-            scorer.score(tmpl, block, rows: 0..<block.count, options: options, into: &scores)
-            kernelSeconds += ProgressReporter.now() - k0
+            let k0 = Clock.wall()
+            // Each template's own options: its bands may be a subset of the requested ones.
+            scorer.score(tmpl, block, rows: 0..<block.count, options: tmpl.options, into: &scores)
+            kernelSeconds += Clock.wall() - k0
             let selfID = includeSelf ? nil : tmpl.spectrum.sourceID
             for s in scores {
-                if t == 0 && countBands {  // the pruned scan counts these for every row in phase A
-                    if s.flags.contains(.skipped) { skipped += 1 }
-                    if s.flags.contains(.missingBP) { missingBP += 1 }
-                    if s.flags.contains(.missingRP) { missingRP += 1 }
-                }
                 if s.flags.contains(.notPositiveDefinite) { notPD += 1 }
                 if s.sourceID != selfID { top[t].insert(s) }
             }

@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 @testable import GWAstrometry
+import Numerics
 
 /// A deterministic sample: isotropic positions, G-like error spread, correlated errors, an
 /// optional field and noise.

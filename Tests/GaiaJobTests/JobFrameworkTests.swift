@@ -106,6 +106,11 @@ final class OptionResolutionTests: XCTestCase {
         XCTAssertTrue(m.contains("toy_sum.low/high: need low < high") && m.contains("toy_sum.rows: must be positive"), m)
         m = message { _ = try resolve("input: a\noutput: x\n", ["--low", "3"]) }
         XCTAssertTrue(m.contains("--low/--high: need low < high, got 3.0, 1.0"), m)
+        // A command-line run names flags even for options it did not give.
+        m = message { _ = try JobRunner.resolve(ToyJob.self, JobArguments(ToyJob.self, ["a", "--out", "x", "--high", "-1"]).parameters()) }
+        XCTAssertTrue(m.contains("--low/--high: need low < high"), m)
+        m = message { _ = try JobRunner.resolve(ToyJob.self, JobArguments(ToyJob.self, ["a"]).parameters()) }
+        XCTAssertTrue(m.contains("--out: required parameter missing"), m)
         m = message { _ = try resolve("input: a\noutput: x\n", ["--progress-interval", "0"]) }
         XCTAssertTrue(m.contains("--progress-interval: must be a positive number"), m)
     }

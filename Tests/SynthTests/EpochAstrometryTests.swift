@@ -4,6 +4,7 @@
 
 import Foundation
 import GaiaFormat
+import Numerics
 @testable import Synth
 import XCTest
 

@@ -1,4 +1,4 @@
-// Number spelling, headers and the portable math functions.
+// Number spelling, headers and the random streams (DetMath's tests are in NumericsTests).
 
 import Foundation
 import GaiaFormat
@@ -128,31 +128,7 @@ final class HeaderTests: XCTestCase {
     }
 }
 
-final class DetMathTests: XCTestCase {
-    func testAgainstLibm() {
-        var rng = Xoshiro256(seed: 5)
-        func close(_ a: Double, _ b: Double, _ tol: Double = 4e-16, _ what: String) {
-            XCTAssertLessThanOrEqual(abs(a - b), tol * max(1, abs(b)), "\(what): \(a) vs \(b)")
-        }
-        for _ in 0..<20000 {
-            let x = rng.uniform(-50, 50)
-            close(DetMath.exp(x), Foundation.exp(x), 2e-15 * Foundation.exp(x), "exp(\(x))")
-            let y = DetMath.exp(rng.uniform(-700, 700))
-            XCTAssertLessThanOrEqual(abs(DetMath.log(y) - Foundation.log(y)), 4e-16 * max(1, abs(Foundation.log(y))), "log \(y)")
-            let a = rng.uniform(-100, 100)
-            close(DetMath.sin(a), Foundation.sin(a), 1e-15, "sin \(a)")
-            close(DetMath.cos(a), Foundation.cos(a), 1e-15, "cos \(a)")
-            let t = rng.uniform(-1e3, 1e3) * rng.uniform()
-            close(DetMath.atan(t), Foundation.atan(t), 1e-15, "atan \(t)")
-            let u = rng.uniform(-1, 1)
-            close(DetMath.asin(u), Foundation.asin(u), 1e-15, "asin \(u)")
-            let (p, q) = (rng.uniform(-3, 3), rng.uniform(-3, 3))
-            close(DetMath.atan2(p, q), Foundation.atan2(p, q), 1e-15, "atan2")
-        }
-        XCTAssertEqual(DetMath.exp(0), 1)
-        XCTAssertEqual(DetMath.log(1), 0)
-    }
-
+final class RandomTests: XCTestCase {
     func testRandomStreams() {
         var a = Xoshiro256(seed: 1, stream: 2, index: 3), b = Xoshiro256(seed: 1, stream: 2, index: 3)
         var c = Xoshiro256(seed: 1, stream: 2, index: 4)

@@ -2,6 +2,7 @@
 
 import Foundation
 import GaiaFormat
+import Numerics
 @testable import Synth
 import XCTest
 
@@ -76,9 +77,9 @@ final class XPTests: XCTestCase {
                     XCTAssertEqual(corr.count, 1485)
                     XCTAssertTrue(errs.allSatisfy { $0 > 0 })
                     XCTAssertTrue(corr.allSatisfy { abs($0) < 1 })
-                    let c = LinearAlgebra.unpackCorrelation(corr, n: 55)
+                    let c = SymmetricPacking.unpack(corr, n: 55)
                     for i in 0..<55 { XCTAssertEqual(c[i * 55 + i], 1) }
-                    XCTAssertNotNil(LinearAlgebra.cholesky(c, n: 55), "correlation matrix not positive definite")
+                    XCTAssertNoThrow(try Cholesky.factor(c, n: 55), "correlation matrix not positive definite")
                     // Near-diagonal correlations dominate (realistic structure).
                     var lag1 = 0.0, lag30 = 0.0
                     for i in 0..<54 { lag1 += abs(c[(i + 1) * 55 + i]) }
@@ -100,13 +101,13 @@ final class XPTests: XCTestCase {
         let n = 5
         var m = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { m[i * n + j] = i == j ? 1 : Double(10 * max(i, j) + min(i, j)) } }
-        XCTAssertEqual(LinearAlgebra.packCorrelation(m, n: n), [10, 20, 21, 30, 31, 32, 40, 41, 42, 43])
-        XCTAssertEqual(LinearAlgebra.unpackCorrelation([10, 20, 21, 30, 31, 32, 40, 41, 42, 43], n: n), m)
+        XCTAssertEqual(SymmetricPacking.pack(m, n: n), [10, 20, 21, 30, 31, 32, 40, 41, 42, 43])
+        XCTAssertEqual(SymmetricPacking.unpack([10, 20, 21, 30, 31, 32, 40, 41, 42, 43], n: n), m)
         // The generator writes W·Wᵀ packed the same way.
         var rng = Xoshiro256(seed: 1)
         let f = CorrelationFactor(n: 55, rng: &rng, amplitude: 0.3, length: 8, floor: 0.1)
         let c = f.correlation()
-        let packed = LinearAlgebra.packCorrelation(c, n: 55)
+        let packed = SymmetricPacking.pack(c, n: 55)
         XCTAssertEqual(packed[0], c[1 * 55 + 0])
         XCTAssertEqual(packed[1], c[2 * 55 + 0])
         XCTAssertEqual(packed[2], c[2 * 55 + 1])

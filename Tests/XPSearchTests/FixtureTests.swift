@@ -2,6 +2,7 @@
 // the chi-square reference").
 
 import GaiaFormat
+import Numerics
 import XCTest
 @testable import XPSearch
 
@@ -11,21 +12,22 @@ final class FixtureTests: XCTestCase {
     static let proxima: Int64 = 5853498713190525696
 
     /// GaiaXPy `test_get_chi2_values`: Proxima Cen BP, s = errors / bp_standard_deviation,
-    /// χ² = rᵀΣ⁻¹r with r = 0…54.
+    /// χ² = rᵀΣ⁻¹r with r = 0…54. GaiaXPy's `get_chi2(A, r)` = |A·r|² with A = L⁻¹ (L the factor
+    /// of the correlation matrix, A including diag(1/e)) is the same value as ‖L⁻¹r‖² here, L·Lᵀ = Σ.
     func testGaiaXPyChiSquareReference() throws {
         let spectra = try Fixtures.spectra(Fixtures.xpRaw)
         let proxima = try XCTUnwrap(spectra.first { $0.sourceID == Self.proxima })
         let bp = try XCTUnwrap(proxima.bp)
         XCTAssertEqual(bp.standardDeviation, 1.1224667)
         let r = (0..<55).map(Double.init)
-        let chi2 = mahalanobis(residual: r, covariance: try bp.covariance(scaling: .standardDeviation))
+        let chi2 = Cholesky.inverseQuadraticForm(try bp.covariance(scaling: .standardDeviation), n: 55, r)
         XCTAssertLessThan(relativeDifference(chi2, Self.chi2Reference), 1e-10, "\(chi2)")
 
         // Float32-rounded errors, correlations and standard deviation (what the HDF5 file stores).
         let rounded = XPBand(coefficients: bp.coefficients, errors: bp.errors.map { Double(Float($0)) },
                              correlations: bp.correlations.map { Double(Float($0)) },
                              standardDeviation: Double(Float(bp.standardDeviation)))
-        let chi2f = mahalanobis(residual: r, covariance: try rounded.covariance(scaling: .standardDeviation))
+        let chi2f = Cholesky.inverseQuadraticForm(try rounded.covariance(scaling: .standardDeviation), n: 55, r)
         XCTAssertLessThan(relativeDifference(chi2f, Self.chi2ReferenceFloat32), 1e-10, "\(chi2f)")
         XCTAssertLessThan(relativeDifference(chi2f, Self.chi2Reference), 1e-7)
     }
@@ -113,7 +115,7 @@ final class FixtureTests: XCTestCase {
         XCTAssertThrowsError(try bp.covariance(scaling: .standardDeviation))
         XCTAssertThrowsError(try PreparedTemplate(spectra[0], options: XPSearchOptions(scaling: .standardDeviation)))
 
-        let inv = try XCTUnwrap(XPLinearAlgebra.inverseSPD(cov, n: 55))
+        let inv = Cholesky.inverse(factor: try Cholesky.factor(cov, n: 55), n: 55)
         let refInv = try Fixtures.matrix("xp_reference/nb_bp_get_inv_cov_mat.txt")
         let scale = refInv.map(abs).max()!
         var worstNorm = 0.0, worstDiag = 0.0, worstElement = 0.0

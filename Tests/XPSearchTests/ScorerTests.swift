@@ -111,6 +111,17 @@ final class ScorerTests: XCTestCase {
         var nan = b
         nan.correlations[17] = .nan
         XCTAssertThrowsError(try PreparedTemplate(XPSpectrum(sourceID: 5, bp: nan, rp: nil), options: XPSearchOptions(bands: [.bp])))
+        // The bands a template is searched on: the requested ones it has (BP first); none is an error.
+        XCTAssertEqual(try PreparedTemplate.usableBands(XPSpectrum(sourceID: 5, bp: b, rp: b), requested: [.rp, .bp]), [.bp, .rp])
+        XCTAssertEqual(try PreparedTemplate.usableBands(XPSpectrum(sourceID: 5, bp: nil, rp: b), requested: [.bp, .rp]), [.rp])
+        XCTAssertEqual(try PreparedTemplate.usableBands(XPSpectrum(sourceID: 5, bp: nan, rp: b), requested: [.bp, .rp]), [.rp])
+        XCTAssertThrowsError(try PreparedTemplate.usableBands(XPSpectrum(sourceID: 5, bp: nil, rp: b), requested: [.bp])) { e in
+            XCTAssertEqual(e as? XPSearchError, .templateNoUsableBand(sourceID: 5, bands: [.bp]))
+            XCTAssertTrue("\(e)".contains("template 5 has no usable BP spectrum"))
+        }
+        XCTAssertThrowsError(try PreparedTemplate.usableBands(XPSpectrum(sourceID: 6, bp: nil, rp: nan), requested: [.rp, .bp])) { e in
+            XCTAssertTrue("\(e)".contains("template 6 has no usable BP or RP spectrum"))
+        }
         XCTAssertThrowsError(try PreparedTemplate(XPSpectrum(sourceID: 5, bp: b, rp: b), options: XPSearchOptions(bands: [])))
         let t = try PreparedTemplate(XPSpectrum(sourceID: 5, bp: b, rp: b), options: XPSearchOptions())
         XCTAssertEqual(t.covariance(.bp)!, try b.covariance())

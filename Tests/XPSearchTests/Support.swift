@@ -3,6 +3,7 @@
 
 import Foundation
 import GaiaFormat
+import Numerics
 import XCTest
 @testable import XPSearch
 
@@ -136,9 +137,10 @@ enum Synthetic {
     /// A draw c = mean + L·z, z ~ N(0, I), L·Lᵀ = Σ of `b` (scaling none): the coefficients of a
     /// source whose true spectrum is `mean` and whose covariance is that of `b`.
     static func draw(mean: [Double], covarianceOf b: XPBand, _ rng: inout SplitMix64) -> [Double] {
-        let l = XPLinearAlgebra.cholesky(try! b.covariance(), n: n)!
+        let l = try! Cholesky.factor(try! b.covariance(), n: n)
         let z = (0..<n).map { _ in rng.normal() }
-        return (0..<n).map { i in mean[i] + (0...i).reduce(0.0) { $0 + l[i * n + $1] * z[$1] } }
+        let lz = Cholesky.lowerTimes(l, n: n, z)
+        return (0..<n).map { mean[$0] + lz[$0] }
     }
 
     /// A noisy twin of `b`: same correlations, errors jittered ±20 %, coefficients b + N(0, Σ_twin)

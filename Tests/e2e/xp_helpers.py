@@ -27,7 +27,7 @@ GROUP = "xp_continuous_mean_spectrum"
 COLUMNS = ["template", "rank", "source_id", "chi2", "dof", "p_value", "log10_p_value", "chi2_bp",
            "chi2_rp", "scale", "flags"]
 FLAG_MISSING_BP, FLAG_MISSING_RP, FLAG_NOT_PD, FLAG_SKIPPED = 1, 2, 4, 8
-OUTPUT_SUFFIXES = (".h5", ".ecsv", ".svg")
+OUTPUT_SUFFIXES = (".h5", ".ecsv", ".svg", ".yaml")  # .yaml: the resolved parameters (every job)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Exact, order-independent sums of doubles: a vector of long fixed-point accumulators (Kulisch &
 // Miranker 1981, "Computer Arithmetic in Theory and Practice"; the "large superaccumulator" of
 // Neal 2015, arXiv:1505.05571). A sum does not depend on the order of its terms, so reductions
-// over MPI ranks (GWCollectives.MPIReduction: normalise, pack the digits in use, MPI_Allreduce of
+// over MPI ranks (GaiaIO's MPIReduction: normalise, pack the digits in use, MPI_Allreduce of
 // Int64) give bit-identical results for any number of ranks and any order of completion.
 //
 // Representation of entry e: value = Σ_k digit[e][k] · 2^(32k − 1088), Int64 digits holding 32

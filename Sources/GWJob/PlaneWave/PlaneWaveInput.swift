@@ -51,6 +51,16 @@ public struct PlaneWaveCounts: Sendable {
     public var transitsUsed = 0
     public var transitsSearched = 0
     public var dropped = [Int](repeating: 0, count: TransitDrop.allCases.count)
+
+    public init() {}
+
+    /// All counts in one array, to be summed over ranks in one reduction.
+    var packed: [Int] { [rows, sourcesUsed, transitsTotal, transitsUsed, transitsSearched] + skipped + dropped }
+    init(packed p: [Int]) {
+        (rows, sourcesUsed, transitsTotal, transitsUsed, transitsSearched) = (p[0], p[1], p[2], p[3], p[4])
+        skipped = Array(p[5..<(5 + skipped.count)])
+        dropped = Array(p[(5 + skipped.count)...])
+    }
 }
 
 /// A ragged numeric column of any float, int64 or bool (int8) storage, read as Double with nulls

@@ -71,7 +71,7 @@ public struct VSHJobResult {
 
 public enum VSHJob {
     public static func run(_ o: VSHJobOptions, communicator comm: Communicator, log: (String) -> Void) throws -> VSHJobResult {
-        let t0 = ProgressReporter.now()
+        let t0 = Clock.wall()
         // Every error below is raised on every rank alike, as a CollectiveError (clean exit).
         try comm.collectively {
             guard o.blockRows > 0 else { throw GWJobError("block rows must be positive, got \(o.blockRows)") }
@@ -81,22 +81,13 @@ public enum VSHJob {
             guard o.fit.kappa >= 0 && o.fit.kappa.isFinite else { throw GWJobError("clip κ must be ≥ 0 (0 disables clipping), got \(o.fit.kappa)") }
             guard o.h0 > 0 && o.h0.isFinite else { throw GWJobError("H0 must be positive, got \(o.h0)") }
         }
-        var notes: [String] = []
-        let sample = try comm.collectively {
-            try ProperMotionSample(path: o.input, table: o.table, selection: o.selection, communicator: comm, note: { notes.append($0) })
-        }
-        for n in notes { log("gw-vsh: note: " + n) }
+        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, job: "gw-vsh", comm: comm, log: log)
         log("gw-vsh: \(o.input): \(sample.rowCount) rows; selection: \(o.selection.summary); lmax \(o.fit.lmax) "
             + "(\(VSHLayout(lmax: o.fit.lmax).count) coefficients), clip κ = \(o.fit.kappa), blocks of \(o.blockRows) rows, \(comm.size) rank(s)")
         // ---- read -------------------------------------------------------------------------------
-        let reading = ProgressReporter(label: "gw-vsh read", unit: "blocks", enabled: comm.isRoot, interval: o.progressInterval)
-        let blocks = try sample.readBlocks(blockRows: o.blockRows, comm: comm) { done, total in
-            reading.update(fraction: Double(done) / Double(max(total, 1)), count: done * comm.size)
-        }
-        let counts = sample.counts.summed(comm)
-        try comm.collectively { try sample.close() }
-        let readSeconds = ProgressReporter.now() - t0
-        log(describe(counts, selection: o.selection))
+        let (blocks, counts) = try sample.readAll(blockRows: o.blockRows, job: "gw-vsh", progressInterval: o.progressInterval, comm: comm)
+        let readSeconds = Clock.wall() - t0
+        log(counts.describe(selection: o.selection, job: "gw-vsh"))
         if counts.correlationNull > 0 {
             log("gw-vsh: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr, taken as 0")
         }
@@ -146,18 +137,10 @@ public enum VSHJob {
         stats.readSeconds = comm.allreduce(readSeconds, .max)
         stats.kernelSeconds = comm.allreduce(outcome.kernelSeconds, .sum)
         stats.sourceIterations = outcome.iterations.count * outcome.sourcesTotal
-        stats.seconds = comm.allreduce(ProgressReporter.now() - t0, .max)
+        stats.seconds = comm.elapsed(since: t0)
         return VSHJobResult(options: o, outcome: outcome, counts: counts, correlationColumn: sample.hasCorrelation, clipped: clipped,
                             powers: sol.powers, omegaQuadrupole: quad, omegaPerDegree: perDegree, omegaCombined: combined,
                             binned: binned, histogram: histogram, statistics: stats)
-    }
-
-    static func describe(_ c: SelectionCounts, selection: SourceSelection) -> String {
-        var s = "gw-vsh: \(c.rows) rows read, \(c.selected) selected"
-        if selection.sourceIDFile != nil { s += "; \(c.notListed) not in the source_id list" }
-        for (f, n) in zip(selection.filters, c.failedFilter) { s += "; \(n) failed '\(f.text)'" }
-        s += "; \(c.nullProperMotion) without proper motion"
-        return s
     }
 
     /// Every rank's clipped sources, sorted by source_id (the same list on every rank).

@@ -194,9 +194,9 @@ public enum VSHOutputs {
                               c.upperLimit, c.expectedUpperLimit)
             }
         }
-        let perCore = Double(s.sourceIterations) / max(s.kernelSeconds, 1e-9)
+        let perCore = Clock.rate(s.sourceIterations, seconds: s.kernelSeconds)
         out += String(format: "\n  time      %.2f s on %d rank(s) (read %.2f s): %.0f sources/s, fit kernel %.0f sources/s/core (%d source-iterations in %.2f core-s)",
-                      s.seconds, s.ranks, s.readSeconds, Double(r.counts.selected) / max(s.seconds, 1e-9), perCore, s.sourceIterations, s.kernelSeconds)
+                      s.seconds, s.ranks, s.readSeconds, Clock.rate(r.counts.selected, seconds: s.seconds), perCore, s.sourceIterations, s.kernelSeconds)
         out += "\n  outputs   \(prefix).h5, \(prefix).ecsv, \(prefix).svg, \(prefix)_clipped.h5, \(prefix)_clipped.ecsv"
         return out
     }

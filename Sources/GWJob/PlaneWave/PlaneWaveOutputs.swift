@@ -102,7 +102,7 @@ public enum PlaneWaveOutputs {
 
     /// Sources × grid points per second of kernel CPU time (per core).
     public static func throughput(_ r: PlaneWaveResult) -> Double {
-        Double(r.statistics.counts.sourcesUsed) * Double(r.grid.count) / max(r.statistics.kernelCPUSeconds, 1e-9)
+        Clock.rate(r.statistics.counts.sourcesUsed * r.grid.count, seconds: r.statistics.kernelCPUSeconds)
     }
 
     public static func write(_ r: PlaneWaveResult, prefix: String, parameters: String) throws {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import XPSearch
+@testable import Numerics
 
 final class ChiSquareTests: XCTestCase {
     /// (x, dof, Q = P(χ² ≥ x), log Q, scipy chi2.sf(x, dof)).
@@ -65,7 +65,6 @@ final class ChiSquareTests: XCTestCase {
         XCTAssertEqual(ChiSquare.logUpperTail(.infinity, dof: 55), -.infinity)
         XCTAssertTrue(ChiSquare.upperTail(.nan, dof: 55).isNaN)
         XCTAssertTrue(ChiSquare.upperTail(3, dof: 0).isNaN)
-        XCTAssertEqual(XPScore(sourceID: 1, chi2: .nan, dof: 0).pValue.isNaN, true)
         // Even dof: Q = e^{−x/2} Σ_{k<dof/2} (x/2)^k / k! (Poisson sum), for the 110-dof case.
         for x in [1.0, 50, 100, 110, 120, 200, 400] {
             var term = 1.0, sum = 1.0
@@ -82,4 +81,51 @@ final class ChiSquareTests: XCTestCase {
         }
         XCTAssertEqual(IncompleteGamma.p(3, 2) + IncompleteGamma.q(3, 2), 1, accuracy: 1e-15)
     }
+
+    /// χ²(dof) 95 % quantiles (scipy 1.17.1 `chi2.isf(0.05, dof)`; mpmath 1.3.0 at 60 digits gives
+    /// Q = 0.05 + O(1e-16) at these x): Q = 0.05 (formerly the Hellings–Downs fit's own tests).
+    func testFivePercentQuantiles() {
+        XCTAssertEqual(ChiSquare.upperTail(3.841458820694124, dof: 1), 0.05, accuracy: 1e-12)
+        XCTAssertEqual(ChiSquare.upperTail(18.307038053275146, dof: 10), 0.05, accuracy: 1e-12)
+        XCTAssertEqual(ChiSquare.upperTail(124.34211340400407, dof: 100), 0.05, accuracy: 1e-12)
+        XCTAssertEqual(ChiSquare.upperTail(0, dof: 5), 1)
+    }
+
+    /// Closed forms: dof 2, Q = e^{−x/2} (so log Q = −x/2 exactly, far below the underflow of Q);
+    /// dof 1, Q = erfc(√(x/2)).
+    func testClosedFormsDof1And2() {
+        for x in [1e-6, 0.3, 2, 7.5, 40, 300, 1400, 1e4, 1e5] {
+            let q = exp(-x / 2)
+            if q > 0 { XCTAssertLessThan(relativeDifference(ChiSquare.upperTail(x, dof: 2), q), 1e-13, "x=\(x)") }
+            XCTAssertLessThan(relativeDifference(ChiSquare.logUpperTail(x, dof: 2), -x / 2), 1e-13, "x=\(x)")
+            XCTAssertLessThan(relativeDifference(ChiSquare.log10UpperTail(x, dof: 2), -x / 2 / log(10)), 1e-13, "x=\(x)")
+        }
+        for x in [1e-4, 0.5, 3, 10, 60, 500] {
+            XCTAssertLessThan(relativeDifference(ChiSquare.upperTail(x, dof: 1), erfc((x / 2).squareRoot())), 1e-13, "x=\(x)")
+        }
+    }
+
+    /// log10 Q (mpmath 1.3.0 `log10(gammainc(dof/2, x/2, inf, regularized=True))`, 60 digits), also
+    /// where Q underflows to 0 in double precision.
+    func testLog10UpperTail() {
+        let table: [(Double, Int, Double)] = [
+            (3.841458820694124, 1, -1.3010299956639807),
+            (400.0, 55, -53.139538566702265),
+            (16655.037182417516, 55, -3540.019614762842),
+            (3000.0, 110, -551.28020112129065),
+        ]
+        for (x, dof, want) in table {
+            XCTAssertLessThan(relativeDifference(ChiSquare.log10UpperTail(x, dof: dof), want), 1e-13, "x=\(x) dof=\(dof)")
+        }
+        XCTAssertEqual(ChiSquare.log10UpperTail(0, dof: 55), 0)
+        XCTAssertTrue(ChiSquare.log10UpperTail(.nan, dof: 55).isNaN)
+        XCTAssertTrue(ChiSquare.log10UpperTail(1, dof: 0).isNaN)
+    }
+}
+
+/// |a − b| / |b| (0 when equal or both NaN).
+func relativeDifference(_ a: Double, _ b: Double) -> Double {
+    if a.isNaN && b.isNaN { return 0 }
+    if a == b { return 0 }
+    return abs(a - b) / abs(b)
 }

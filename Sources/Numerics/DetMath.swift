@@ -7,23 +7,29 @@
 // everywhere; Swift does not contract a·b + c into fused multiply-adds) with classic argument
 // reductions (Cody & Waite 1980, "Software Manual for the Elementary Functions") and
 // Taylor/odd-series kernels. Accuracy is a few ulp, far below every noise level synthesised.
-
-@usableFromInline let _ln2Hi = 6.93147180369123816490e-01  // high bits of ln 2 (fdlibm split)
-@usableFromInline let _ln2Lo = 1.90821492927058770002e-10
-@usableFromInline let _ln2 = 0.69314718055994530942
-@usableFromInline let _ln10 = 2.30258509299404568402
-@usableFromInline let _halfPiHi = 1.57079632673412561417e+00  // π/2 in three parts (fdlibm)
-@usableFromInline let _halfPiMid = 6.07710050650619224932e-11
-@usableFromInline let _halfPiLo = 2.02226624879595063154e-21
+//
+// Everything is @inlinable so that Synth's hot loops (sky positions, scanning law, XP spectra)
+// inline these across the module boundary as they did when this file lived in Synth.
 
 public enum DetMath {
+    // Constants as inlinable computed properties: a global `let` read from another module goes
+    // through its lazy-initialisation accessor, a literal folds into the caller.
+    @inlinable static var _ln2Hi: Double { 6.93147180369123816490e-01 }  // high bits of ln 2 (fdlibm split)
+    @inlinable static var _ln2Lo: Double { 1.90821492927058770002e-10 }
+    @inlinable static var _ln2: Double { 0.69314718055994530942 }
+    /// ln 10 (rounded to the nearest double).
+    @inlinable public static var ln10: Double { 2.30258509299404568402 }
+    @inlinable static var _halfPiHi: Double { 1.57079632673412561417e+00 }  // π/2 in three parts (fdlibm)
+    @inlinable static var _halfPiMid: Double { 6.07710050650619224932e-11 }
+    @inlinable static var _halfPiLo: Double { 2.02226624879595063154e-21 }
+
     /// 2^n as a Double for −1022 ≤ n ≤ 1023.
-    @inline(__always) static func _pow2(_ n: Int) -> Double {
+    @inlinable @inline(__always) static func _pow2(_ n: Int) -> Double {
         Double(bitPattern: UInt64(n + 1023) << 52)
     }
 
     /// e^x.
-    public static func exp(_ x: Double) -> Double {
+    @inlinable public static func exp(_ x: Double) -> Double {
         if x.isNaN { return x }
         if x > 709.78 { return .infinity }
         if x < -745.0 { return 0 }
@@ -53,7 +59,7 @@ public enum DetMath {
     }
 
     /// Natural logarithm.
-    public static func log(_ x: Double) -> Double {
+    @inlinable public static func log(_ x: Double) -> Double {
         if x.isNaN || x < 0 { return .nan }
         if x == 0 { return -.infinity }
         if x.isInfinite { return x }
@@ -79,13 +85,13 @@ public enum DetMath {
         return de * _ln2Hi + (logm + de * _ln2Lo)
     }
 
-    public static func log10(_ x: Double) -> Double { DetMath.log(x) / _ln10 }
+    @inlinable public static func log10(_ x: Double) -> Double { DetMath.log(x) / ln10 }
 
     /// 10^x.
-    public static func exp10(_ x: Double) -> Double { DetMath.exp(x * _ln10) }
+    @inlinable public static func exp10(_ x: Double) -> Double { DetMath.exp(x * ln10) }
 
     /// sin and cos of a reduced argument |r| ≤ π/4.
-    @inline(__always) static func _sinKernel(_ r: Double) -> Double {
+    @inlinable @inline(__always) static func _sinKernel(_ r: Double) -> Double {
         let r2 = r * r
         var p = -1.0 / 121645100408832000.0  // −1/19!
         p = p * r2 + 1.0 / 355687428096000.0
@@ -99,7 +105,7 @@ public enum DetMath {
         return r + r * r2 * p
     }
 
-    @inline(__always) static func _cosKernel(_ r: Double) -> Double {
+    @inlinable @inline(__always) static func _cosKernel(_ r: Double) -> Double {
         let r2 = r * r
         var p = 1.0 / 6402373705728000.0  // 1/18!
         p = p * r2 - 1.0 / 20922789888000.0
@@ -114,13 +120,13 @@ public enum DetMath {
     }
 
     /// Reduces x to r ∈ [−π/4, π/4] and the quadrant n mod 4 (Cody–Waite, exact for |x| < 2^20·π/2).
-    @inline(__always) static func _reduceHalfPi(_ x: Double) -> (Double, Int) {
+    @inlinable @inline(__always) static func _reduceHalfPi(_ x: Double) -> (Double, Int) {
         let n = (x / (0.5 * Double.pi)).rounded()
         let r = ((x - n * _halfPiHi) - n * _halfPiMid) - n * _halfPiLo
         return (r, Int(n) & 3)
     }
 
-    public static func sin(_ x: Double) -> Double {
+    @inlinable public static func sin(_ x: Double) -> Double {
         if !x.isFinite { return .nan }
         let (r, q) = _reduceHalfPi(x)
         switch q {
@@ -131,7 +137,7 @@ public enum DetMath {
         }
     }
 
-    public static func cos(_ x: Double) -> Double {
+    @inlinable public static func cos(_ x: Double) -> Double {
         if !x.isFinite { return .nan }
         let (r, q) = _reduceHalfPi(x)
         switch q {
@@ -144,7 +150,7 @@ public enum DetMath {
 
     /// arctan, by two argument halvings atan x = 2 atan(x / (1 + √(1 + x²))) to |x| ≤ tan(π/16)
     /// after reflecting |x| > 1, then the odd series.
-    public static func atan(_ x: Double) -> Double {
+    @inlinable public static func atan(_ x: Double) -> Double {
         if x.isNaN { return x }
         if x.isInfinite { return x > 0 ? Double.pi / 2 : -Double.pi / 2 }
         let neg = x < 0
@@ -165,7 +171,7 @@ public enum DetMath {
         return neg ? -r : r
     }
 
-    public static func atan2(_ y: Double, _ x: Double) -> Double {
+    @inlinable public static func atan2(_ y: Double, _ x: Double) -> Double {
         if x.isNaN || y.isNaN { return .nan }
         if x == 0 {
             if y > 0 { return Double.pi / 2 }
@@ -177,18 +183,18 @@ public enum DetMath {
         return y >= 0 ? t + Double.pi : t - Double.pi
     }
 
-    public static func asin(_ x: Double) -> Double {
+    @inlinable public static func asin(_ x: Double) -> Double {
         if x.isNaN || x > 1 || x < -1 { return .nan }
         return DetMath.atan2(x, ((1 - x) * (1 + x)).squareRoot())
     }
 
-    public static func acos(_ x: Double) -> Double {
+    @inlinable public static func acos(_ x: Double) -> Double {
         if x.isNaN || x > 1 || x < -1 { return .nan }
         return DetMath.atan2(((1 - x) * (1 + x)).squareRoot(), x)
     }
 
     /// x − floor(x), in [0, 1).
-    @inline(__always) public static func frac(_ x: Double) -> Double {
+    @inlinable @inline(__always) public static func frac(_ x: Double) -> Double {
         let f = x - x.rounded(.down)
         return f >= 1 ? 0 : f
     }

@@ -8,6 +8,7 @@
 // the numbers, does not depend on the number of ranks.
 import Foundation
 import GWAstrometry
+import Numerics
 import Plot
 
 public enum VSHPlot {
@@ -39,7 +40,7 @@ public enum VSHPlot {
     }
 
     /// Weighted mean proper motions per cell over all ranks (unclipped sources).
-    static func binnedField(blocks: [ProperMotionBlock], clipped: [[Bool]], reduction: GWReduction) -> [Cell] {
+    static func binnedField(blocks: [ProperMotionBlock], clipped: [[Bool]], reduction: ExactReduction) -> [Cell] {
         let offsets = bandOffsets
         let cells = offsets.last!
         var sums = ExactSum(count: 5 * cells)
@@ -72,7 +73,7 @@ public enum VSHPlot {
 
     /// Histogram of X in bins of 0.25 up to 15 (the last bin holds everything beyond), all ranks.
     static let histogramWidth = 0.25, histogramBins = 60
-    static func histogram(_ outcome: VSHFitOutcome, reduction: GWReduction) -> [Int] {
+    static func histogram(_ outcome: VSHFitOutcome, reduction: ExactReduction) -> [Int] {
         var h = [Int](repeating: 0, count: histogramBins)
         for xb in outcome.normalisedResidual {
             for x in xb { h[min(histogramBins - 1, max(0, Int(x / histogramWidth)))] += 1 }
