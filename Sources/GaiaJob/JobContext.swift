@@ -46,6 +46,12 @@ public final class JobContext {
         ProgressReporter(label: label ?? job, unit: unit, enabled: communicator.isRoot, interval: progressInterval)
     }
 
+    /// Runs `body` on rank 0 only, agreed: an error there becomes every rank's error. For jobs
+    /// whose small, identical-on-every-rank results are written by one process.
+    public func onRoot(_ body: () throws -> Void) throws {
+        try communicator.collectively { if communicator.isRoot { try body() } }
+    }
+
     /// `output + suffix`.
     public func path(_ suffix: String) -> String { output + suffix }
 

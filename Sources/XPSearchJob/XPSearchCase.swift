@@ -66,9 +66,7 @@ public enum XPSearchCase: Job {
 
     /// Written by rank 0 (the global top-k is identical on every rank).
     public static func write(_ r: XPSearchResult, options o: Options, in context: JobContext) throws {
-        try context.communicator.collectively {
-            if context.isRoot { try XPOutputs.write(r, prefix: context.output, options: o, parameters: context.parameters) }
-        }
+        try context.onRoot { try XPOutputs.write(r, prefix: context.output, options: o, parameters: context.parameters) }
     }
 
     public static func summary(_ r: XPSearchResult, options o: Options, in context: JobContext) -> String {

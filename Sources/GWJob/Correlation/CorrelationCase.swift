@@ -56,9 +56,7 @@ public enum GWCorrelationCase: Job {
 
     /// Written by rank 0 (one row per bin, identical on every rank).
     public static func write(_ r: CorrelationResult, options o: Options, in context: JobContext) throws {
-        try context.communicator.collectively {
-            if context.isRoot { try CorrelationOutputs.write(r, prefix: context.output, parameters: context.parameters) }
-        }
+        try context.onRoot { try CorrelationOutputs.write(r, prefix: context.output, parameters: context.parameters) }
     }
 
     public static func summary(_ r: CorrelationResult, options o: Options, in context: JobContext) -> String {

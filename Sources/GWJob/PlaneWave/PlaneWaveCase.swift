@@ -40,9 +40,7 @@ public enum GWPlaneWaveCase: Job {
 
     /// Written by rank 0 (the reduced grid and candidates are identical on every rank).
     public static func write(_ r: PlaneWaveResult, options o: Options, in context: JobContext) throws {
-        try context.communicator.collectively {
-            if context.isRoot { try PlaneWaveOutputs.write(r, prefix: context.output, parameters: context.parameters) }
-        }
+        try context.onRoot { try PlaneWaveOutputs.write(r, prefix: context.output, parameters: context.parameters) }
     }
 
     public static func summary(_ r: PlaneWaveResult, options o: Options, in context: JobContext) -> String {

@@ -39,9 +39,7 @@ public enum GWVSHCase: Job {
 
     /// Written by rank 0 (the results are small and identical on every rank).
     public static func write(_ r: VSHJobResult, options o: Options, in context: JobContext) throws {
-        try context.communicator.collectively {
-            if context.isRoot { try VSHOutputs.write(r, prefix: context.output, parameters: context.parameters) }
-        }
+        try context.onRoot { try VSHOutputs.write(r, prefix: context.output, parameters: context.parameters) }
     }
 
     public static func summary(_ r: VSHJobResult, options o: Options, in context: JobContext) -> String {
