@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
-        .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram"], path: "Tests/PeriodogramTests"),
+        .testTarget(name: "PeriodogramTests", dependencies: ["Periodogram", "GaiaFormat"], path: "Tests/PeriodogramTests"),
         .testTarget(name: "GWAstrometryTests", dependencies: ["GWAstrometry", "Numerics"], path: "Tests/GWAstrometryTests"),
         .testTarget(name: "XPSearchTests", dependencies: ["XPSearch", "GaiaFormat", "Numerics"], path: "Tests/XPSearchTests"),
     ],

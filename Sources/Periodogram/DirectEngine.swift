@@ -11,6 +11,13 @@
 // Accuracy: the rotation accumulates rounding like a random walk of ≈1e-16 per step; the state
 // is re-seeded from exact sin/cos every `reseedBlocks` blocks (4096 frequencies), which keeps
 // the drift near 1e-14, far below the 1e-9 power tolerance checked against astropy.
+//
+// Ill-conditioned frequencies (K = 2, 3): where the (2K+1)² normal matrix of a sparse curve is
+// nearly singular even these small sum errors can move the power by more than 1e-9 (measured
+// 1.9e-9 on a real DR3 BP curve at K = 3). As in the fft engine, the a-posteriori bound of
+// SumErrorBound.swift flags such frequencies — here with the direct sums' own error bound
+// (`sumTolerance`) — and they are recomputed exactly (`ExactPower`). K = 1 is not guarded: its
+// 3×3 system is solved in closed form and the engine meets the contract there without it.
 
 import Foundation
 
@@ -27,8 +34,31 @@ public final class DirectEngine: PowerEngine {
     private var rotation: [Double] = []  // (cos, sin) of 8·Δω·t per point, interleaved
     private var laneCos: [V] = []        // cos, sin of l·Δω·t, l = 0…7, per point
     private var laneSin: [V] = []
+    /// Grid indices whose power may miss the accuracy target (`SumErrorBound`), reused.
+    private var flagged: [Int] = []
+    /// Recompute flagged frequencies exactly (false only in tests that show why).
+    var exactFallback = true
+    /// Frequencies of the last `power` call recomputed exactly (`SumErrorBound`; K = 2, 3 only).
+    public private(set) var recomputedCount = 0
 
     public init() {}
+
+    /// Bound on the error of every weight sum C_h, S_h (Σw = 1; the weighted-value sums YC_h,
+    /// YS_h get it times Σ|w·y|) of a block `steps` rotations after its seed, for `n` points and
+    /// K = `nterms`: a worst-case (linear, not random-walk) count of roundings, u = 2⁻⁵³:
+    ///   seed e^{iω₀t}·e^{ilΔωt} (exactly reduced phase, libm sin/cos, one complex product) ≤ 4u,
+    ///   each rotation z·ρ ≤ 4u more (2u for ρ's own rounding — systematic, so it adds up
+    ///   linearly — and 2u for the FMA complex product): |δz| ≤ (4 + 4·steps)·u;
+    ///   the harmonics z^h = z^{h−1}·z, h ≤ 2K: |δz^h| ≤ h·(|δz| + 2u) ≤ 2K·(6 + 4·steps)·u;
+    ///   the FMA sums Σ w·z^h over n points: ≤ n·u·Σw (Higham 2002, §4.2, γ_n);
+    ///   the matrix entries ½(C_a ± C_b) and the Cholesky solve: ≤ (2K + 2)·u (backward stable).
+    /// Typically the true error is far smaller (rounding errors partly cancel), so this only
+    /// errs towards recomputing a frequency that did not need it. At the last block before a
+    /// re-seed (511 steps) and N = 40, K = 3 it is 1.4e-12, at the seed 1e-14.
+    static func sumTolerance(steps: Int, n: Int, nterms k: Int) -> Double {
+        let u = Double.ulpOfOne / 2
+        return u * (Double(2 * k) * (6 + 4 * Double(steps)) + Double(n + 2 * k + 2))
+    }
 
     /// Measured cost model (AMD EPYC Zen 5, AVX-512, -target-cpu native): seconds per curve.
     /// See Docs/periodogram.md; the dispatcher compares it with `FFTEngine.estimatedSeconds`.
@@ -45,6 +75,8 @@ public final class DirectEngine: PowerEngine {
         precondition((1...3).contains(nterms), "nterms must be 1, 2 or 3")
         let n = curve.count
         var out = [Double](repeating: 0, count: grid.count)
+        flagged.removeAll(keepingCapacity: true)
+        recomputedCount = 0
         guard n > 0 else { return out }
         if cosState.count < n {
             cosState = [V](repeating: V(), count: n)
@@ -73,8 +105,9 @@ public final class DirectEngine: PowerEngine {
                     rotation.withUnsafeBufferPointer { rot in
                         curve.weight.withUnsafeBufferPointer { w in
                             curve.weightedValue.withUnsafeBufferPointer { wy in
+                                let absWY = nterms > 1 ? SumErrorBound.absWeightedValues(curve) : 0
                                 let ctx = Context(n: n, w: w.baseAddress!, wy: wy.baseAddress!, rot: rot.baseAddress!,
-                                                  c: cs.baseAddress!, s: ss.baseAddress!, yy: curve.yy)
+                                                  c: cs.baseAddress!, s: ss.baseAddress!, yy: curve.yy, absWY: absWY)
                                 var b = 0
                                 while b < blocks {
                                     seed(ctx, curve: curve, grid: grid, block: b)
@@ -92,6 +125,10 @@ public final class DirectEngine: PowerEngine {
                 }
             }
         }
+        if exactFallback {
+            recomputedCount = flagged.count
+            ExactPower.recompute(&out, at: flagged, curve: curve, grid: grid, nterms: nterms)
+        }
         return out
     }
 
@@ -103,6 +140,8 @@ public final class DirectEngine: PowerEngine {
         let c: UnsafeMutablePointer<V>
         let s: UnsafeMutablePointer<V>
         let yy: Double
+        /// Σ|w·y|, for the sum-error bound of K ≥ 2.
+        let absWY: Double
     }
 
     /// Phase factors of every point at the eight frequencies of block `block`: the exact factor
@@ -196,7 +235,8 @@ public final class DirectEngine: PowerEngine {
     /// K = 2, 3: harmonics by repeated complex multiplication z^h = z^{h−1}·z, sums of h = 1…2K
     /// (weights) and 1…K (weighted values), then the normal equations, all lane-wise. `Order`
     /// makes K a compile-time constant so the harmonic loops unroll and the 6K sums stay in
-    /// registers.
+    /// registers. Frequencies where the sums' error bound may move the power by more than
+    /// `SumErrorBound.powerTarget` are appended to `flagged`.
     private func multiHarmonic<Order: HarmonicOrder>(_ ctx: Context, _ order: Order.Type, blocks: Range<Int>,
                                                      grid: FrequencyGrid, out: UnsafeMutablePointer<Double>) {
         let n = ctx.n
@@ -227,8 +267,13 @@ public final class DirectEngine: PowerEngine {
             }
             cw[0] = V(repeating: 1)
             sw[0] = V()
-            store(LaneNormalEquations<Order>.power(c: cw, s: sw, yc: cy, ys: sy, yy: ctx.yy),
-                  block: b, count: grid.count, out: out)
+            let (p, norm) = LaneNormalEquations<Order>.solve(c: cw, s: sw, yc: cy, ys: sy, yy: ctx.yy)
+            store(p, block: b, count: grid.count, out: out)
+            let bound = SumErrorBound(tolerance: DirectEngine.sumTolerance(steps: b - blocks.lowerBound, n: n, nterms: k),
+                                      absWeightedValues: ctx.absWY, yy: ctx.yy)
+            let risky = bound.exceeded(solutionNorm: norm)
+            let k0 = b * DirectEngine.lanes
+            for l in 0..<min(DirectEngine.lanes, grid.count - k0) where risky[l] { flagged.append(k0 + l) }
         }
     }
 }

@@ -90,7 +90,7 @@ public final class FFTEngine: PowerEngine {
         }
         recomputedCount = exactFallback ? flagged.count : 0
         if exactFallback {
-            for k in flagged { out[k] = ExactPower.power(curve, grid: grid, index: k, nterms: nterms) }
+            ExactPower.recompute(&out, at: flagged, curve: curve, grid: grid, nterms: nterms)
         }
         return out
     }

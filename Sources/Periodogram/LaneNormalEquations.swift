@@ -14,13 +14,6 @@ enum LaneNormalEquations<Order: HarmonicOrder> {
     typealias V = SIMD8<Double>
 
     /// `c`, `s`: C_h, S_h for h = 0 … 2K (c[0] = 1, s[0] = 0); `yc`, `ys`: h = 1 … K.
-    @inline(__always)
-    static func power(c: InlineArray<7, V>, s: InlineArray<7, V>, yc: InlineArray<4, V>, ys: InlineArray<4, V>,
-                      yy: Double) -> V {
-        // Inlined: the back substitution that only `solve` needs is dead code here.
-        solve(c: c, s: s, yc: yc, ys: ys, yy: yy).power
-    }
-
     /// The power and ‖x‖₁ of the least-squares solution x = M⁻¹b (constant and harmonic
     /// coefficients), which sizes the effect of errors in the sums (`SumErrorBound`); ‖x‖₁ is
     /// +∞ in lanes whose matrix is not positive definite.

@@ -39,11 +39,21 @@ struct SumErrorBound {
 
     /// Bounds for sums computed with relative error `tolerance`·Σ|strength| (the NUFFT's).
     init(tolerance: Double, curve: PreparedCurve) {
+        self.init(tolerance: tolerance, absWeightedValues: SumErrorBound.absWeightedValues(curve), yy: curve.yy)
+    }
+
+    /// The same with Σ|w·y| and YY given (the direct engine's tolerance changes block by block).
+    init(tolerance: Double, absWeightedValues: Double, yy: Double) {
+        weightSums = tolerance
+        valueSums = tolerance * absWeightedValues
+        limit = SumErrorBound.powerTarget * yy
+    }
+
+    /// Σ|w·y|: the strength sum of the weighted-value sums YC_h, YS_h (Σw = 1 for C_h, S_h).
+    static func absWeightedValues(_ curve: PreparedCurve) -> Double {
         var absWY = 0.0
         for v in curve.weightedValue { absWY += abs(v) }
-        weightSums = tolerance
-        valueSums = tolerance * absWY
-        limit = SumErrorBound.powerTarget * curve.yy
+        return absWY
     }
 
     /// True when a power solved with ‖x‖₁ = `solutionNorm` may miss `powerTarget` (also for
@@ -66,6 +76,12 @@ struct SumErrorBound {
 /// leading digits to cancellation when C_{2a} ≈ 1, whereas Σw·sin² keeps them. O(N·K²) per
 /// frequency; for the few frequencies `SumErrorBound` flags.
 enum ExactPower {
+    /// Replace `power` at the grid indices `flagged` by the exact power (both engines' fallback).
+    static func recompute(_ power: inout [Double], at flagged: [Int], curve: PreparedCurve, grid: FrequencyGrid,
+                          nterms: Int) {
+        for k in flagged { power[k] = ExactPower.power(curve, grid: grid, index: k, nterms: nterms) }
+    }
+
     static func power(_ curve: PreparedCurve, grid: FrequencyGrid, index k: Int, nterms: Int) -> Double {
         FourierFit(curve, nterms: nterms) { i, h in 2 * Double.pi * Double(h) * grid.cycles(at: k, time: curve.time[i]) }.power
     }

@@ -51,3 +51,22 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count)
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
+
+/// Engines with the exact fallback of SumErrorBound.swift (fft; direct at K ≥ 2).
+protocol GuardedEngine: PowerEngine {
+    var exactFallback: Bool { get set }
+    var recomputedCount: Int { get }
+}
+extension FFTEngine: GuardedEngine {}
+extension DirectEngine: GuardedEngine {}
+
+/// The power of a fresh engine without the fallback and of another with it (returned, for its
+/// `recomputedCount`).
+func unguardedAndGuarded<E: GuardedEngine>(_ make: () -> E, _ curve: PreparedCurve, grid: FrequencyGrid,
+                                           nterms: Int) -> (unguarded: [Double], guarded: [Double], engine: E) {
+    let raw = make()
+    raw.exactFallback = false
+    let unguarded = raw.power(curve, grid: grid, nterms: nterms)
+    let engine = make()
+    return (unguarded, engine.power(curve, grid: grid, nterms: nterms), engine)
+}

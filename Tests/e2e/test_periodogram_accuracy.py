@@ -732,22 +732,14 @@ def test_dr3_engines(dr3, engine):
         note(f"DR3 dump |dpower| {engine}", check_dump(dr3.ref, out, sid, band, "mag", per_curve_grid(t), 1, f"DR3 {engine}"))
 
 
-# Found by this test, not yet fixed: `auto` picks the direct engine for these short curves, and at
-# nterms 3 the direct engine misses 1e-9 on one real curve (1768117776854528 bp: |Δpower| 1.9e-9 at
-# f = 0.2398 d⁻¹; the fft engine, with its SumErrorBound fallback, gives 3.2e-10 on the same dumps).
-# The fix is to apply SumErrorBound (with the direct engine's sum error) and ExactPower to
-# DirectEngine.multiHarmonic as in FFTEngine; then make this strict.
-DIRECT_NTERMS3 = pytest.mark.xfail(reason="direct engine (chosen by auto) nterms 3: 1.9e-9 on a real DR3 curve",
-                                   strict=False)
-
-
-@pytest.mark.parametrize("engine", ["auto", "fft"])
+# `auto` picks the direct engine for these short curves; at nterms 3 one of them
+# (1768117776854528 bp) is ill-conditioned near 0.2398 d⁻¹, where the direct engine missed 1e-9
+# (1.9e-9) until it got the fft engine's SumErrorBound guard and exact recompute.
+@pytest.mark.parametrize("engine", ["auto", "direct", "fft"])
 @pytest.mark.parametrize("nterms", [2, 3])
-def test_dr3_multiharmonic_engines(dr3, engine, nterms, request):
+def test_dr3_multiharmonic_engines(dr3, engine, nterms):
     """The real curves (N ≈ 20–70, sparse enough for ill-conditioned frequencies at nterms 3) with
     nterms 2, 3: the whole dumped periodograms equal astropy's chi2 power to 1e-9."""
-    if engine == "auto" and nterms == 3:
-        request.applymarker(DIRECT_NTERMS3)
     out = dr3_run(dr3, "mag", engine, nterms)
     assert sorted(out.dumps) == sorted(out.keys())
     for (sid, band) in out.dumps:
