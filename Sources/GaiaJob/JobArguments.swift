@@ -65,7 +65,7 @@ public struct JobArguments {
                 overrides.append(("progress_interval", .scalar(try value(flag, inline: inline)), flag))
             default:
                 guard let option = options.first(where: { $0.flag == flag }) else {
-                    throw JobError("unknown option '\(flag)'" + (Self.suggestion(flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
+                    throw JobError("unknown option '\(flag)'" + (ParameterFile.closest(to: flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
                                    + " (see gaiamine \(J.name) --help)")
                 }
                 let key = option.fullKey(section: J.section)
@@ -123,12 +123,6 @@ public struct JobArguments {
 
     static func flags<J: Job>(of job: J.Type) -> [String] {
         ["--out", "--overwrite", "--progress-interval", "--set", "--help"] + J.options.compactMap(\.flag)
-    }
-
-    static func suggestion(_ word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, ParameterFile.editDistance(word, $0)) }.min { $0.1 < $1.1 }
-        guard let (c, d) = scored, d <= max(2, min(word.count, c.count) / 3) else { return nil }
-        return c
     }
 }
 

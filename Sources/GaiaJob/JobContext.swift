@@ -54,9 +54,6 @@ public final class JobContext {
 
     /// `output + suffix`.
     public func path(_ suffix: String) -> String { output + suffix }
-
-    /// Provenance of this run, identical on every rank (for collectively written files).
-    public func provenance() -> Provenance { Provenance(ranks: communicator.size) }
 }
 
 /// Which rows of a table a job uses (the seam for expressions: `--where EXPR`). Evaluated a chunk

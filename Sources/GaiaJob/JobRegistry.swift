@@ -70,7 +70,7 @@ public struct JobRegistry {
         let name = try file.string("job")
         if let j = job(named: name) { return j }
         var message = "unknown job '\(name)'"
-        if let s = JobArguments.suggestion(name, among: names) { message += "; did you mean '\(s)'?" }
+        if let s = ParameterFile.closest(to: name, among: names) { message += "; did you mean '\(s)'?" }
         throw file.error(key: "job", message + " (jobs: \(names.joined(separator: ", ")))")
     }
 
