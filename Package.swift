@@ -7,9 +7,10 @@
 //   Numerics         pure shared numerics: Cholesky, χ² tails, HEALPix, deterministic math, exact sums
 //   GaiaIO           the shared partition/read/write/reduce layer the kernels use
 //   GaiaJob          the job framework: Job protocol, option declarations, JobRunner, registry
+//   Expressions      the expression language (`--where`, `define:`): parse, type-check, vectorised evaluation (pure)
 //   Plot             a small SVG writer (panels, sky maps)
-//   XPSearch, Periodogram, GWAstrometry                  kernels: pure science (no MPI, no HDF5)
-//   XPSearchJob, PeriodogramJob, GWJob                   jobs: drivers + one `Job` per science case
+//   XPSearch, Periodogram, GWAstrometry, Aggregates      kernels: pure science (no MPI, no HDF5)
+//   XPSearchJob, PeriodogramJob, GWJob, TableJobs        jobs: drivers + one `Job` per science case
 //   Synth            deterministic DR3-format generators with truth
 //   GaiaMineKit      the library product: framework + GaiaIO + numerics, for users' own jobs
 //   gaiamine         the command-line interface (registry of the built-in jobs + synth/repack/inspect)
@@ -50,7 +51,11 @@ let package = Package(
         // --- Gaia data ----------------------------------------------------------------------
         .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Yams"], path: "Sources/GaiaIO"),
+        // The expression language of `--where`, `define:`, `--by`, `--values` (Docs/expressions.md):
+        // pure, evaluated over column batches that GaiaIO reads.
+        .target(name: "Expressions", path: "Sources/Expressions", swiftSettings: hot),
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Expressions", "Yams"],
+                path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
         .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
         // Epoch-photometry light curves of a repacked table: columns, collective block reads,
@@ -77,19 +82,29 @@ let package = Package(
         .target(name: "GWAstrometry", dependencies: ["Numerics"], path: "Sources/GWAstrometry", swiftSettings: hot),
         .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI"],
                 path: "Sources/GWJob"),
+        // Exact grouped statistics (count, moments, median, MAD, percentiles) of one group's values,
+        // and the distributed order statistics for groups spread over ranks (pure).
+        .target(name: "Aggregates", dependencies: ["Numerics"], path: "Sources/Aggregates", swiftSettings: hot),
+        // Table jobs over any repacked table: `select` (rows by expression, derived columns) and
+        // `aggregate` (exact robust statistics per group / HEALPix pixel, healpy maps).
+        .target(name: "TableJobs", dependencies: ["GaiaJob", "Aggregates", "Expressions", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI", "HDF5"],
+                path: "Sources/TableJobs"),
         // --- the library users build on, and the program ----------------------------------------
-        .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "LightCurves", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot"],
+        .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "LightCurves", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot",
+                                                      "Expressions", "Aggregates"],
                 path: "Sources/GaiaMineKit"),
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
                           dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
-                                         "PeriodogramJob", "GWJob", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "PeriodogramJob", "GWJob", "TableJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat", "Numerics"], path: "Tests/SynthTests"),
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics"],
                     path: "Tests/GaiaIOTests"),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], path: "Tests/ExpressionsTests"),
+        .testTarget(name: "AggregatesTests", dependencies: ["Aggregates", "Numerics"], path: "Tests/AggregatesTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),

@@ -4,6 +4,8 @@
 // the eCSV layer, the MPI and HDF5 wrappers, the pure numerics and the SVG plots. A job defined
 // outside GaiaMine runs under mpirun with parameters, partition, collective reads, progress,
 // outputs and provenance for free: see Examples/light-curve-stats and Docs/adding-a-job.md.
+@_exported import Aggregates
+@_exported import Expressions
 @_exported import GaiaFormat
 @_exported import GaiaIO
 @_exported import GaiaJob
