@@ -11,6 +11,7 @@ final class TableScan {
     let table: GaiaTable
     /// This rank's rows (contiguous: rank order is input order).
     let rows: RowRange
+    /// The columns expressions may name (kind and shape), for checks before any bulk read.
     let signatures: [ColumnSignature]
     let communicator: Communicator
 
@@ -23,7 +24,12 @@ final class TableScan {
 
     /// Compiles `text` (the same on every rank, so every rank throws the same error).
     func compile(_ text: String, label: String) throws -> Expression {
-        try Expression(text, columns: signatures, label: label)
+        try table.compileExpression(text, label: label)
+    }
+
+    /// The run's common `--where`, compiled against this table (nil: every row).
+    func condition(_ context: JobContext) throws -> Expression? {
+        try communicator.collectively { try context.selection(for: table)?.expression }
     }
 
     /// The collective chunk loop: `body` gets each chunk's rows and a batch holding `columns`
