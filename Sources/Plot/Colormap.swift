@@ -8,18 +8,23 @@ public struct Colormap {
     public var name: String
     /// sRGB components in [0, 1], anchor k at t = k / (count − 1).
     public var anchors: [(r: Double, g: Double, b: Double)]
+    /// A diverging map (its middle colour means zero): automatic colour ranges are made
+    /// symmetric about zero.
+    public var diverging: Bool
 
     /// At least two anchors; components are clamped to [0, 1] when used.
-    public init(name: String, anchors: [(r: Double, g: Double, b: Double)]) {
+    public init(name: String, anchors: [(r: Double, g: Double, b: Double)], diverging: Bool = false) {
         precondition(anchors.count >= 2, "a colour map needs at least two anchors")
         self.name = name
         self.anchors = anchors
+        self.diverging = diverging
     }
 
     /// matplotlib's default sequential map (monotone lightness): for magnitudes, counts, medians.
     public static let viridis = Colormap(name: "viridis", anchors: viridisAnchors.map { (r: $0.0, g: $0.1, b: $0.2) })
     /// Moreland's diverging blue–white–red map: for signed quantities centred on zero.
-    public static let coolwarm = Colormap(name: "coolwarm", anchors: coolwarmAnchors.map { (r: $0.0, g: $0.1, b: $0.2) })
+    public static let coolwarm = Colormap(name: "coolwarm", anchors: coolwarmAnchors.map { (r: $0.0, g: $0.1, b: $0.2) },
+                                          diverging: true)
 
     /// Colour at `t`, clamped to [0, 1] (NaN → 0).
     public func rgb(_ t: Double) -> (r: Double, g: Double, b: Double) {

@@ -13,8 +13,9 @@ public struct MapPanel {
     /// looks up its HEALPix pixel (or whatever the map is made of).
     public var value: (Double, Double) -> Double
     /// Colour range; nil: the 2nd–98th percentile of the finite sampled values (robust to
-    /// outliers; the raster is equal-area, so this is by sky area). A degenerate range becomes
-    /// ±0.5 around its value. Values outside are drawn in the end colours.
+    /// outliers; the raster is equal-area, so this is by sky area), widened to be symmetric about
+    /// zero for a diverging colour map (white = 0). A degenerate range becomes ±0.5 around its
+    /// value. Values outside are drawn in the end colours.
     public var range: ClosedRange<Double>?
     public var colormap: Colormap
     /// Longitude at the centre of the map, degrees (healpy's default 0).
@@ -86,7 +87,7 @@ struct MapRaster {
                 if centreInside && v.isFinite { centres.append(v) }
             }
         }
-        range = MapRaster.resolve(map.range, sample: &centres)
+        range = MapRaster.resolve(map.range, sample: &centres, symmetric: map.colormap.diverging)
         let lo = range.lowerBound, span = range.upperBound - range.lowerBound
         let top = Double(MapRaster.levels - 1)
         level = zip(values, inside).map { v, ins in
@@ -99,15 +100,16 @@ struct MapRaster {
     /// Level of cell (column, row).
     func level(_ i: Int, _ j: Int) -> Int { level[j * columns + i] }
 
-    /// `given` when finite, else the 2nd–98th percentiles of `sample`; degenerate → ±0.5 around
-    /// the value; no data at all → 0…1.
-    static func resolve(_ given: ClosedRange<Double>?, sample: inout [Double]) -> ClosedRange<Double> {
+    /// `given` when finite, else the 2nd–98th percentiles of `sample` (made ±max|…| when
+    /// `symmetric`); degenerate → ±0.5 around the value; no data at all → 0…1.
+    static func resolve(_ given: ClosedRange<Double>?, sample: inout [Double], symmetric: Bool) -> ClosedRange<Double> {
         var lo = 0.0, hi = 1.0
         if let given, given.lowerBound.isFinite, given.upperBound.isFinite {
             (lo, hi) = (given.lowerBound, given.upperBound)
         } else if !sample.isEmpty {
             sample.sort()
             (lo, hi) = (percentile(sorted: sample, 2), percentile(sorted: sample, 98))
+            if symmetric { hi = max(abs(lo), abs(hi)); lo = -hi }
         }
         if !(hi > lo) { (lo, hi) = (lo - 0.5, lo + 0.5) }
         return lo...hi
