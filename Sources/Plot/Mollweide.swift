@@ -8,9 +8,7 @@ public enum Mollweide {
     /// Projected (x, y) of longitude `lon` and latitude `lat` (degrees), `centre` the longitude at
     /// x = 0; x ∈ [−2√2, 2√2] grows to the west (east, +lon, is on the left), y ∈ [−√2, √2] north.
     public static func project(lon: Double, lat: Double, centre: Double = 0) -> (x: Double, y: Double) {
-        var l = (lon - centre).truncatingRemainder(dividingBy: 360)
-        if l > 180 { l -= 360 } else if l < -180 { l += 360 }
-        return projectRelative(l, lat)
+        projectRelative(SkyFrame.relativeLongitude(lon, centre: centre), lat)
     }
 
     /// As `project`, for a longitude `dl` already relative to the centre (±180 are the two edges).

@@ -29,6 +29,13 @@ struct SkyFrame {
 
     var mapWidth: Double { 4 * sqrt(2) * s }
 
+    /// `lon − centre` in [−180, 180] (degrees).
+    static func relativeLongitude(_ lon: Double, centre: Double) -> Double {
+        var l = (lon - centre).truncatingRemainder(dividingBy: 360)
+        if l > 180 { l -= 360 } else if l < -180 { l += 360 }
+        return l
+    }
+
     /// Page point of (longitude relative to the centre, latitude).
     func page(_ dl: Double, _ lat: Double) -> (Double, Double) {
         let p = projection(dl, lat)

@@ -189,6 +189,12 @@ final class MapTests: XCTestCase {
         XCTAssertTrue(drawnCells(Figure(panels: [.map(MapPanel { _, _ in .nan })]).svg()).values
                         .allSatisfy { Set($0.values) == [MapRenderer.noDataColor] })
         XCTAssertEqual(MapPanel(range: 4...4) { _, _ in 1 }.colourRange(), 3.5...4.5)
+        // numpy.percentile([3, 1, 10, 2, 4, -7.5], [2, 98]) = −6.65, 9.4; of [5]: 5.
+        var sample = [3, 1, 10, 2, 4, -7.5]
+        let r = MapRaster.resolve(nil, sample: &sample, symmetric: false)
+        XCTAssertEqual(r.lowerBound, -6.65, accuracy: 1e-14)
+        XCTAssertEqual(r.upperBound, 9.4, accuracy: 1e-14)
+        XCTAssertEqual(MapRaster.percentile(sorted: [5], 98), 5)
         // Diverging maps: symmetric about zero (the 98th percentile of lat + 10 is ~83.7).
         let signed = MapPanel(colormap: .coolwarm) { _, lat in lat + 10 }.colourRange()
         XCTAssertEqual(signed.upperBound, asin(0.96) * 180 / .pi + 10, accuracy: 0.3)
