@@ -1,5 +1,6 @@
 // Draws a MapPanel: the raster as one path per colour level (runs of equal colour along each
-// row merged into one stroke), clipped to the Mollweide ellipse, the graticule over it, a colour bar below.
+// row merged into one stroke), clipped to the Mollweide ellipse, the graticule over it, and a
+// colour bar below.
 
 import Foundation
 
@@ -27,9 +28,9 @@ enum MapRenderer {
     /// The raster in cell units (a transform scales them to the page, so coordinates are small
     /// integers): per colour level one path, a horizontal stroke one cell wide ("Mi,jhN", butt
     /// caps: exactly the cells' squares) per run of equal level along a row; strokes take a third
-    /// fewer bytes than rectangles. Size at 360 × 180: a map of latitude ~10 kB; the worst case,
-    /// each of the ~51 000 cells in the ellipse a run of its own, ~0.55 MB; a HEALPix level-5 map
-    /// (pixels ~1.8 cells wide) of noise ~0.3 MB (measured in MapTests).
+    /// fewer bytes than rectangles. Whole-figure sizes at 360 × 180: a map of latitude 34 kB; the
+    /// worst case, each of the ~51 000 cells in the ellipse a run of its own, 0.49 MB; a HEALPix
+    /// level-5 map (pixels ~1.8 cells wide) of noise 0.26 MB (measured in MapTests).
     static func cells(_ raster: MapRaster, _ colormap: Colormap, frame: SkyFrame, clip: String, into b: inout SVGBuilder) {
         var runs = [String](repeating: "", count: MapRaster.levels + 1)  // index level + 1: no data first
         for j in 0..<raster.rows {
