@@ -22,6 +22,7 @@ public struct Figure {
 
     public mutating func add(_ panel: Panel) { panels.append(.plot(panel)) }
     public mutating func add(_ sky: SkyPanel) { panels.append(.sky(sky)) }
+    public mutating func add(_ map: MapPanel) { panels.append(.map(map)) }
 
     public var width: Double { Double(max(1, columns)) * panelWidth }
     public var height: Double {
@@ -48,6 +49,8 @@ public struct Figure {
                 PanelRenderer.render(panel, x: x, y: y, width: panelWidth, height: panelHeight, id: "clip\(i)", into: &b)
             case .sky(let sky):
                 SkyRenderer.render(sky, x: x, y: y, width: panelWidth, height: panelHeight, id: "clip\(i)", into: &b)
+            case .map(let map):
+                MapRenderer.render(map, x: x, y: y, width: panelWidth, height: panelHeight, id: "clip\(i)", into: &b)
             }
         }
         b.raw("</svg>")

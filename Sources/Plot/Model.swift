@@ -1,5 +1,5 @@
 // What a figure is made of: axes, data series, panels (x–y plots and all-sky maps), figures.
-// Plain values; rendering is in PanelRenderer / SkyRenderer.
+// Plain values (MapPanel in MapPanel.swift); rendering is in PanelRenderer / SkyRenderer / MapRenderer.
 
 /// One axis of a panel.
 public struct Axis {
@@ -147,4 +147,6 @@ public struct SkyPanel {
 public enum PanelKind {
     case plot(Panel)
     case sky(SkyPanel)
+    /// A filled Mollweide map with a colour bar.
+    case map(MapPanel)
 }

@@ -8,9 +8,12 @@ public enum HammerAitoff {
     /// longitude at x = 0; x ∈ [−2√2, 2√2] grows to the west (left on the page is east, +lon),
     /// y ∈ [−√2, √2] grows to the north.
     public static func project(lon: Double, lat: Double, centre: Double = 0) -> (x: Double, y: Double) {
-        var l = (lon - centre).truncatingRemainder(dividingBy: 360)
-        if l > 180 { l -= 360 } else if l < -180 { l += 360 }
-        let lam = l * .pi / 180, phi = lat * .pi / 180
+        projectRelative(SkyFrame.relativeLongitude(lon, centre: centre), lat)
+    }
+
+    /// As `project`, for a longitude `dl` already relative to the centre (±180 are the two edges).
+    static func projectRelative(_ dl: Double, _ lat: Double) -> (x: Double, y: Double) {
+        let lam = dl * .pi / 180, phi = lat * .pi / 180
         let z = sqrt(1 + cos(phi) * cos(lam / 2))
         return (-2 * sqrt(2) * cos(phi) * sin(lam / 2) / z, sqrt(2) * sin(phi) / z)
     }
@@ -19,52 +22,17 @@ public enum HammerAitoff {
 enum SkyRenderer {
     static func render(_ sky: SkyPanel, x rx: Double, y ry: Double, width rw: Double, height rh: Double, id: String,
                        into b: inout SVGBuilder) {
-        let top = ry + (sky.title.isEmpty ? 14 : 34)
-        let bottom = ry + rh - 30
-        let availW = rw - 50, availH = max(20, bottom - top - 8)
-        let s = min(availW / (4 * sqrt(2)), availH / (2 * sqrt(2)))
-        let cx = rx + rw / 2, cy = (top + bottom) / 2
-        let mapW = 4 * sqrt(2) * s
+        let frame = SkyFrame(x: rx, y: ry, width: rw, height: rh, titled: !sky.title.isEmpty, footer: 30, centre: sky.centre,
+                             projection: HammerAitoff.projectRelative)
+        let bottom = frame.bottom, mapW = frame.mapWidth
         func px(_ lon: Double, _ lat: Double) -> (Double, Double) {
             let p = HammerAitoff.project(lon: lon, lat: lat, centre: sky.centre)
-            return (cx + s * p.x, cy - s * p.y)
-        }
-        // Longitude relative to the centre, so that ±180 is the map's edge.
-        func pxRel(_ dl: Double, _ lat: Double) -> (Double, Double) {
-            let lam = dl * .pi / 180, phi = lat * .pi / 180
-            let z = sqrt(1 + cos(phi) * cos(lam / 2))
-            return (cx - s * 2 * sqrt(2) * cos(phi) * sin(lam / 2) / z, cy - s * sqrt(2) * sin(phi) / z)
+            return (frame.cx + frame.s * p.x, frame.cy - frame.s * p.y)
         }
 
         b.raw("<g class=\"sky\">")
-        b.raw("<defs><clipPath id=\"\(id)\"><ellipse cx=\"\(SVG.num(cx))\" cy=\"\(SVG.num(cy))\" rx=\"\(SVG.num(2 * sqrt(2) * s))\" ry=\"\(SVG.num(sqrt(2) * s))\"/></clipPath></defs>")
-        b.raw("<ellipse cx=\"\(SVG.num(cx))\" cy=\"\(SVG.num(cy))\" rx=\"\(SVG.num(2 * sqrt(2) * s))\" ry=\"\(SVG.num(sqrt(2) * s))\" fill=\"#fbfbfb\"/>")
-
-        // Graticule.
-        var grid = ""
-        for lat in stride(from: -60.0, through: 60.0, by: 30.0) where lat != 0 {
-            for (k, dl) in stride(from: -180.0, through: 180.0, by: 3.0).enumerated() {
-                let p = pxRel(dl, lat)
-                grid += (k == 0 ? "M" : "L") + SVG.num(p.0) + "," + SVG.num(p.1)
-            }
-        }
-        for dl in stride(from: -150.0, through: 150.0, by: 30.0) where dl != 0 {
-            for (k, lat) in stride(from: -90.0, through: 90.0, by: 3.0).enumerated() {
-                let p = pxRel(dl, lat)
-                grid += (k == 0 ? "M" : "L") + SVG.num(p.0) + "," + SVG.num(p.1)
-            }
-        }
-        b.path(grid, stroke: "#d0d0d0", width: 0.8)
-        var axes = ""
-        for (k, dl) in stride(from: -180.0, through: 180.0, by: 3.0).enumerated() {
-            let p = pxRel(dl, 0)
-            axes += (k == 0 ? "M" : "L") + SVG.num(p.0) + "," + SVG.num(p.1)
-        }
-        for (k, lat) in stride(from: -90.0, through: 90.0, by: 3.0).enumerated() {
-            let p = pxRel(0, lat)
-            axes += (k == 0 ? "M" : "L") + SVG.num(p.0) + "," + SVG.num(p.1)
-        }
-        b.path(axes, stroke: "#a0a0a0", width: 0.9)
+        frame.background(id: id, into: &b)
+        frame.graticule(into: &b)
 
         b.raw("<g clip-path=\"url(#\(id))\">")
         // Markers.
@@ -106,21 +74,7 @@ enum SkyRenderer {
         b.path(shafts, stroke: color, width: 1.1, extra: "stroke-linecap=\"round\"")
         b.path(heads, stroke: nil, fill: color)
         b.raw("</g>")
-        b.raw("<ellipse cx=\"\(SVG.num(cx))\" cy=\"\(SVG.num(cy))\" rx=\"\(SVG.num(2 * sqrt(2) * s))\" ry=\"\(SVG.num(sqrt(2) * s))\" fill=\"none\" stroke=\"#333\"/>")
-        // Graticule labels (over the arrows, with a halo): longitudes along the equator every 60°,
-        // latitudes at the left edge.
-        let halo = "stroke=\"#fbfbfb\" stroke-width=\"3\" paint-order=\"stroke\""
-        for dl in stride(from: -120.0, through: 120.0, by: 60.0) {
-            var lon = (sky.centre + dl).truncatingRemainder(dividingBy: 360)
-            if lon < 0 { lon += 360 }
-            let p = pxRel(dl, 0)
-            b.text(Ticks.format(lon, decimals: 0) + "°", p.0 + 3, p.1 + 12, size: 10, fill: "#555", extra: halo)
-        }
-        for lat in [-60.0, -30.0, 30.0, 60.0] {
-            let p = pxRel(180, lat)
-            b.text((lat > 0 ? "+" : "−") + Ticks.format(abs(lat), decimals: 0) + "°", p.0 - 5, p.1 + 4, size: 10, anchor: .end, fill: "#555")
-        }
-
+        frame.outlineAndLabels(into: &b)
 
         // Key arrow (bottom right) and axis names (bottom left).
         if keyValue > 0 && scale > 0 {
@@ -133,7 +87,7 @@ enum SkyRenderer {
             b.path("M\(SVG.num(x1)),\(SVG.num(yk))L\(SVG.num(x1 - hl)),\(SVG.num(yk - hw))L\(SVG.num(x1 - hl)),\(SVG.num(yk + hw))Z", stroke: nil, fill: color)
             b.text(label, x1 + 8, yk + 4, size: 11)
         }
-        b.text("\(sky.longitudeName) increases to the left (east); \(sky.latitudeName) up", rx + 16, bottom + 18, size: 10, fill: "#666")
+        frame.orientationNote(longitude: sky.longitudeName, latitude: sky.latitudeName, x: rx + 16, y: bottom + 18, into: &b)
         if !sky.title.isEmpty { b.text(sky.title, rx + rw / 2, ry + 22, size: 14, anchor: .middle, weight: "bold") }
         b.raw("</g>")
     }

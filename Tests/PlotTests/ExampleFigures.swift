@@ -171,9 +171,31 @@ enum ExampleFigures {
                       panels: [.plot(empty), .plot(single), .plot(nan), .plot(big), .plot(steps)])
     }
 
+    /// Two filled maps: a dipole on ~1.8° cells (HEALPix level-5 sized) with an empty band
+    /// (no data), and a signed pattern in the diverging colour map, centred on 180°.
+    static func maps() -> Figure {
+        func cellCentre(_ lon: Double, _ lat: Double) -> (Double, Double) {
+            let band = (lat / 1.83).rounded(.down), b = (band + 0.5) * 1.83
+            let w = 1.83 / max(0.05, cos(b * .pi / 180))
+            return (((lon / w).rounded(.down) + 0.5) * w, b)
+        }
+        var dipole = MapPanel(title: "median parallax per pixel (dipole + noise; |b| < 8° empty)", unit: "parallax_median [mas]") { lon, lat in
+            guard abs(lat) >= 8 else { return .nan }
+            let (l, b) = cellCentre(lon, lat)
+            return 0.02 * cos(b * .pi / 180) * cos((l - 60) * .pi / 180) + 0.004 * (noise(l, b) - 0.5) - 0.017
+        }
+        dipole.longitudeName = "l"
+        dipole.latitudeName = "b"
+        let signed = MapPanel(title: "sin 2α cos δ + 0.3 (centre 180°)", unit: "signed value", colormap: .coolwarm, centre: 180) { lon, lat in
+            sin(2 * lon * .pi / 180) * cos(lat * .pi / 180) + 0.3
+        }
+        return Figure(columns: 1, panelWidth: 800, panelHeight: 480, panels: [.map(dipole), .map(signed)])
+    }
+
     static var all: [(String, Figure)] {
         [("xp_spectra", xpSpectra()), ("periodogram", periodogram()), ("light_curve", lightCurve()),
-         ("correlation", correlation()), ("sky_arrows", sky()), ("bars", bars()), ("edge_cases", edgeCases())]
+         ("correlation", correlation()), ("sky_arrows", sky()), ("bars", bars()), ("edge_cases", edgeCases()),
+         ("mollweide_maps", maps())]
     }
 }
 
@@ -183,7 +205,9 @@ final class ExampleFigureTests: XCTestCase {
         for (name, fig) in ExampleFigures.all {
             let svg = fig.svg()
             try assertWellFormed(svg, name)
-            XCTAssertLessThan(svg.utf8.count, 600_000, "\(name): SVG too large (\(svg.utf8.count) bytes)")
+            // Filled maps: ~0.55 MB per map at most (MapTests), against 1.5 MB for one.
+            let limit = name.hasPrefix("mollweide") ? 1_500_000 : 600_000
+            XCTAssertLessThan(svg.utf8.count, limit, "\(name): SVG too large (\(svg.utf8.count) bytes)")
             if let outDir {
                 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
                 try fig.write(path: outDir + "/" + name + ".svg")
