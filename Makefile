@@ -128,6 +128,11 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_vsh_qso.yaml
 	# All-pairs proper-motion correlation vs the astrometric Hellings–Downs curve
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_correlation_qso.yaml
+	# Exact robust aggregates: the parallax zero-point map of quasar-like sources (HEALPix level 5)
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/parallax_zeropoint_qso.yaml
+	# Proper-motion dispersion maps; per-source light-curve statistics by array reductions (select)
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/pm_dispersion.yaml
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/light_curve_summary.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }

@@ -114,7 +114,7 @@ public enum TableLayout {
     }
 
     /// `_FillValue` in the dataset's own type (the netCDF/CF convention that xarray and h5netcdf honour).
-    private static func setFill(_ d: Dataset, _ e: H5Element, _ fill: Int64) throws {
+    static func setFill(_ d: Dataset, _ e: H5Element, _ fill: Int64) throws {
         switch e {
         case .int8: try d.setAttribute("_FillValue", Int8(truncatingIfNeeded: fill))
         case .int16: try d.setAttribute("_FillValue", Int16(truncatingIfNeeded: fill))

@@ -29,7 +29,11 @@ public enum JobRunner {
             guard name == J.name else { throw p.error(key: "job", "this is the \(J.name) job, not '\(name)'") }
             var o = J.Options()
             o.input = try p.string("input")
-            let output = try p.string("output")
+            var output = try p.string("output")
+            // `--out result.h5` names the prefix `result`: outputs are always PREFIX + suffix.
+            if let s = J.outputSuffixes.first(where: { output.hasSuffix($0) && output.count > $0.count }) {
+                output.removeLast(s.count)
+            }
             let overwrite = try p.bool("overwrite", default: false)
             o.progressInterval = try p.double("progress_interval", default: o.progressInterval)
             for option in J.options { try option.read(p, option.fullKey(section: J.section), &o) }

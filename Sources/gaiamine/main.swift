@@ -6,6 +6,7 @@ import ArgumentParser
 import GaiaJob
 import GWJob
 import PeriodogramJob
+import TableJobs
 import XPSearchJob
 
 let registry = JobRegistry([
@@ -14,6 +15,8 @@ let registry = JobRegistry([
     GWVSHCase.self,
     GWCorrelationCase.self,
     GWPlaneWaveCase.self,
+    SelectCase.self,
+    AggregateCase.self,
 ])
 
 struct GaiaMine: ParsableCommand {
@@ -31,7 +34,8 @@ struct GaiaMine: ParsableCommand {
         version: versionString,
         subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self,
                       JobCommand<XPSearchCase>.self, JobCommand<PeriodogramCase>.self, JobCommand<GWVSHCase>.self,
-                      JobCommand<GWPlaneWaveCase>.self, JobCommand<GWCorrelationCase>.self, RunCaseCommand.self])
+                      JobCommand<GWPlaneWaveCase>.self, JobCommand<GWCorrelationCase>.self,
+                      JobCommand<SelectCase>.self, JobCommand<AggregateCase>.self, RunCaseCommand.self])
 }
 
 // Jobs and `run` parse their own command lines (from the option declarations); the rest is

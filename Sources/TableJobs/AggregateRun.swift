@@ -1,0 +1,161 @@
+// `aggregate`, step by step:
+// 1. Compile --where, --by and every --values expression once against the table's columns
+//    (errors with a caret before any bulk read, on every rank alike).
+// 2. One collective pass over each rank's contiguous rows, reading only the referenced columns:
+//    per kept row its integral group key and its values (NaN allowed: skipped per value later).
+//    A row whose key is null/NaN is counted and left out (reported); a non-integral key is an
+//    error naming the row.
+// 3. GroupedStatistics (GaiaIO) makes every group's statistics exact and rank-independent: see
+//    its header for the two algorithms (groups exchanged to one owner rank, or computed in place
+//    by distributed selection) and their memory bounds.
+import Aggregates
+import Expressions
+import Foundation
+import GaiaIO
+import GaiaJob
+import MPI
+
+public struct AggregateResult {
+    /// nil for `--by none`.
+    public var key: NamedExpression?
+    /// The level L when the key is `healpix(L)`.
+    public var healpixLevel: Int?
+    public var values: [NamedExpression]
+    public var valueUnits: [String]
+    public var stats: [Statistic]
+    public var grouped: GroupedResult
+    public var whereText: String?
+    public var mapColumn: String
+    public var rowsRead = 0
+    /// Rows passing --where.
+    public var rowsSelected = 0
+    /// Rows passing --where whose key is null (NaN, or a null integer): in no group.
+    public var rowsNullKey = 0
+    public var seconds = 0.0
+    public var readSeconds = 0.0
+    public var statisticsSeconds = 0.0
+    public var input: String
+    public var table: String
+}
+
+enum AggregateRun {
+    /// Largest HEALPix level written as full-sky maps (12·4^10 pixels = 96 MiB per float64 map).
+    static let maximumMapLevel = 10
+
+    static func run(_ o: AggregateOptions, in context: JobContext) throws -> AggregateResult {
+        let comm = context.communicator
+        let t0 = Clock.wall()
+        let scan = try TableScan(path: o.input, table: o.table, communicator: comm)
+        let condition = try scan.condition(context)
+        let stats = try Statistic.parse(o.stats)
+        let (key, values, keyExpr, valueExprs) = try comm.collectively { try compile(o, scan: scan) }
+        let columnNames = values.flatMap { v in stats.map { "\(v.name)_\($0.name)" } }
+        let mapColumn = o.map ?? columnNames[0]
+        try comm.collectively {
+            guard columnNames.contains(mapColumn) else {
+                let hint = Spelling.closest(to: mapColumn, among: columnNames).map { " (did you mean '\($0)'?)" } ?? ""
+                throw JobError("--map: no column '\(mapColumn)' among the results\(hint): \(columnNames.joined(separator: ", "))")
+            }
+        }
+        let units = try values.map { v in
+            scan.signatures.contains { $0.name == v.text } ? (try scan.table.attribute("units", of: v.text) ?? "") : ""
+        }
+        context.log("aggregate: \(scan.table.rowCount) rows of \(o.input):/\(scan.table.name)"
+                    + (condition.map { " where \($0.text)" } ?? "") + ", by \(key.map { "\($0.name) = \($0.text)" } ?? "none")"
+                    + ", values \(values.map(\.name).joined(separator: ", ")), stats \(stats.map(\.name).joined(separator: " "))")
+
+        var keys: [Int64] = []
+        var columns = [[Double]](repeating: [], count: values.count)
+        var selected = 0, nullKey = 0
+        let tRead = Clock.wall()
+        let progress = context.progress(unit: "rows")
+        let read = referencedColumns([condition, keyExpr] + valueExprs)
+        try scan.forEachChunk(chunkRows: o.chunkRows, columns: read, progress: progress) { rows, batch in
+            let mask = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
+            let rowKeys = try keyExpr.map { try groupKeys($0, batch, first: rows.start) }
+            let rowValues = try valueExprs.map { try $0.doubles(batch) }
+            for i in 0..<rows.count where mask[i] {
+                selected += 1
+                var k: Int64 = 0
+                if let rk = rowKeys {
+                    guard let v = rk[i] else { nullKey += 1; continue }
+                    k = v
+                }
+                keys.append(k)
+                for j in 0..<values.count { columns[j].append(rowValues[j][i]) }
+            }
+        }
+        let readSeconds = comm.elapsed(since: tRead)
+        try scan.close()
+
+        let tStats = Clock.wall()
+        let grouped = try GroupedStatistics.compute(GroupedInput(keys: keys, values: columns), stats: stats,
+                                                    method: o.method, communicator: comm)
+        var r = AggregateResult(key: key, healpixLevel: keyExpr.flatMap { healpixLevel($0.text) }, values: values,
+                                valueUnits: units, stats: stats, grouped: grouped, whereText: condition?.text,
+                                mapColumn: mapColumn, input: o.input, table: scan.table.name)
+        r.statisticsSeconds = comm.elapsed(since: tStats)
+        r.readSeconds = readSeconds
+        r.rowsRead = scan.table.rowCount
+        let counts = comm.allreduce([selected, nullKey], .sum)
+        r.rowsSelected = counts[0]
+        r.rowsNullKey = counts[1]
+        r.seconds = comm.elapsed(since: t0)
+        return r
+    }
+
+    /// The key and value expressions, compiled; names checked (distinct, no clash with n_rows).
+    static func compile(_ o: AggregateOptions, scan: TableScan) throws
+        -> (NamedExpression?, [NamedExpression], Expression?, [Expression]) {
+        let byText = o.by.trimmingCharacters(in: .whitespaces)
+        let key = byText.lowercased() == "none" ? nil : try NamedExpression.parse(byText, what: "--by")
+        let values = try o.values.flatMap(splitTopLevel).map { try NamedExpression.parse($0, what: "--values") }
+        guard !values.isEmpty else { throw JobError("--values: give at least one value: NAME=EXPR or a column name") }
+        var names = Set(["n_rows"])
+        if let key { names.insert(key.name) }
+        for v in values where !names.insert(v.name).inserted {
+            throw JobError("--values: the name '\(v.name)' is used twice (or clashes with the key or n_rows)")
+        }
+        let keyExpr = try key.map { k -> Expression in
+            let e = try scan.compile(k.text, label: "--by")
+            guard !e.isArray else { throw JobError("--by \(k.name) = \(k.text): gives an array per row; a group key is one integer per row") }
+            return e
+        }
+        let valueExprs = try values.map { v -> Expression in
+            let e = try scan.compile(v.text, label: "--values \(v.name)")
+            guard !e.isArray else {
+                throw JobError("--values \(v.name) = \(v.text): gives an array per row; summarise it per row first (mean(…), median(…)) or index it (x[0])")
+            }
+            return e
+        }
+        return (key, values, keyExpr, valueExprs)
+    }
+
+    /// Each row's group key: nil when null/NaN; an error for a non-integral or out-of-range value.
+    static func groupKeys(_ e: Expression, _ batch: ExpressionBatch, first: Int) throws -> [Int64?] {
+        let c = try e.evaluate(batch)
+        switch c.values {
+        case .int(let v):
+            return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
+        case .bool(let v):
+            return v.indices.map { c.null?[$0] == true ? nil : (v[$0] ? 1 : 0) }
+        case .float(let v):
+            return try v.indices.map { i in
+                let x = v[i]
+                if x.isNaN { return nil }
+                guard x == x.rounded(), abs(x) < 0x1p63 else {
+                    throw JobError("--by \(e.text): row \(first + i) has the key \(x), which is not an integer "
+                                   + "(a group key must be integral: use floor(…), round(…) or an integer column)")
+                }
+                return Int64(x)
+            }
+        }
+    }
+
+    /// L when `text` is `healpix(L)`.
+    static func healpixLevel(_ text: String) -> Int? {
+        let t = text.replacingOccurrences(of: " ", with: "")
+        guard t.hasPrefix("healpix("), t.hasSuffix(")"), let l = Int(t.dropFirst(8).dropLast()), (0...12).contains(l) else { return nil }
+        return l
+    }
+}
