@@ -35,6 +35,7 @@ import pandas as pd
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "e2e"))
 from table_job_helpers import Col, write_table  # noqa: E402  (the e2e tests' layout writer)
+from xp_bench import drop_caches  # noqa: E402
 
 GAIAMINE = os.environ.get("GAIAMINE", os.path.join(ROOT, ".build/release/gaiamine"))
 MPIRUN = os.environ.get("MPIRUN", "mpirun --oversubscribe").split()
@@ -46,16 +47,6 @@ WHERE = "phot_g_mean_mag < 19"
 STATS = ["median", "mad", "mean", "std", "skew", "kurtosis", "p5", "p95"]
 VALUES = ["parallax", "pmra"]
 DR3_ROWS = 1_811_709_771  # gaia_source rows in DR3 (Gaia Collaboration, Vallenari et al. 2023)
-
-
-def drop_caches():
-    try:
-        subprocess.run(["sync"], check=True)
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
 
 
 def timed(cmd):

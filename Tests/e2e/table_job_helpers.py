@@ -3,8 +3,8 @@
 
   write_table(path, table, columns)   an HDF5 table in GaiaMine's layout, written with h5py only
   Col(...)                             one column of it (scalar, fixed array, ragged, bool, int)
-  h5_contents(path)                    every dataset and non-volatile attribute, for np 1/2/3 checks
-  assert_same_contents(a, b)           bitwise equality of two h5_contents
+  h5_contents(path), same(a, b)        test_jobs.py's: datasets + non-volatile attributes, equality
+  assert_same_contents(a, b)           equality of two h5_contents, naming what differs
   assert_failed_once(r, out_dir, ...)  exit != 0, the message printed once, nothing written
   caret_position(stderr, expr)         where the caret under the echoed expression points
 """
@@ -16,17 +16,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+# One definition of "the same file" for every e2e test: datasets and non-volatile attributes.
+from test_jobs import h5_contents, same  # noqa: F401  (re-exported)
+
 INT64_NULL = np.iinfo(np.int64).min  # `_FillValue` of int64 columns (Sources/GaiaIO/TableLayout.swift)
-
-# Attributes that describe a run (time, ranks, host, command), not its results.
-VOLATILE = {"created", "command_line", "mpi_ranks", "ranks", "host", "parameters", "software",
-            "software_version", "git_revision", "compiler", "build_flags", "hdf5_version", "load_balance",
-            "cost_max_over_mean"}
-
-
-def volatile(name: str) -> bool:
-    return (name in VOLATILE or "second" in name or "rate" in name or name.endswith("_per_core")
-            or "per_rank" in name or "rank_" in name)
 
 
 @dataclass
@@ -87,33 +80,6 @@ def write_table(path, table: str, columns: dict[str, Col], offsets: dict[str, np
 
 def ragged_rows(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
     return [values[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
-
-
-def h5_contents(path) -> dict:
-    """Every dataset (as an array) and every non-volatile attribute, keyed by path."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                out[name] = obj[()]
-            for k, v in obj.attrs.items():
-                if not volatile(k):
-                    out[f"{name}@{k}"] = v
-        for k, v in f.attrs.items():
-            if not volatile(k):
-                out[f"/@{k}"] = v
-        f.visititems(visit)
-    return out
-
-
-def same(a, b) -> bool:
-    """Bitwise equality (NaN equal to NaN, dtype and shape included)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a.view(f"u{a.dtype.itemsize}"), b.view(f"u{b.dtype.itemsize}")))
-    return bool(np.array_equal(a, b))
 
 
 def assert_same_contents(a: dict, b: dict, what: str):
