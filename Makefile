@@ -5,7 +5,7 @@
 #   make example build Examples/light-curve-stats (a user's own job on GaiaMineKit) and run it with
 #                2 MPI ranks on the demo data → demo/light_curve_stats.{ecsv,h5,yaml}
 #   make sanitize AddressSanitizer build + the bad-input end-to-end tests
-#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy (→ Docs/benchmarks.md)
+#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
 SWIFT      ?= swift
@@ -141,6 +141,7 @@ bench: build
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/periodogram_bench.py
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_vsh_bench.py
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_correlation_bench.py
+	@$(PYTHON) -c "import duckdb, pyarrow, healpy" 2>/dev/null || $(PYTHON) -m pip install -q duckdb pyarrow healpy; MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/aggregate_bench.py
 
 clean:
 	rm -rf .build .build-asan $(EXAMPLE_DIR)/.build $(DEMO_DIR) bench-data
