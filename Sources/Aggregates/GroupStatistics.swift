@@ -1,5 +1,5 @@
 // The fast path: every requested statistic of one group from its values sorted ascending. One
-// sort per group (by the caller, `sortedSample`), then O(1) order statistics, an O(log n) MAD
+// sort per group (by the caller, `sortedSample`: a radix sort), then O(1) order statistics, an O(log n) MAD
 // (k-th of the two sorted runs of deviations either side of the median: no second sort) and one
 // pass of exact sums for the moments. `assemble` is shared with the distributed path, which
 // supplies the same ingredients (count, extremes, exact sums, k-th values) found over ranks.
@@ -66,8 +66,11 @@ public enum GroupStatistics {
     public static func sortedSample(_ values: UnsafeBufferPointer<Double>, into buffer: inout [Double]) {
         buffer.removeAll(keepingCapacity: true)
         for v in values where !v.isNaN { buffer.append(v + 0) }  // −0 + 0 = +0 (round to nearest)
-        buffer.sort()
+        buffer.withUnsafeMutableBufferPointer { RadixSort.sort($0) }
     }
+
+    /// Sorts non-NaN values without −0 ascending in place (the radix sort of `sortedSample`).
+    public static func sort(_ x: UnsafeMutableBufferPointer<Double>) { RadixSort.sort(x) }
 
     /// Every statistic of one group, appended to `out` in the order of `stats`. `sorted` holds the
     /// group's non-NaN values ascending, with no −0 (`sortedSample`).

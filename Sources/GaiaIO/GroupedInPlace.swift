@@ -89,7 +89,9 @@ enum GroupedInPlace {
             sorted[fill[g]] = x + 0  // −0 as +0, as GroupStatistics.sortedSample
             fill[g] += 1
         }
-        for g in 0..<groups { sorted[offsets[g]..<offsets[g + 1]].sort() }
+        sorted.withUnsafeMutableBufferPointer { p in
+            for g in 0..<groups { GroupStatistics.sort(UnsafeMutableBufferPointer(rebasing: p[offsets[g]..<offsets[g + 1]])) }
+        }
         return Column(sorted: sorted, offsets: offsets)
     }
 

@@ -191,3 +191,18 @@ final class DistributedSelectionTests: XCTestCase {
         for x in xs { XCTAssertEqual(DistributedSelection.value(ofKey: DistributedSelection.orderedKey(x)), x) }
     }
 }
+
+final class RadixSortTests: XCTestCase {
+    func testSortsLikeTheStandardLibrary() {
+        var g = SplitMix(state: 9)
+        for kind in 0..<5 {
+            for n in [0, 1, 95, 96, 97, 1000, 5000] {
+                var v = sample(n, kind: kind, &g).filter { !$0.isNaN }.map { $0 + 0 }
+                v += [.leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude].prefix(n > 96 ? 3 : 0)
+                var r = v
+                r.withUnsafeMutableBufferPointer { RadixSort.sort($0) }
+                XCTAssertEqual(r.map(\.bitPattern), v.sorted().map(\.bitPattern), "kind \(kind) n \(n)")
+            }
+        }
+    }
+}
