@@ -29,14 +29,15 @@ enum GroupedInPlace {
         // Counts, extremes and Σx.
         var pack = ReductionPack()
         var counts: [Int] = [], mins: [Double] = [], maxs: [Double] = []
-        var sums = ExactSum(count: cells)
+        let needsSum = GroupStatistics.needsSum(stats)
+        var sums = ExactSum(count: needsSum ? cells : 0)
         for g in 0..<nGroups {
             for v in 0..<nValues {
                 columns[v].withGroup(g) { x in
                     counts.append(x.count)
                     mins.append(x.first ?? .infinity)
                     maxs.append(x.last ?? -.infinity)
-                    for t in x { sums.add(t, to: g * nValues + v) }
+                    if needsSum { for t in x { sums.add(t, to: g * nValues + v) } }
                 }
             }
         }
@@ -48,7 +49,7 @@ enum GroupedInPlace {
             GroupStatistics.Ingredients(count: reduced[countSlot][c], min: reduced[minSlot][c], max: reduced[maxSlot][c], sum: .nan, powers: .nan)
         }
         let reduction = MPIReduction(comm)
-        if GroupStatistics.needsSum(stats) {
+        if needsSum {
             let total = reduction.sum(sums)
             for c in 0..<cells { ingredients[c].sum = total.value(c) }
         }

@@ -8,22 +8,16 @@ func sameValue(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN
 let allStats: [Statistic] = [.count, .mean, .std, .skew, .kurtosis, .min, .max, .median, .mad,
                              .percentile(0), .percentile(2.5), .percentile(33.3), .percentile(50), .percentile(95), .percentile(100)]
 
-/// A deterministic generator (SplitMix64) so a failure can be replayed.
-struct SplitMix: RandomNumberGenerator {
+/// A deterministic generator (Knuth's MMIX LCG, high bits tempered) so a failure can be replayed.
+struct TestRandom: RandomNumberGenerator {
     var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state ^ (state >> 29) }
     mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// Values with ties, NaN, ±inf, ±0 and widely spread magnitudes, as `kind` asks.
-func sample(_ n: Int, kind: Int, _ g: inout SplitMix) -> [Double] {
+func sample(_ n: Int, kind: Int, _ g: inout TestRandom) -> [Double] {
     (0..<n).map { _ in
         switch kind {
         case 0: return Double(g.below(4)) * 0.5 - 0.5             // heavy ties, includes ±0 via −0.5 + 0.5
@@ -44,7 +38,7 @@ func fast(_ values: [Double], _ stats: [Statistic]) -> [Double] {
 
 final class GroupStatisticsTests: XCTestCase {
     func testFastPathMatchesReferenceBitForBit() {
-        var g = SplitMix(state: 11)
+        var g = TestRandom(state: 11)
         for n in Array(0...7) + [64, 65, 1000, 1001] {
             for kind in 0..<5 {
                 for _ in 0..<(n < 8 ? 40 : 4) {
@@ -59,7 +53,7 @@ final class GroupStatisticsTests: XCTestCase {
     }
 
     func testResultsDoNotDependOnTheOrderOfValues() {
-        var g = SplitMix(state: 5)
+        var g = TestRandom(state: 5)
         for kind in 0..<5 {
             var v = sample(501, kind: kind, &g)
             let a = fast(v, allStats)
@@ -151,7 +145,7 @@ final class DistributedSelectionTests: XCTestCase {
     /// Splits sorted-by-rank values over `parts` simulated ranks (each sorted locally) and checks
     /// that bisection with summed counts finds exactly the fast path's order statistics and MAD.
     func testSelectionOverSimulatedRanksEqualsTheSortedValues() {
-        var g = SplitMix(state: 3)
+        var g = TestRandom(state: 3)
         for kind in 0..<5 {
             for n in [1, 2, 3, 10, 333] {
                 let v = sample(n, kind: kind, &g).filter { !$0.isNaN }.map { $0 + 0 }
@@ -194,7 +188,7 @@ final class DistributedSelectionTests: XCTestCase {
 
 final class RadixSortTests: XCTestCase {
     func testSortsLikeTheStandardLibrary() {
-        var g = SplitMix(state: 9)
+        var g = TestRandom(state: 9)
         for kind in 0..<5 {
             for n in [0, 1, 95, 96, 97, 1000, 5000] {
                 var v = sample(n, kind: kind, &g).filter { !$0.isNaN }.map { $0 + 0 }
