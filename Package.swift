@@ -54,7 +54,7 @@ let package = Package(
         // The expression language of `--where`, `define:`, `--by`, `--values` (Docs/expressions.md):
         // pure, evaluated over column batches that GaiaIO reads.
         .target(name: "Expressions", path: "Sources/Expressions", swiftSettings: hot),
-        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Expressions", "Yams"],
+        .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Expressions", "Aggregates", "Yams"],
                 path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
         .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
@@ -101,7 +101,7 @@ let package = Package(
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat", "Numerics"], path: "Tests/SynthTests"),
-        .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics"],
+        .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics", "Aggregates"],
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], path: "Tests/ExpressionsTests"),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates", "Numerics"], path: "Tests/AggregatesTests"),
