@@ -30,10 +30,6 @@ public struct AggregateOptions: JobOptions {
     }
 }
 
-extension GroupingMethod: CaseIterable {
-    public static var allCases: [GroupingMethod] { [.auto, .exchange, .inPlace] }
-}
-
 public enum AggregateCase: Job {
     public typealias Options = AggregateOptions
     public static let name = "aggregate"
