@@ -61,10 +61,10 @@ enum Fixture {
             return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
         } catch { XCTFail("\(error)", file: file, line: line); return [] }
     }
-    /// The error `text` raises (at parse time or evaluation), or a test failure.
+    /// The error `text` raises as a `--where` (at parse time or evaluation), or a test failure.
     static func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ExpressionError? {
         do {
-            _ = try Expression(text, columns: signatures, label: "--where").evaluate(batch)
+            _ = try Expression(text, columns: signatures, label: "--where", condition: true).mask(batch)
             XCTFail("\(text): no error", file: file, line: line)
         } catch let e as ExpressionError { return e } catch { XCTFail("\(error)", file: file, line: line) }
         return nil
