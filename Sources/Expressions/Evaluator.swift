@@ -36,8 +36,8 @@ struct Evaluator {
         case .compare(let op, let l, let r):
             let (a, b, layout) = try aligned(l, r, at: node.position)
             var v = (l.kind == .float || r.kind == .float)
-                ? FloatKernels.compare(op, a.doubles, a.layout == .constant, b.doubles, b.layout == .constant)
-                : IntKernels.compare(op, a.ints, a.layout == .constant, b.ints, b.layout == .constant)
+                ? compareKernel(op, a.doubles, a.layout == .constant, b.doubles, b.layout == .constant)
+                : compareKernel(op, a.ints, a.layout == .constant, b.ints, b.layout == .constant)
             if let null = unionNulls([a.null, b.null], count: v.count) {
                 for i in 0..<v.count where null[i] { v[i] = op.nullResult }
             }

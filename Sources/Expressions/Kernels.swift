@@ -44,6 +44,19 @@ enum CompareOp: String {
     var nullResult: Bool { self == .ne }
 }
 
+/// Element-wise comparison of Doubles (IEEE: false with NaN, except !=) or of exact Int64s;
+/// specialised per element type by the optimiser.
+func compareKernel<T: Comparable>(_ op: CompareOp, _ a: [T], _ ac: Bool, _ b: [T], _ bc: Bool) -> [Bool] {
+    switch op {
+    case .lt: return zipMap(a, ac, b, bc) { $0 < $1 }
+    case .le: return zipMap(a, ac, b, bc) { $0 <= $1 }
+    case .gt: return zipMap(a, ac, b, bc) { $0 > $1 }
+    case .ge: return zipMap(a, ac, b, bc) { $0 >= $1 }
+    case .eq: return zipMap(a, ac, b, bc) { $0 == $1 }
+    case .ne: return zipMap(a, ac, b, bc) { $0 != $1 }
+    }
+}
+
 enum UnaryOp { case neg, abs, sqrt, exp, log, log10, sin, cos, tan, arcsin, arccos, arctan, floor, ceil, round, radians, degrees }
 
 enum FloatKernels {
@@ -85,17 +98,6 @@ enum FloatKernels {
         case .degrees: return map1(a) { $0 * (180 / Double.pi) }        // npy_rad2deg
         }
     }
-
-    static func compare(_ op: CompareOp, _ a: [Double], _ ac: Bool, _ b: [Double], _ bc: Bool) -> [Bool] {
-        switch op {
-        case .lt: return zipMap(a, ac, b, bc) { $0 < $1 }
-        case .le: return zipMap(a, ac, b, bc) { $0 <= $1 }
-        case .gt: return zipMap(a, ac, b, bc) { $0 > $1 }
-        case .ge: return zipMap(a, ac, b, bc) { $0 >= $1 }
-        case .eq: return zipMap(a, ac, b, bc) { $0 == $1 }
-        case .ne: return zipMap(a, ac, b, bc) { $0 != $1 }
-        }
-    }
 }
 
 enum IntKernels {
@@ -111,17 +113,6 @@ enum IntKernels {
         case .min: return zipMap(a, ac, b, bc) { Swift.min($0, $1) }
         case .max: return zipMap(a, ac, b, bc) { Swift.max($0, $1) }
         case .div, .pow, .atan2, .hypot: preconditionFailure("\(op) is always float")
-        }
-    }
-
-    static func compare(_ op: CompareOp, _ a: [Int64], _ ac: Bool, _ b: [Int64], _ bc: Bool) -> [Bool] {
-        switch op {
-        case .lt: return zipMap(a, ac, b, bc) { $0 < $1 }
-        case .le: return zipMap(a, ac, b, bc) { $0 <= $1 }
-        case .gt: return zipMap(a, ac, b, bc) { $0 > $1 }
-        case .ge: return zipMap(a, ac, b, bc) { $0 >= $1 }
-        case .eq: return zipMap(a, ac, b, bc) { $0 == $1 }
-        case .ne: return zipMap(a, ac, b, bc) { $0 != $1 }
         }
     }
 }

@@ -73,4 +73,22 @@ final class ArrayTests: XCTestCase {
         let f = Fixture.error("sum(mag * coef) > 0")
         XCTAssertEqual(f?.message, "arrays of different lengths in row 0 of the batch (2 and 3)")
     }
+
+    func testRaggedWithFixedOfEqualLengthsAndEmptyBatches() throws {
+        let sigs = [ColumnSignature(name: "r", kind: .float, shape: .ragged), ColumnSignature(name: "f", kind: .int, shape: .fixed(2))]
+        let batch = ExpressionBatch(rowCount: 2, columns: [
+            "r": .init(values: .float([1, 2, 3, 4]), layout: .ragged([0, 2, 4])),
+            "f": .init(values: .int([10, 20, 30, 40]), null: [false, true, false, false], layout: .fixed(2)),
+        ])
+        let c = try Expression("r * f", columns: sigs).evaluate(batch)
+        XCTAssertEqual(c.layout, .fixed(2))
+        if case .float(let v) = c.values { assertSame(v, [10, .nan, 90, 160]) } else { XCTFail("not float") }
+        let m = try Expression("sum(f) > 30", columns: sigs, condition: true).mask(batch)
+        XCTAssertEqual(m, [false, true])                                             // null skipped: 10 and 70
+        let empty = ExpressionBatch(rowCount: 0, columns: [
+            "r": .init(values: .float([]), layout: .ragged([0])), "f": .init(values: .int([]), layout: .fixed(2))])
+        XCTAssertEqual(try Expression("mean(r * f) > 1 or true", columns: sigs, condition: true).mask(empty), [])
+        let constant = try Expression("2 + 3", columns: sigs).evaluate(batch)
+        if case .int(let v) = constant.values { XCTAssertEqual(v, [5, 5]) } else { XCTFail("not int") }
+    }
 }

@@ -40,26 +40,22 @@ enum Fixture {
     static func eval(_ text: String) throws -> ExpressionColumn {
         try Expression(text, columns: signatures).evaluate(batch)
     }
-    static func floats(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [Double] {
+    /// The values of `text` as `T` (nil where null), or a test failure when it fails or is of another kind.
+    static func values<T>(_ text: String, _ view: (ExpressionColumn.Values) -> [T]?, file: StaticString, line: UInt) -> [T?] {
         do {
             let c = try eval(text)
-            guard case .float(let v) = c.values else { XCTFail("\(text): not float: \(c.values)", file: file, line: line); return [] }
-            return v
+            guard let v = view(c.values) else { XCTFail("\(text): of another kind: \(c.values)", file: file, line: line); return [] }
+            return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
         } catch { XCTFail("\(error)", file: file, line: line); return [] }
+    }
+    static func floats(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [Double] {
+        values(text, { if case .float(let v) = $0 { return v } else { return nil } }, file: file, line: line).map { $0! }
     }
     static func ints(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [Int64?] {
-        do {
-            let c = try eval(text)
-            guard case .int(let v) = c.values else { XCTFail("\(text): not int: \(c.values)", file: file, line: line); return [] }
-            return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
-        } catch { XCTFail("\(error)", file: file, line: line); return [] }
+        values(text, { if case .int(let v) = $0 { return v } else { return nil } }, file: file, line: line)
     }
     static func bools(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [Bool?] {
-        do {
-            let c = try eval(text)
-            guard case .bool(let v) = c.values else { XCTFail("\(text): not bool: \(c.values)", file: file, line: line); return [] }
-            return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
-        } catch { XCTFail("\(error)", file: file, line: line); return [] }
+        values(text, { if case .bool(let v) = $0 { return v } else { return nil } }, file: file, line: line)
     }
     /// The error `text` raises as a `--where` (at parse time or evaluation), or a test failure.
     static func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ExpressionError? {
