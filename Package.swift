@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "GaiaIO", dependencies: ["MPI", "HDF5", "GaiaFormat", "CShims", "Numerics", "Expressions", "Aggregates", "Yams"],
                 path: "Sources/GaiaIO"),
         // The job framework: a science case implements `Job`; `JobRunner` does the rest.
-        .target(name: "GaiaJob", dependencies: ["GaiaIO", "MPI"], path: "Sources/GaiaJob"),
+        .target(name: "GaiaJob", dependencies: ["GaiaIO", "Expressions", "MPI"], path: "Sources/GaiaJob"),
         // Epoch-photometry light curves of a repacked table: columns, collective block reads,
         // the cleaning every light-curve job shares (periodogram, users' jobs).
         .target(name: "LightCurves", dependencies: ["GaiaIO"], path: "Sources/LightCurves"),

@@ -3,6 +3,7 @@
 // recorded (the resolved set); a missing or mistyped value is an error naming file, line and key.
 
 import Foundation
+import Expressions
 import GaiaFormat
 import Yams
 
@@ -82,10 +83,7 @@ extension ParameterFile {
         let v = try string(key, default: def)
         guard allowed.contains(v) else {
             var msg = "expected one of " + allowed.map { "'\($0)'" }.joined(separator: ", ") + ", got '\(v)'"
-            if let near = allowed.min(by: { Self.editDistance(v.lowercased(), $0.lowercased()) < Self.editDistance(v.lowercased(), $1.lowercased()) }),
-               Self.editDistance(v.lowercased(), near.lowercased()) <= max(2, near.count / 3) {
-                msg += ": did you mean '\(near)'?"
-            }
+            if let near = Spelling.closest(to: v, among: allowed) { msg += ": did you mean '\(near)'?" }
             throw ParameterError(file: source, key: key, line: entries[key]?.node.mark?.line ?? entries[key]?.line, msg)
         }
         return v

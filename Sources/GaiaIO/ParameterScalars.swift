@@ -1,32 +1,11 @@
 // How a ParameterFile reads scalar text: YAML nulls, exact integers (source_ids up to 2^63 − 1),
-// numbers, booleans; how it writes numbers and strings back as YAML; and the edit distance behind
-// its "did you mean" hints. Values are interpreted from the scalar's text, not YAML's typing.
+// numbers, booleans; how it writes numbers and strings back as YAML. Values are interpreted from the scalar's text, not YAML's typing.
 
 import Foundation
 import GaiaFormat
 import Yams
 
 extension ParameterFile {
-    /// Edit distance (insertions, deletions, substitutions, adjacent transpositions: the optimal
-    /// string alignment distance), for "did you mean" hints.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                // adjacent transposition counts as one edit
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { cur[j] = min(cur[j], prev[j - 1]) }
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
-    }
-
     static func isNull(_ s: Node.Scalar) -> Bool {
         guard s.style == .plain || s.style == .any else { return false }
         return s.string.isEmpty || s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL"

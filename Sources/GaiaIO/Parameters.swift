@@ -13,6 +13,7 @@
 // ParameterScalars.swift (scalar text ↔ values).
 
 import Foundation
+import Expressions
 import GaiaFormat
 import Yams
 
@@ -158,20 +159,7 @@ public final class ParameterFile {
         let leaf = key.split(separator: ".").last.map(String.init) ?? key
         let sameLeaf = candidates.filter { ($0.split(separator: ".").last.map(String.init) ?? $0) == leaf }
         if sameLeaf.count == 1 { return sameLeaf[0] }
-        return Self.closest(to: key, among: candidates)
-    }
-
-    /// The candidate nearest to `word` (case-insensitive edit distance, the first of equals), if it
-    /// is near enough to be a misspelling: at most max(2, a third of the shorter length) edits.
-    /// Used for every "did you mean" (keys, flags, job names).
-    public static func closest(to word: String, among candidates: [String]) -> String? {
-        var best: (String, Int)? = nil
-        for c in candidates {
-            let d = editDistance(word.lowercased(), c.lowercased())
-            if best == nil || d < best!.1 { best = (c, d) }
-        }
-        guard let (c, d) = best else { return nil }
-        return d <= max(2, min(word.count, c.count) / 3) ? c : nil
+        return Spelling.closest(to: key, among: candidates)
     }
 
     // MARK: - lookup

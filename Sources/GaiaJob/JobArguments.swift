@@ -3,6 +3,7 @@
 // the command line and `gaiamine run CASE.yaml` are one parameter path; `--help` lists every
 // option with its key and default.
 import Foundation
+import Expressions
 import GaiaIO
 
 public struct JobArguments {
@@ -65,7 +66,7 @@ public struct JobArguments {
                 overrides.append(("progress_interval", .scalar(try value(flag, inline: inline)), flag))
             default:
                 guard let option = options.first(where: { $0.flag == flag }) else {
-                    throw JobError("unknown option '\(flag)'" + (ParameterFile.closest(to: flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
+                    throw JobError("unknown option '\(flag)'" + (Spelling.closest(to: flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
                                    + " (see gaiamine \(J.name) --help)")
                 }
                 let key = option.fullKey(section: J.section)

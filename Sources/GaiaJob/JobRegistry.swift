@@ -4,6 +4,7 @@
 // gaiamine registers its built-in jobs here (Sources/gaiamine/main.swift); a user's package
 // calls `JobRegistry([MyJob.self]).main()` and gets the same command line for its own jobs.
 import Foundation
+import Expressions
 import GaiaIO
 import MPI
 
@@ -70,7 +71,7 @@ public struct JobRegistry {
         let name = try file.string("job")
         if let j = job(named: name) { return j }
         var message = "unknown job '\(name)'"
-        if let s = ParameterFile.closest(to: name, among: names) { message += "; did you mean '\(s)'?" }
+        if let s = Spelling.closest(to: name, among: names) { message += "; did you mean '\(s)'?" }
         throw file.error(key: "job", message + " (jobs: \(names.joined(separator: ", ")))")
     }
 

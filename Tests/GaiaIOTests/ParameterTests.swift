@@ -277,8 +277,6 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(ParameterFile.yamlDouble(1e16), "1.0e+16")
         XCTAssertEqual(ParameterFile.yamlDouble(100), "100.0")
         XCTAssertEqual(ParameterFile.yamlDouble(-0.0), "-0.0")
-        XCTAssertEqual(ParameterFile.editDistance("metirc", "metric"), 1)
-        XCTAssertEqual(ParameterFile.editDistance("kitten", "sitting"), 3)
     }
 
     // MARK: - helpers
