@@ -31,18 +31,21 @@ public final class TableSelection {
     public var columns: [String] { expression.referencedColumns }
 
     /// One flag per row of `rows` (true: keep). With `collective`, every rank must call it the
-    /// same number of times (possibly with an empty range).
-    public func keep(rows: RowRange, collective: Bool) throws -> [Bool] {
+    /// same number of times (possibly with an empty range). `count`: add the rows to the totals
+    /// of the log line (false for a look-ahead, e.g. a cost model, of rows counted later).
+    public func keep(rows: RowRange, collective: Bool, count: Bool = true) throws -> [Bool] {
         let batch = try table.readBatch(columns, rows: rows, collective: collective)
-        return try keep(batch)
+        return try keep(batch, count: count)
     }
 
     /// The flags for a batch the caller has read (it must hold `columns`).
-    public func keep(_ batch: ExpressionBatch) throws -> [Bool] {
+    public func keep(_ batch: ExpressionBatch, count: Bool = true) throws -> [Bool] {
         let m = try expression.mask(batch)
         precondition(m.count == batch.rowCount, "a selection's mask has one flag per row")
-        rowsSeen += m.count
-        for k in m where k { rowsKept += 1 }
+        if count {
+            rowsSeen += m.count
+            for k in m where k { rowsKept += 1 }
+        }
         return m
     }
 
