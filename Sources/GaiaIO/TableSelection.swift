@@ -17,7 +17,7 @@ public final class TableSelection {
     public private(set) var rowsKept = 0
 
     /// Compiles `text` against `table` (errors: the expression, a caret, what is wrong).
-    public init(_ text: String, table: GaiaTable, label: String = "where") throws {
+    public init(_ text: String, table: GaiaTable, label: String = "--where") throws {
         self.text = text
         self.table = table
         expression = try table.compileExpression(text, label: label)

@@ -61,7 +61,7 @@ public final class JobContext {
     public func selection(for table: GaiaTable) throws -> TableSelection? {
         selectionRequested = true
         guard let w = whereText else { return nil }
-        return try TableSelection(w, table: table)
+        return try TableSelection(w, table: table, label: "--where")
     }
 
     /// `output + suffix`.
