@@ -80,16 +80,17 @@ extension GaiaTable {
         try columnDatasetNames().filter { if case .string = try expressionSource($0).element { return true } else { return false } }
     }
 
-    /// Compiles `text` against this table's columns. Errors carry the expression and a caret:
-    /// the language's own (syntax, unknown column with "did you mean", types), and, before them,
-    /// a reference to a string column, which the language cannot know about.
-    public func compileExpression(_ text: String, label: String) throws -> Expression {
+    /// Compiles `text` against this table's columns (`condition`: it must give one true/false per
+    /// row, as `--where`). Errors (`ExpressionError`) carry the expression and a caret: the
+    /// language's own (syntax, unknown column with "did you mean", types), and, before them, a
+    /// reference to a string column, which the language cannot know about.
+    public func compileExpression(_ text: String, label: String, condition: Bool = false) throws -> Expression {
         let strings = Set(try stringColumns())
-        if !strings.isEmpty, let (name, offset) = ExpressionText.identifiers(text).first(where: { strings.contains($0.name) }) {
-            throw ExpressionTableError(description: "\(label): column '\(name)' of \(path):/\(self.name) is a string column; "
-                                       + "string columns cannot be used in expressions\n" + ExpressionText.caret(text, at: offset))
+        if !strings.isEmpty, let (column, offset) = ExpressionText.identifiers(text).first(where: { strings.contains($0.name) }) {
+            throw ExpressionError("column '\(column)' of \(path):/\(name) is a string column; string columns cannot be used in expressions",
+                                  expression: text, position: offset, label: label)
         }
-        return try Expression(text, columns: try expressionColumns(), label: label)
+        return try Expression(text, columns: try expressionColumns(), label: label, condition: condition)
     }
 
     /// Rows `rows` of `columns`, typed for expressions. With `collective`, every rank must call
@@ -175,7 +176,7 @@ public struct ExpressionTableError: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-/// Text helpers for messages about an expression before the language has parsed it.
+/// Where a string column is named in an expression, before the language parses it.
 enum ExpressionText {
     /// Identifiers of `text` that are not function names (not followed by "(") with their
     /// character offsets. Names start with a letter or "_" not preceded by a digit or "."
@@ -199,10 +200,5 @@ enum ExpressionText {
             out.append((String(chars[start..<i]), start))
         }
         return out
-    }
-
-    /// The expression and a caret under character `offset`.
-    static func caret(_ text: String, at offset: Int) -> String {
-        "  " + text + "\n  " + String(repeating: " ", count: offset) + "^"
     }
 }

@@ -20,11 +20,7 @@ public final class TableSelection {
     public init(_ text: String, table: GaiaTable, label: String = "--where") throws {
         self.text = text
         self.table = table
-        expression = try table.compileExpression(text, label: label)
-        guard !expression.isArray else {
-            throw ExpressionTableError(description: "\(label): '\(text)' gives an array per row; a selection needs one "
-                                       + "true/false per row (reduce it, e.g. count(…) > 0)")
-        }
+        expression = try table.compileExpression(text, label: label, condition: true)
     }
 
     /// The columns the selection reads.
