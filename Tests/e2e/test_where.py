@@ -199,3 +199,27 @@ def test_where_from_a_case_file(data, tmp_path):
     assert r.returncode == 0, r.describe()
     ra, rb = results(tmp_path / "a"), results(b)
     assert ra.keys() == rb.keys() and all(same(ra[k], rb[k]) for k in ra)
+
+
+def test_where_with_the_pruned_xp_scan(data, tmp_path):
+    """With a pruning index (xp-index), rows --where drops are never candidates: the pruned scan
+    gives the full scan's matches, and those of the pruned scan of a pre-filtered table."""
+    import shutil
+    c = cases(data)["xp-search"]
+    indexed = tmp_path / "xp_indexed.h5"
+    shutil.copy(c["input"], indexed)
+    r = run_gaiamine(["xp-index", indexed], np=2)
+    assert r.returncode == 0, r.describe()
+    pre = tmp_path / "pre.h5"
+    filtered_copy(indexed, pre, c["table"], c["keep"])
+    r = run_gaiamine(["xp-search", pre, *c["args"], "--out", tmp_path / "ref"], np=1)
+    assert r.returncode == 0, r.describe()
+    expected = results(tmp_path / "ref")
+    for np_, prune in ((2, []), (3, ["--no-prune"])):
+        out = tmp_path / f"where{np_}"
+        r = run_gaiamine(["xp-search", indexed, *c["args"], *prune, "--where", c["where"], "--out", out], np=np_)
+        assert r.returncode == 0, r.describe()
+        got = results(out)
+        assert got.keys() == expected.keys()
+        for k in expected:
+            assert same(got[k], expected[k]), f"xp-search {prune or 'pruned'} -np {np_}: {k} differs"
