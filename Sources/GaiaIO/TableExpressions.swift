@@ -82,15 +82,20 @@ extension GaiaTable {
 
     /// Compiles `text` against this table's columns (`condition`: it must give one true/false per
     /// row, as `--where`). Errors (`ExpressionError`) carry the expression and a caret: the
-    /// language's own (syntax, unknown column with "did you mean", types), and, before them, a
-    /// reference to a string column, which the language cannot know about.
+    /// language's own (syntax, unknown column with "did you mean", types), or, when a string
+    /// column (which the language does not know) is named at or before the error's position,
+    /// that: "string columns cannot be used in expressions".
     public func compileExpression(_ text: String, label: String, condition: Bool = false) throws -> Expression {
-        let strings = Set(try stringColumns())
-        if !strings.isEmpty, let (column, offset) = ExpressionText.identifiers(text).first(where: { strings.contains($0.name) }) {
-            throw ExpressionError("column '\(column)' of \(path):/\(name) is a string column; string columns cannot be used in expressions",
-                                  expression: text, position: offset, label: label)
+        do {
+            return try Expression(text, columns: try expressionColumns(), label: label, condition: condition)
+        } catch let e as ExpressionError {
+            let strings = Set(try stringColumns())
+            if let (column, offset) = ExpressionText.identifiers(text).first(where: { strings.contains($0.name) && $0.offset <= e.position }) {
+                throw ExpressionError("column '\(column)' of \(path):/\(name) is a string column; string columns cannot be used in expressions",
+                                      expression: text, position: offset, label: label)
+            }
+            throw e
         }
-        return try Expression(text, columns: try expressionColumns(), label: label, condition: condition)
     }
 
     /// Rows `rows` of `columns`, typed for expressions. With `collective`, every rank must call

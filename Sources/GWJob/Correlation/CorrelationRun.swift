@@ -189,7 +189,7 @@ public enum CorrelationJob {
                 records += [d.ra[i], d.dec[i], d.pmra[i], d.pmdec[i], weight(d.pmraError[i], d.pmdecError[i], o)]
             }
         }
-        log(counts.describe(selection: o.selection, where: sample.rowSelection?.text, job: job))
+        log(counts.describe(selection: o.selection, job: job))
         if counts.correlationNull > 0 {
             log("\(job): note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr (not used by this estimator)")
         }

@@ -30,7 +30,8 @@ import MPI
 public struct SelectionCounts: Sendable, Equatable {
     public var rows = 0
     public var notListed = 0
-    /// Rows the `--where` expression was the first to reject.
+    /// The `--where` expression (nil: none) and the rows it was the first to reject.
+    public var whereText: String?
     public var failedWhere = 0
     /// Per filter, rows it was the first to reject.
     public var failedFilter: [Int]
@@ -39,14 +40,17 @@ public struct SelectionCounts: Sendable, Equatable {
     /// Selected rows whose pmra_pmdec_corr was null (taken as 0).
     public var correlationNull = 0
 
-    public init(filters: Int) { failedFilter = [Int](repeating: 0, count: filters) }
+    public init(filters: Int, where whereText: String? = nil) {
+        failedFilter = [Int](repeating: 0, count: filters)
+        self.whereText = whereText
+    }
 
     var asArray: [Int] { [rows, notListed, nullProperMotion, selected, correlationNull, failedWhere] + failedFilter }
 
     /// The totals over all ranks.
     public func summed(_ comm: Communicator) -> SelectionCounts {
         let v = comm.allreduce(asArray, .sum)
-        var s = SelectionCounts(filters: failedFilter.count)
+        var s = SelectionCounts(filters: failedFilter.count, where: whereText)
         s.rows = v[0]; s.notListed = v[1]; s.nullProperMotion = v[2]; s.selected = v[3]; s.correlationNull = v[4]
         s.failedWhere = v[5]
         s.failedFilter = Array(v[6...])
@@ -54,7 +58,7 @@ public struct SelectionCounts: Sendable, Equatable {
     }
 
     /// One log line of `job`: rows read, selected, and how many each reason dropped.
-    func describe(selection: SourceSelection, where whereText: String? = nil, job: String) -> String {
+    func describe(selection: SourceSelection, job: String) -> String {
         var s = "\(job): \(rows) rows read, \(selected) selected"
         if selection.sourceIDFile != nil { s += "; \(notListed) not in the source_id list" }
         if let w = whereText { s += "; \(failedWhere) failed --where '\(w)'" }
@@ -115,7 +119,7 @@ public final class ProperMotionSample {
             throw error
         }
         table = t
-        counts = SelectionCounts(filters: selection.filters.count)
+        counts = SelectionCounts(filters: selection.filters.count, where: rowSelection?.text)
         if !hasCorrelation { note("\(path): no pmra_pmdec_corr column: the correlation of pmra and pmdec is taken as 0 for every source") }
     }
 

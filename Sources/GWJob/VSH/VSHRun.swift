@@ -91,7 +91,7 @@ public enum VSHJob {
         let (blocks, counts) = try sample.readAll(blockRows: o.blockRows, job: "gw-vsh", progressInterval: o.progressInterval, comm: comm,
                                                 log: log)
         let readSeconds = Clock.wall() - t0
-        log(counts.describe(selection: o.selection, where: sample.rowSelection?.text, job: "gw-vsh"))
+        log(counts.describe(selection: o.selection, job: "gw-vsh"))
         if counts.correlationNull > 0 {
             log("gw-vsh: note: \(counts.correlationNull) selected source(s) have a null pmra_pmdec_corr, taken as 0")
         }
