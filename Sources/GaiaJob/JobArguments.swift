@@ -64,6 +64,8 @@ public struct JobArguments {
                 overrides.append(("overwrite", .scalar(inline ?? "true"), flag))
             case "--progress-interval":
                 overrides.append(("progress_interval", .scalar(try value(flag, inline: inline)), flag))
+            case "--where":
+                overrides.append((JobRunner.whereKey(J.self), .scalar(try value(flag, inline: inline)), flag))
             default:
                 guard let option = options.first(where: { $0.flag == flag }) else {
                     throw JobError("unknown option '\(flag)'" + (Spelling.closest(to: flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
@@ -123,7 +125,7 @@ public struct JobArguments {
     }
 
     static func flags<J: Job>(of job: J.Type) -> [String] {
-        ["--out", "--overwrite", "--progress-interval", "--set", "--help"] + J.options.compactMap(\.flag)
+        ["--out", "--overwrite", "--progress-interval", "--where", "--set", "--help"] + J.options.compactMap(\.flag)
     }
 }
 
@@ -140,6 +142,8 @@ public enum JobHelp {
             ("--overwrite", "Replace existing outputs. (key: overwrite, default: false)"),
             ("--progress-interval <s>", "Seconds between progress lines. (key: progress_interval, default: "
                 + ParameterFile.yamlDouble(defaults.progressInterval) + ")"),
+            ("--where <expr>", "Use only the rows where this expression is true, e.g. 'parallax > 1 and ruwe < 1.4' "
+                + "(Docs/expressions.md). (key: \(JobRunner.whereKey(J.self)), default: every row)"),
         ]
         for o in J.options {
             let key = o.fullKey(section: J.section)

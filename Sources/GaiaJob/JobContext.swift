@@ -17,18 +17,20 @@ public final class JobContext {
     public let progressInterval: Double
     /// Started when the run started (after the parameters were checked).
     public let stopwatch: Stopwatch
-    /// A row selection every job applies to its input rows; nil: every row. The seam for a
-    /// `--where EXPR` option (expressions are a later addition); no job sets it yet.
-    public var rowSelection: (any RowSelection)?
+    /// The run's `where` expression (key `<section>.where`, flag `--where`, common to every job);
+    /// nil: every row. Jobs get it compiled with `selection(for:)`.
+    public let whereText: String?
+    /// Whether the job asked for its selection (the runner refuses a `where` a job ignored).
+    public private(set) var selectionRequested = false
 
     public init(communicator: Communicator, job: String, output: String, parameters: String, progressInterval: Double,
-                rowSelection: (any RowSelection)? = nil) {
+                whereText: String? = nil) {
         self.communicator = communicator
         self.job = job
         self.output = output
         self.parameters = parameters
         self.progressInterval = progressInterval
-        self.rowSelection = rowSelection
+        self.whereText = whereText
         stopwatch = Stopwatch()
     }
 
@@ -52,15 +54,16 @@ public final class JobContext {
         try communicator.collectively { if communicator.isRoot { try body() } }
     }
 
+    /// The run's `--where` compiled against `table`'s columns, or nil when none was given. Call it
+    /// on every rank right after opening the table, before the bulk reads (inside the job's
+    /// `collectively` open, so a bad expression is reported once, with its caret, and the job
+    /// ends with exit 1 and no output); then `keep(rows:collective:)` per block read.
+    public func selection(for table: GaiaTable) throws -> TableSelection? {
+        selectionRequested = true
+        guard let w = whereText else { return nil }
+        return try TableSelection(w, table: table, label: "--where")
+    }
+
     /// `output + suffix`.
     public func path(_ suffix: String) -> String { output + suffix }
-}
-
-/// Which rows of a table a job uses (the seam for expressions: `--where EXPR`). Evaluated a chunk
-/// at a time on the rows a rank reads.
-public protocol RowSelection {
-    /// One flag per row of `rows`: true to keep it.
-    func keep(_ table: GaiaTable, rows: RowRange) throws -> [Bool]
-    /// The selection as the user wrote it (for logs and outputs).
-    var text: String { get }
 }

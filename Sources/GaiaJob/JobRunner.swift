@@ -18,6 +18,8 @@ public enum JobRunner {
         public var options: O
         public var output: String
         public var overwrite: Bool
+        /// The common `where` expression (key `<section>.where`); nil: every row.
+        public var whereText: String?
         /// The resolved parameter file: PREFIX.yaml and the outputs' `parameters` attribute.
         public var yaml: String
     }
@@ -37,9 +39,14 @@ public enum JobRunner {
             let overwrite = try p.bool("overwrite", default: false)
             o.progressInterval = try p.double("progress_interval", default: o.progressInterval)
             for option in J.options { try option.read(p, option.fullKey(section: J.section), &o) }
+            let whereKey = whereKey(J.self)
+            let whereText = try p.optionalString(whereKey)
+            if let w = whereText, w.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw p.error(key: whereKey, "is empty; give an expression, e.g. 'parallax > 1' (Docs/expressions.md), or leave it out")
+            }
             try p.checkAllUsed()
             try check(J.self, o, p)
-            return Resolved(options: o, output: output, overwrite: overwrite, yaml: p.resolvedYAML())
+            return Resolved(options: o, output: output, overwrite: overwrite, whereText: whereText, yaml: p.resolvedYAML())
         } catch let e as ParameterError {
             if p.source == JobArguments.commandLineSource, e.file == p.source, let key = e.key {
                 throw ParameterError(file: flag(J.self, key: key), e.message)
@@ -48,9 +55,13 @@ public enum JobRunner {
         }
     }
 
+    /// The key of the `where` option every job has: in the job's own section.
+    static func whereKey<J: Job>(_ job: J.Type) -> String { J.section + ".where" }
+
     /// How the command line names `key`: its flag, or `--set KEY`.
     static func flag<J: Job>(_ job: J.Type, key: String) -> String {
         if let f = commonFlags[key] { return f }
+        if key == whereKey(J.self) { return "--where" }
         return J.options.first { $0.fullKey(section: J.section) == key }?.flag ?? "--set \(key)"
     }
 
@@ -123,9 +134,15 @@ public enum JobRunner {
         try checkOutputs(prefix: r.output, suffixes: J.allOutputSuffixes, input: r.options.input, overwrite: r.overwrite,
                          communicator: comm)
         let context = JobContext(communicator: comm, job: J.name, output: r.output, parameters: r.yaml,
-                                 progressInterval: r.options.progressInterval)
+                                 progressInterval: r.options.progressInterval, whereText: r.whereText)
         context.log("\(J.name): parameters\n" + r.yaml.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         let result = try J.run(r.options, in: context)
+        try comm.collectively {
+            // A job that never asked for its selection would silently ignore the filter.
+            if r.whereText != nil && !context.selectionRequested {
+                throw JobError("\(J.name) does not apply --where (\(whereKey(J.self))); leave it out")
+            }
+        }
         try J.write(result, options: r.options, in: context)
         try comm.collectively { if comm.isRoot { try writeAtomically(r.yaml, to: context.path(".yaml")) } }
         context.log(J.summary(result, options: r.options, in: context))

@@ -29,11 +29,11 @@ enum CostPartition {
 
     /// This rank's contiguous block of rows, balanced by modelled cost, and the modelled cost
     /// of all rows (seconds). Collective.
-    static func myRows(reader: EpochReader, inputs m: CostModelInputs, chunkRows: Int,
+    static func myRows(reader: EpochReader, inputs m: CostModelInputs, chunkRows: Int, selection: TableSelection?,
                        comm: Communicator) throws -> (rows: RowRange, totalCost: Double) {
         let rows = reader.table.rowCount
         let slice = RowPartition.byCount(rows: rows, parts: comm.size, index: comm.rank)
-        let costs = try rowCosts(reader: reader, slice: slice, inputs: m, chunkRows: chunkRows, comm: comm)
+        let costs = try rowCosts(reader: reader, slice: slice, inputs: m, chunkRows: chunkRows, selection: selection, comm: comm)
         let bounds = RowPartition.distributedBoundaries(costs: costs, slice: slice, count: rows, comm: comm)
         return (RowRange(start: bounds[comm.rank], count: bounds[comm.rank + 1] - bounds[comm.rank]),
                 comm.allreduce(costs.reduce(0, +), .sum))
@@ -53,15 +53,19 @@ enum CostPartition {
     }
 
     /// Modelled seconds of each row of `slice` (every requested band). Collective: reads in
-    /// rounds; a problem found in a row is agreed on at the end of its round.
+    /// rounds; a problem found in a row is agreed on at the end of its round. A row `--where`
+    /// drops is read but not analysed: it costs the per-curve overhead only.
     static func rowCosts(reader: EpochReader, slice: RowRange, inputs m: CostModelInputs, chunkRows: Int,
-                         comm: Communicator) throws -> [Double] {
+                         selection: TableSelection?, comm: Communicator) throws -> [Double] {
         var costs = [Double](repeating: 0, count: slice.count)
         for round in CollectiveChunks(slice, chunkRows: chunkRows, communicator: comm) {
             let range = round.rows
             var times: [(values: [Double], offsets: [Int])] = []
+            var keep: [Bool]? = nil
             do {
                 for b in m.bands { times.append(try reader.times(b, rows: range)) }
+                // Not counted here: the analysis pass counts each row once, on the rank that runs it.
+                keep = try selection?.keep(rows: range, collective: true, count: false)
             } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(reader.table.path): \(error)")
@@ -70,6 +74,10 @@ enum CostPartition {
                 for (j, b) in m.bands.enumerated() {
                     let (t, off) = times[j]
                     for i in 0..<range.count {
+                        if let keep, !keep[i] {
+                            costs[range.start - slice.start + i] += perCurveOverhead
+                            continue
+                        }
                         let c = try cost(times: t[off[i]..<off[i + 1]], inputs: m,
                                          at: "\(reader.table.path) row \(range.start + i) band \(b.rawValue)")
                         costs[range.start - slice.start + i] += c

@@ -39,7 +39,7 @@ public enum PeriodogramCase: Job {
     ]
 
     public static func run(_ o: Options, in context: JobContext) throws -> PeriodogramJobResult {
-        try PeriodogramJob.run(o, communicator: context.communicator, log: context.log)
+        try PeriodogramJob.run(o, communicator: context.communicator, log: context.log, selection: context.selection(for:))
     }
 
     public static func write(_ r: PeriodogramJobResult, options o: Options, in context: JobContext) throws {

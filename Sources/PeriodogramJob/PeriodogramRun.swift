@@ -85,8 +85,10 @@ public struct PeriodogramJobResult {
 public enum PeriodogramJob {
     public static let table = "epoch_photometry"
 
-    public static func run(_ o: PeriodogramJobOptions, communicator comm: Communicator,
-                           log: (String) -> Void) throws -> PeriodogramJobResult {
+    /// `select`: the run's `--where` compiled against the table (JobContext.selection(for:)): the
+    /// light curves analysed are those of the rows it keeps.
+    public static func run(_ o: PeriodogramJobOptions, communicator comm: Communicator, log: (String) -> Void,
+                           selection select: (GaiaTable) throws -> TableSelection? = { _ in nil }) throws -> PeriodogramJobResult {
         let t0 = Clock.wall()
         try comm.collectively {
             if let p = o.problems().first { throw PeriodogramJobError("\(p.key): \(p.message)") }
@@ -95,6 +97,7 @@ public enum PeriodogramJob {
         let table = try comm.collectively { try GaiaTable(path: o.input, table: Self.table, communicator: comm) }
         let bands = o.bands.sorted()
         let reader = try comm.collectively { try EpochReader(table: table, bands: bands, quantity: o.quantity) }
+        let selection = try comm.collectively { try select(table) }
         // Requested dumps must name sources of the table: a binary search of source_id, by every
         // rank (the file's metadata reads are collective: no rank may open a dataset alone).
         try comm.collectively {
@@ -104,7 +107,8 @@ public enum PeriodogramJob {
         }
         let spec = o.gridSpec
         let costInputs = CostModelInputs(bands: bands, grid: spec, nterms: o.nterms, minObs: o.minObs)
-        let (mine, totalCost) = try CostPartition.myRows(reader: reader, inputs: costInputs, chunkRows: o.chunkRows, comm: comm)
+        let (mine, totalCost) = try CostPartition.myRows(reader: reader, inputs: costInputs, chunkRows: o.chunkRows,
+                                                          selection: selection, comm: comm)
         let tSplit = Clock.wall()
         log(comm.isRoot ? String(format: "periodogram: %d sources × %d band(s) on %d rank(s); rows split by modelled cost in %.2f s",
                                  table.rowCount, bands.count, comm.size, tSplit - t0) : "")
@@ -115,13 +119,17 @@ public enum PeriodogramJob {
         let progress = ProgressReporter(label: "periodogram (rank 0)", unit: "curves", enabled: comm.isRoot, interval: o.progressInterval)
         for round in CollectiveChunks(mine, chunkRows: o.chunkRows, communicator: comm) {
             let block: EpochBlock
-            do { block = try reader.read(rows: round.rows) } catch {
+            var keep: [Bool]? = nil
+            do {
+                block = try reader.read(rows: round.rows)
+                keep = try selection?.keep(rows: round.rows, collective: true)
+            } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(o.input): \(error)")
             }
             try comm.collectively {
                 try reader.check(block)
-                try state.analyse(block) {
+                try state.analyse(block, keep: keep) {
                     progress.update(fraction: min(1, state.modelledCost / max(myShare, 1e-300)), count: state.curves,
                                     detail: "\(state.rowsDone) of \(mine.count) rows; ≈ \(state.curves * comm.size) curves on all ranks")
                 }
@@ -129,6 +137,12 @@ public enum PeriodogramJob {
         }
         var s = PeriodogramStatistics()
         s.rows = table.rowCount
+        if let selection {
+            // Sources analysed: the rows kept (the outputs' `sources`, as for a pre-filtered table).
+            let t = selection.totals(comm)
+            s.rows = t.kept
+            log("periodogram: " + TableSelection.describe(selection.text, seen: t.seen, kept: t.kept))
+        }
         s.bands = bands
         s.ranks = comm.size
         var pack = ReductionPack()
@@ -191,10 +205,17 @@ final class RankState {
         plot = PlotKeeper(capacity: options.plotSources)
     }
 
-    /// Analyses every row of `block`; `afterRow` runs after each (progress lines).
-    func analyse(_ block: EpochBlock, afterRow: () -> Void = {}) throws {
+    /// Analyses every row of `block` that `keep` keeps (all when nil); `afterRow` runs after
+    /// each (progress lines).
+    func analyse(_ block: EpochBlock, keep: [Bool]? = nil, afterRow: () -> Void = {}) throws {
         for i in 0..<block.count {
             let id = block.sourceIDs[i]
+            if let keep, !keep[i] {
+                if dumpIDs.contains(id) { for b in bands { dumpsSkipped.append((id, b, "excluded by --where")) } }
+                rowsDone += 1
+                afterRow()
+                continue
+            }
             for b in bands {
                 curves += 1
                 let bb = block.bands[b]!

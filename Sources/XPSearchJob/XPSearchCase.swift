@@ -61,7 +61,7 @@ public enum XPSearchCase: Job {
     ]
 
     public static func run(_ o: Options, in context: JobContext) throws -> XPSearchResult {
-        try XPSearchJob.run(o, communicator: context.communicator, log: context.log)
+        try XPSearchJob.run(o, communicator: context.communicator, log: context.log, selection: context.selection(for:))
     }
 
     /// Written by rank 0 (the global top-k is identical on every rank).

@@ -67,12 +67,15 @@ public struct XPSearchResult {
 }
 
 public enum XPSearchJob {
-    public static func run(_ o: XPSearchJobOptions, communicator comm: Communicator,
-                           log: (String) -> Void) throws -> XPSearchResult {
+    /// `select`: the run's `--where` compiled against the table (JobContext.selection(for:));
+    /// it restricts the candidate sources (templates are looked up in the whole table).
+    public static func run(_ o: XPSearchJobOptions, communicator comm: Communicator, log: (String) -> Void,
+                           selection select: (GaiaTable) throws -> TableSelection? = { _ in nil }) throws -> XPSearchResult {
         let t0 = Clock.wall()
         guard o.k > 0 else { throw XPSearchJobError("k must be positive") }
         guard let scorer = XPScorers.named(o.kernel) else { throw XPSearchJobError("unknown kernel '\(o.kernel)' (reference, batched)") }
         let table = try comm.collectively { try GaiaTable(path: o.input, table: XPColumns.table, communicator: comm) }
+        let selection = try comm.collectively { try select(table) }
         let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
         let bands = o.search.bands
         let hasIndex = bands.allSatisfy { table.hasColumn(XPColumns.lambdaMax($0)) }
@@ -83,6 +86,10 @@ public enum XPSearchJob {
         }
         // ---- this rank's source_ids (needed for template lookup and by both scans) -----------
         let mySourceIDs = try readSourceIDs(table, rows: mine, block: 1 << 16, comm: comm)
+        // ---- the candidates `--where` keeps (nil: every row), evaluated once per row -----------
+        let keep = try selection.map { try readKeep($0, rows: mine, block: 1 << 16, comm: comm) }
+        var notes: [String] = []
+        if let selection { notes.append("xp-search: " + selection.describe(comm)) }
         // ---- templates ------------------------------------------------------------------------
         var spectra: [XPSpectrum] = []
         try comm.collectively { for f in o.templateFiles { spectra += try XPTemplates.load(file: f) } }
@@ -99,7 +106,6 @@ public enum XPSearchJob {
                 return try PreparedTemplate(s, options: options)
             }
         }
-        var notes: [String] = []
         for (s, b) in zip(spectra, templateBands) where b.count < o.search.usedBands.count {
             let lacking = o.search.usedBands.filter { !b.contains($0) }.map { $0.rawValue.uppercased() }.joined(separator: ", ")
             notes.append("template \(s.name) has no usable \(lacking) spectrum: searched on \(b.map { $0.rawValue.uppercased() }.joined(separator: ", ")) only (dof \(55 * b.count - (o.search.scaleFit ? 1 : 0)))")
@@ -109,16 +115,16 @@ public enum XPSearchJob {
                               countBands: !prune, includeSelf: o.includeSelf)
         var stats = XPSearchStatistics()
         stats.ranks = comm.size
-        stats.rows = table.rowCount
+        stats.rows = keep == nil ? table.rowCount : comm.allreduce(keep!.filter { $0 }.count, .sum)
         stats.pruned = prune
         let bytesPerRow = bands.count * (55 * 8 + 55 * 4 + 1485 * 4 + (o.search.scaling == .standardDeviation ? 4 : 0)) + 8
-        stats.bytesFullScan = table.rowCount * bytesPerRow
+        stats.bytesFullScan = stats.rows * bytesPerRow
         let score: @Sendable (XPBlock) -> Void = { state.score($0) }
         let progress = ProgressReporter(label: prune ? "xp-search bounds" : "xp-search", unit: "rows",
                                         enabled: comm.isRoot, interval: o.progressInterval)
         try comm.collectively {
             if prune {
-                try prunedScan(table: table, mine: mine, ids: mySourceIDs, templates: templates, o: o,
+                try prunedScan(table: table, mine: mine, ids: mySourceIDs, keep: keep, templates: templates, o: o,
                                worst: { state.top[$0].worstKey }, comm: comm, progress: progress,
                                globalWorst: { state.top.map { t in
                                    let m = gatherTopK(t, k: o.k, comm: comm)
@@ -132,8 +138,15 @@ public enum XPSearchJob {
                 let scoring = DispatchGroup()
                 for round in CollectiveChunks(mine, chunkRows: o.blockRows, communicator: comm) {
                     let lo = round.rows.start - mine.start, n = round.rows.count
-                    let ids = n > 0 ? Array(mySourceIDs[lo..<(lo + n)]) : []
-                    let block = try table.readXPBlock(ranges: [round.rows], bands: bands,
+                    var ids = n > 0 ? Array(mySourceIDs[lo..<(lo + n)]) : []
+                    var ranges = [round.rows]
+                    if let keep {
+                        // Only the kept rows are read and scored (the same call on every rank).
+                        let kept = (lo..<(lo + n)).filter { keep[$0] }
+                        ranges = coalesce(kept).map { RowRange(start: mine.start + $0.start, count: $0.count) }
+                        ids = kept.map { mySourceIDs[$0] }
+                    }
+                    let block = try table.readXPBlock(ranges: ranges, bands: bands,
                                                       sourceIDs: ids, standardDeviation: o.search.scaling == .standardDeviation,
                                                       collective: true)
                     scoring.wait()
@@ -159,7 +172,7 @@ public enum XPSearchJob {
 
     // MARK: pruned scan
 
-    private static func prunedScan(table: GaiaTable, mine: RowRange, ids: [Int64], templates: [PreparedTemplate],
+    private static func prunedScan(table: GaiaTable, mine: RowRange, ids: [Int64], keep: [Bool]?, templates: [PreparedTemplate],
                                    o: XPSearchJobOptions, worst: (Int) -> Double, comm: Communicator,
                                    progress: ProgressReporter, globalWorst: () -> [Double],
                                    noBands: (Int) -> Void, missingBand: (Band) -> Void,
@@ -187,7 +200,8 @@ public enum XPSearchJob {
                 }
                 coeffs.withUnsafeBufferPointer { c in
                     errors.withUnsafeBufferPointer { e in
-                        for i in 0..<m {
+                        for i in 0..<m where keep?[lo + i] ?? true {
+                            // A row `--where` dropped keeps no band: its bound is +∞, never evaluated.
                             // A missing band (NaN) adds nothing: the source is scored on the other band.
                             guard !c[i * 55].isNaN, !e[i * 55].isNaN else { missingBand(b); continue }
                             bandMask[lo + i] |= 1 << b.index
@@ -208,7 +222,7 @@ public enum XPSearchJob {
             progress.update(fraction: round.fractionDone, count: min(lo + blockA, n) * comm.size)
         }
         // Sources with neither band are skipped without reading more: count them here.
-        noBands(bandMask.filter { $0 == 0 }.count)
+        noBands(bandMask.indices.filter { bandMask[$0] == 0 && (keep?[$0] ?? true) }.count)
         // D² bounds → bounds of the ranking key. A row can be compared on at most the bands it has
         // in common with the template (dof ≤ 55 per band; fewer if a band turns out unusable),
         // and the key bound holds for every dof up to that (XPRanking.keyLowerBound); no band in
@@ -268,8 +282,13 @@ public enum XPSearchJob {
             // Ranges separated by a few rows are merged and the rows between are scored too
             // (valid evaluations, marked done): one larger read beats two small ones on disks
             // and parallel file systems, where a request's latency costs tens of rows of transfer.
-            let local = coalesce(rows, maxGap: o.gapRows)
+            var local = coalesce(rows, maxGap: o.gapRows)
             rows = local.flatMap { $0.start..<$0.end }
+            if let keep {
+                // Rows `--where` dropped inside a merged gap are not candidates: not read.
+                rows = rows.filter { keep[$0] }
+                local = coalesce(rows)
+            }
             for r in rows { done[r] = true }
             let ranges = local.map { RowRange(start: mine.start + $0.start, count: $0.count) }
             let block = try table.readXPBlock(ranges: ranges, bands: bands, sourceIDs: rows.map { ids[$0] },
@@ -289,6 +308,19 @@ public enum XPSearchJob {
         out.reserveCapacity(rows.count)
         for round in CollectiveChunks(rows, chunkRows: block, communicator: comm) {
             out += try table.read("source_id", ranges: [round.rows], as: Int64.self, collective: true)
+        }
+        return out
+    }
+
+    /// `--where` for this rank's rows, in collective blocks.
+    static func readKeep(_ selection: TableSelection, rows: RowRange, block: Int, comm: Communicator) throws -> [Bool] {
+        var out: [Bool] = []
+        out.reserveCapacity(rows.count)
+        for round in CollectiveChunks(rows, chunkRows: block, communicator: comm) {
+            var flags: [Bool] = [], failure: Error? = nil
+            do { flags = try selection.keep(rows: round.rows, collective: true) } catch { failure = error }
+            try comm.agree(failure)
+            out += flags
         }
         return out
     }

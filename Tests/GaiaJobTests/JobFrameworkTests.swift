@@ -115,6 +115,24 @@ final class OptionResolutionTests: XCTestCase {
         XCTAssertTrue(m.contains("--progress-interval: must be a positive number"), m)
     }
 
+    func testWhereIsACommonOptionInTheJobSection() throws {
+        // Not given: none (every row), recorded as ~ in the resolved file.
+        var r = try resolve("input: a\noutput: x\n")
+        XCTAssertNil(r.whereText)
+        XCTAssertTrue(r.yaml.contains("  where: ~\n"), r.yaml)
+        // The flag and the key are one parameter; the resolved file reproduces it.
+        r = try resolve("input: a\noutput: x\n", ["--where", "rows > 1 and x < 2"])
+        XCTAssertEqual(r.whereText, "rows > 1 and x < 2")
+        XCTAssertEqual(try resolve(r.yaml).whereText, "rows > 1 and x < 2")
+        XCTAssertEqual(try resolve("input: a\noutput: x\ntoy_sum: {where: 'b == 2'}\n").whereText, "b == 2")
+        // Empty: an error naming the flag or the key.
+        var m = message { _ = try JobRunner.resolve(ToyJob.self, JobArguments(ToyJob.self, ["a", "--out", "x", "--where", " "]).parameters()) }
+        XCTAssertTrue(m.contains("--where: is empty"), m)
+        m = message { _ = try resolve("input: a\noutput: x\ntoy_sum:\n  where: ''\n") }
+        XCTAssertTrue(m.contains("toy_sum.where: is empty"), m)
+        XCTAssertTrue(JobHelp.text(ToyJob.self).contains("--where <expr>"))
+    }
+
     func testUnknownKeysAndFlagsSuggestTheRightOne() {
         var m = message { _ = try resolve("input: a\noutput: x\ntoy_sum:\n  rwos: 3\n") }
         XCTAssertTrue(m.contains("unknown parameter 'toy_sum.rwos' (line 4): did you mean 'toy_sum.rows'?"), m)

@@ -51,7 +51,7 @@ public enum GWCorrelationCase: Job {
     ]
 
     public static func run(_ o: Options, in context: JobContext) throws -> CorrelationResult {
-        try CorrelationJob.run(o, communicator: context.communicator, log: context.log)
+        try CorrelationJob.run(o, communicator: context.communicator, log: context.log, selection: context.selection(for:))
     }
 
     /// Written by rank 0 (one row per bin, identical on every rank).

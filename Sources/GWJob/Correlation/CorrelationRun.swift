@@ -121,11 +121,12 @@ public enum CorrelationJob {
     /// Fields of a source record while sources move between ranks: α, δ (rad), μα*, μδ (µas/yr), w.
     static let recordWidth = 5
 
-    public static func run(_ o: CorrelationJobOptions, communicator comm: Communicator,
-                           log: (String) -> Void) throws -> CorrelationResult {
+    /// `select`: the run's `--where` compiled against the table (JobContext.selection(for:)).
+    public static func run(_ o: CorrelationJobOptions, communicator comm: Communicator, log: (String) -> Void,
+                           selection select: (GaiaTable) throws -> TableSelection? = { _ in nil }) throws -> CorrelationResult {
         let t0 = Clock.wall()
         let binning = try validatedBinning(o, comm: comm)
-        let input = try read(o, binning: binning, comm: comm, log: log)
+        let input = try read(o, binning: binning, comm: comm, log: log, selection: select)
         let readSeconds = Clock.wall() - t0
         let n = input.counts.selected
         try comm.collectively {
@@ -170,14 +171,16 @@ public enum CorrelationJob {
     }
 
     /// Step 1: reads this rank's fixed row blocks and turns the selected sources into records.
-    static func read(_ o: CorrelationJobOptions, binning: PairBinning, comm: Communicator, log: (String) -> Void) throws -> Input {
+    static func read(_ o: CorrelationJobOptions, binning: PairBinning, comm: Communicator, log: (String) -> Void,
+                     selection select: (GaiaTable) throws -> TableSelection?) throws -> Input {
         let job = "gw-correlation"
-        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, job: job, comm: comm, log: log)
+        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, where: select,
+                                                 job: job, comm: comm, log: log)
         log("\(job): \(o.input): \(sample.rowCount) rows; selection: \(o.selection.summary); \(binning.count) bins "
             + String(format: "over [%g°, %g°]", o.thetaMinDeg, o.thetaMaxDeg) + "; weights \(o.weighting.rawValue)"
             + (o.sigmaExtra > 0 ? String(format: " (σ_extra %g µas/yr)", o.sigmaExtra) : "")
             + "; blocks of \(o.blockSources) sources; \(comm.size) rank(s)")
-        let (blocks, counts) = try sample.readAll(blockRows: o.readBlockRows, job: job, progressInterval: o.progressInterval, comm: comm)
+        let (blocks, counts) = try sample.readAll(blockRows: o.readBlockRows, job: job, progressInterval: o.progressInterval, comm: comm, log: log)
         var records: [Double] = []
         for block in blocks {
             let d = block.data

@@ -35,7 +35,7 @@ public enum GWPlaneWaveCase: Job {
     ]
 
     public static func run(_ o: Options, in context: JobContext) throws -> PlaneWaveResult {
-        try PlaneWaveJob.run(o, communicator: context.communicator, log: context.log)
+        try PlaneWaveJob.run(o, communicator: context.communicator, log: context.log, selection: context.selection(for:))
     }
 
     /// Written by rank 0 (the reduced grid and candidates are identical on every rank).

@@ -88,15 +88,18 @@ public struct PlaneWaveResult {
 }
 
 public enum PlaneWaveJob {
-    public static func run(_ o: PlaneWaveJobOptions, communicator comm: Communicator,
-                           log: (String) -> Void) throws -> PlaneWaveResult {
+    /// `select`: the run's `--where` compiled against the table (JobContext.selection(for:)): the
+    /// sources searched are the rows it keeps.
+    public static func run(_ o: PlaneWaveJobOptions, communicator comm: Communicator, log: (String) -> Void,
+                           selection select: (GaiaTable) throws -> TableSelection? = { _ in nil }) throws -> PlaneWaveResult {
         let t0 = Clock.wall()
         let grid = try validatedGrid(o, comm: comm)
-        let input = try open(o, grid: grid, comm: comm)
+        let input = try open(o, grid: grid, comm: comm, selection: select)
         log(comm.isRoot ? String(format: "gw-planewave: %d sources on %d rank(s); grid %d frequencies (%.4g–%.4g nHz, step %.4g) × %d directions (nside %d) = %d points; blocks of %d split by modelled cost in %.2f s",
                                  input.reader.table.rowCount, comm.size, grid.frequencyCount, grid.frequencies.first!, grid.frequencies.last!, grid.df,
                                  grid.directionCount, grid.nside, grid.count, o.blockSources, Clock.wall() - t0) : "")
         let tally = try accumulate(input, grid: grid, options: o, comm: comm)
+        if let s = input.selection { log("gw-planewave: " + s.describe(comm)) }
         try comm.collectively { try input.reader.table.close() }
         let (total, statistics) = try reduce(tally, comm: comm)
         var result = PlaneWaveResult(options: o, grid: grid, twoF: [], sums: [], candidates: [], injection: nil,
@@ -135,20 +138,24 @@ public enum PlaneWaveJob {
         var rows: RowRange
         /// This rank's share of the modelled cost (the progress fraction's denominator).
         var share: Double
+        /// The run's `--where` (nil: every source).
+        var selection: TableSelection?
     }
 
     /// Steps 1–2: opens the table on every rank and splits its fixed blocks by modelled cost.
-    static func open(_ o: PlaneWaveJobOptions, grid: PlaneWaveGrid, comm: Communicator) throws -> Input {
+    static func open(_ o: PlaneWaveJobOptions, grid: PlaneWaveGrid, comm: Communicator,
+                     selection select: (GaiaTable) throws -> TableSelection?) throws -> Input {
         let table = try comm.collectively { () -> GaiaTable in
             let name = o.table ?? (Self.hasTable(o.input, AstrometryColumns.table) ? AstrometryColumns.table : nil)
             return try GaiaTable(path: o.input, table: name, communicator: comm)
         }
         let reader = try comm.collectively { try EpochAstrometryReader(table: table) }
+        let selection = try comm.collectively { try select(table) }
         let split = try PlaneWavePartition.myBlocks(reader: reader, blockRows: o.blockSources,
                                                     directions: grid.directionCount, chunkRows: o.chunkRows, comm: comm)
         let rows = table.rowCount
         let first = min(split.blocks.lowerBound * o.blockSources, rows), end = min(split.blocks.upperBound * o.blockSources, rows)
-        return Input(reader: reader, rows: RowRange(start: first, count: end - first), share: split.myCost)
+        return Input(reader: reader, rows: RowRange(start: first, count: end - first), share: split.myCost, selection: selection)
     }
 
     /// What one rank accumulates: the engine's exact sums, counts by reason, timings and the
@@ -168,7 +175,11 @@ public enum PlaneWaveJob {
         for round in CollectiveChunks(input.rows, chunkRows: chunkBlocks * o.blockSources, communicator: comm) {
             let r0 = Clock.wall()
             let block: AstrometryBlock
-            do { block = try input.reader.read(rows: round.rows) } catch {
+            var keep: [Bool]? = nil
+            do {
+                block = try input.reader.read(rows: round.rows)
+                keep = try input.selection?.keep(rows: round.rows, collective: true)
+            } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(o.input): \(error)")
             }
@@ -179,7 +190,7 @@ public enum PlaneWaveJob {
                 var b = 0
                 while b < block.count {
                     let end = min(block.count, b + o.blockSources)
-                    try add(block, rows: b..<end, reader: input.reader, grid: grid, options: o, to: &t)
+                    try add(block, rows: b..<end, keep: keep, reader: input.reader, grid: grid, options: o, to: &t)
                     b = end
                 }
             }
@@ -191,10 +202,12 @@ public enum PlaneWaveJob {
 
     /// One fixed block: cleans each source (skips, by reason, those too short or degenerate),
     /// removes its 5-parameter fit and adds the block to the sums.
-    static func add(_ block: AstrometryBlock, rows: Range<Int>, reader: EpochAstrometryReader, grid: PlaneWaveGrid,
+    static func add(_ block: AstrometryBlock, rows: Range<Int>, keep: [Bool]?, reader: EpochAstrometryReader, grid: PlaneWaveGrid,
                     options o: PlaneWaveJobOptions, to t: inout Tally) throws {
         var sources: [PlaneWaveSource] = []
-        for i in rows {
+        // A source `--where` drops is neither counted nor searched (as if absent from the table;
+        // the sums are exact, so which block a source falls in does not change them).
+        for i in rows where keep?[i] ?? true {
             t.counts.rows += 1
             let s = try reader.series(block, row: i, counts: &t.counts)
             guard s.count >= o.minTransits else { t.counts.skipped[SourceSkip.tooFewTransits.rawValue] += 1; continue }

@@ -9,8 +9,9 @@
 //
 // Which rows are kept, in this order (a dropped row is counted under the first reason):
 //   1. source_id in the list (when a list is given)                   → notListed
-//   2. every filter true (comparisons with null are false, as in SQL) → failedFilter[k]
-//   3. pmra and pmdec not null (2-parameter solutions have none)      → nullProperMotion
+//   2. the `--where` expression true (null/NaN is not true)           → failedWhere
+//   3. every filter true (comparisons with null are false, as in SQL) → failedFilter[k]
+//   4. pmra and pmdec not null (2-parameter solutions have none)      → nullProperMotion
 // Kept rows must then be valid, or the job stops with an error naming file, row, source_id and
 // column: ra in [0, 360], dec in [−90, 90], errors finite and > 0, |pmra_pmdec_corr| < 1.
 //
@@ -29,6 +30,9 @@ import MPI
 public struct SelectionCounts: Sendable, Equatable {
     public var rows = 0
     public var notListed = 0
+    /// The `--where` expression (nil: none) and the rows it was the first to reject.
+    public var whereText: String?
+    public var failedWhere = 0
     /// Per filter, rows it was the first to reject.
     public var failedFilter: [Int]
     public var nullProperMotion = 0
@@ -36,16 +40,20 @@ public struct SelectionCounts: Sendable, Equatable {
     /// Selected rows whose pmra_pmdec_corr was null (taken as 0).
     public var correlationNull = 0
 
-    public init(filters: Int) { failedFilter = [Int](repeating: 0, count: filters) }
+    public init(filters: Int, where whereText: String? = nil) {
+        failedFilter = [Int](repeating: 0, count: filters)
+        self.whereText = whereText
+    }
 
-    var asArray: [Int] { [rows, notListed, nullProperMotion, selected, correlationNull] + failedFilter }
+    var asArray: [Int] { [rows, notListed, nullProperMotion, selected, correlationNull, failedWhere] + failedFilter }
 
     /// The totals over all ranks.
     public func summed(_ comm: Communicator) -> SelectionCounts {
         let v = comm.allreduce(asArray, .sum)
-        var s = SelectionCounts(filters: failedFilter.count)
+        var s = SelectionCounts(filters: failedFilter.count, where: whereText)
         s.rows = v[0]; s.notListed = v[1]; s.nullProperMotion = v[2]; s.selected = v[3]; s.correlationNull = v[4]
-        s.failedFilter = Array(v[5...])
+        s.failedWhere = v[5]
+        s.failedFilter = Array(v[6...])
         return s
     }
 
@@ -53,6 +61,7 @@ public struct SelectionCounts: Sendable, Equatable {
     func describe(selection: SourceSelection, job: String) -> String {
         var s = "\(job): \(rows) rows read, \(selected) selected"
         if selection.sourceIDFile != nil { s += "; \(notListed) not in the source_id list" }
+        if let w = whereText { s += "; \(failedWhere) failed --where '\(w)'" }
         for (f, n) in zip(selection.filters, failedFilter) { s += "; \(n) failed '\(f.text)'" }
         s += "; \(nullProperMotion) without proper motion"
         return s
@@ -66,6 +75,8 @@ public final class ProperMotionSample {
     public let path: String
     public let table: GaiaTable
     public let selection: SourceSelection
+    /// The run's `--where`, compiled against the table (nil: none).
+    public let rowSelection: TableSelection?
     /// False when the table has no pmra_pmdec_corr column (then ρ = 0 for every source).
     public let hasCorrelation: Bool
     /// This rank's counts so far (sum them with `counts.summed(comm)`).
@@ -79,7 +90,7 @@ public final class ProperMotionSample {
     /// `comm.collectively`), checks the columns and loads the source_id list. `note` receives
     /// remarks such as the missing correlation column.
     public init(path: String, table name: String? = nil, selection: SourceSelection, communicator: Communicator?,
-                note: (String) -> Void = { _ in }) throws {
+                where select: (GaiaTable) throws -> TableSelection? = { _ in nil }, note: (String) -> Void = { _ in }) throws {
         self.path = path
         self.selection = selection
         guard FileManager.default.fileExists(atPath: path) else { throw GWJobError("\(path): no such file") }
@@ -100,6 +111,7 @@ public final class ProperMotionSample {
             }
             if kinds["source_id"]?.kind != .int64 { throw GWJobError("\(path):/\(t.name): source_id is not an int64 column") }
             listed = try selection.sourceIDFile.map(SourceSelection.loadSourceIDs)
+            rowSelection = try select(t)
             hasCorrelation = corr
             self.kinds = kinds
         } catch {
@@ -107,18 +119,19 @@ public final class ProperMotionSample {
             throw error
         }
         table = t
-        counts = SelectionCounts(filters: selection.filters.count)
+        counts = SelectionCounts(filters: selection.filters.count, where: rowSelection?.text)
         if !hasCorrelation { note("\(path): no pmra_pmdec_corr column: the correlation of pmra and pmdec is taken as 0 for every source") }
     }
 
     public func close() throws { try table.close() }
 
     /// Opens the sample on every rank (collective), logging its notes as `job: note: …`.
-    static func open(path: String, table: String?, selection: SourceSelection, job: String, comm: Communicator,
-                     log: (String) -> Void) throws -> ProperMotionSample {
+    static func open(path: String, table: String?, selection: SourceSelection, where select: (GaiaTable) throws -> TableSelection?,
+                     job: String, comm: Communicator, log: (String) -> Void) throws -> ProperMotionSample {
         var notes: [String] = []
         let sample = try comm.collectively {
-            try ProperMotionSample(path: path, table: table, selection: selection, communicator: comm, note: { notes.append($0) })
+            try ProperMotionSample(path: path, table: table, selection: selection, communicator: comm, where: select,
+                                   note: { notes.append($0) })
         }
         for n in notes { log("\(job): note: " + n) }
         return sample
@@ -126,13 +139,14 @@ public final class ProperMotionSample {
 
     /// Reads this rank's fixed blocks with progress lines, sums the selection counts over ranks
     /// and closes the table. Collective.
-    func readAll(blockRows: Int, job: String, progressInterval: Double,
-                 comm: Communicator) throws -> (blocks: [ProperMotionBlock], counts: SelectionCounts) {
+    func readAll(blockRows: Int, job: String, progressInterval: Double, comm: Communicator,
+                 log: (String) -> Void) throws -> (blocks: [ProperMotionBlock], counts: SelectionCounts) {
         let reading = ProgressReporter(label: "\(job) read", unit: "blocks", enabled: comm.isRoot, interval: progressInterval)
         let blocks = try readBlocks(blockRows: blockRows, comm: comm) { done, total in
             reading.update(fraction: Double(done) / Double(max(total, 1)), count: done * comm.size)
         }
         let counts = self.counts.summed(comm)
+        if let w = rowSelection { log("\(job): " + w.describe(comm)) }
         try comm.collectively { try close() }
         return (blocks, counts)
     }
@@ -177,6 +191,7 @@ public final class ProperMotionSample {
         let rho = hasCorrelation ? try col(Self.correlationColumn) : [Double](repeating: 0, count: rows.count)
         var filterValues: [[Double]] = []
         for f in selection.filters { filterValues.append(try col(f.column)) }
+        let keep = try rowSelection?.keep(rows: rows, collective: collective)
         // ---- selection and validation (no collective calls below) -------------------------
         var out = ProperMotions()
         out.reserveCapacity(rows.count)
@@ -184,6 +199,7 @@ public final class ProperMotionSample {
         counts.rows += rows.count
         rowLoop: for i in 0..<rows.count {
             if let l = listed, !Self.contains(l, ids[i]) { counts.notListed += 1; continue }
+            if let keep, !keep[i] { counts.failedWhere += 1; continue }
             for (k, f) in selection.filters.enumerated() where !f.accepts(filterValues[k][i]) {
                 counts.failedFilter[k] += 1
                 continue rowLoop

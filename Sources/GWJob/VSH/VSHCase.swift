@@ -34,7 +34,7 @@ public enum GWVSHCase: Job {
     ]
 
     public static func run(_ o: Options, in context: JobContext) throws -> VSHJobResult {
-        try VSHJob.run(o, communicator: context.communicator, log: context.log)
+        try VSHJob.run(o, communicator: context.communicator, log: context.log, selection: context.selection(for:))
     }
 
     /// Written by rank 0 (the results are small and identical on every rank).

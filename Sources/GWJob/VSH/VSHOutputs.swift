@@ -42,6 +42,7 @@ public enum VSHOutputs {
         t.add("rows_read", Double(c.rows), d: "Rows of the input table")
         t.add("sources_selected", Double(c.selected), d: "Rows passing the selection with a proper motion")
         if o.selection.sourceIDFile != nil { t.add("dropped_not_listed", Double(c.notListed), d: "Rows not in the source_id list") }
+        if let w = c.whereText { t.add("dropped_where", Double(c.failedWhere), d: "Rows failing --where '\(w)'") }
         for (k, f) in o.selection.filters.enumerated() {
             t.add("dropped_filter_\(k + 1)", Double(c.failedFilter[k]), d: "Rows failing filter '\(f.text)'")
         }

@@ -70,7 +70,9 @@ public struct VSHJobResult {
 }
 
 public enum VSHJob {
-    public static func run(_ o: VSHJobOptions, communicator comm: Communicator, log: (String) -> Void) throws -> VSHJobResult {
+    /// `select`: the run's `--where` compiled against the table (JobContext.selection(for:)).
+    public static func run(_ o: VSHJobOptions, communicator comm: Communicator, log: (String) -> Void,
+                           selection select: (GaiaTable) throws -> TableSelection? = { _ in nil }) throws -> VSHJobResult {
         let t0 = Clock.wall()
         // Every error below is raised on every rank alike, as a CollectiveError (clean exit).
         try comm.collectively {
@@ -81,11 +83,13 @@ public enum VSHJob {
             guard o.fit.kappa >= 0 && o.fit.kappa.isFinite else { throw GWJobError("clip κ must be ≥ 0 (0 disables clipping), got \(o.fit.kappa)") }
             guard o.h0 > 0 && o.h0.isFinite else { throw GWJobError("H0 must be positive, got \(o.h0)") }
         }
-        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, job: "gw-vsh", comm: comm, log: log)
+        let sample = try ProperMotionSample.open(path: o.input, table: o.table, selection: o.selection, where: select,
+                                                 job: "gw-vsh", comm: comm, log: log)
         log("gw-vsh: \(o.input): \(sample.rowCount) rows; selection: \(o.selection.summary); lmax \(o.fit.lmax) "
             + "(\(VSHLayout(lmax: o.fit.lmax).count) coefficients), clip κ = \(o.fit.kappa), blocks of \(o.blockRows) rows, \(comm.size) rank(s)")
         // ---- read -------------------------------------------------------------------------------
-        let (blocks, counts) = try sample.readAll(blockRows: o.blockRows, job: "gw-vsh", progressInterval: o.progressInterval, comm: comm)
+        let (blocks, counts) = try sample.readAll(blockRows: o.blockRows, job: "gw-vsh", progressInterval: o.progressInterval, comm: comm,
+                                                log: log)
         let readSeconds = Clock.wall() - t0
         log(counts.describe(selection: o.selection, job: "gw-vsh"))
         if counts.correlationNull > 0 {

@@ -4,7 +4,8 @@
 // Rows are split over ranks by count (each rank a contiguous block, so the outputs are in the
 // file's source_id order for any number of ranks) and read in collective chunks; every source
 // gets a row (n_obs 0 and NaN statistics when no G transit survives the cleaning), and every
-// dropped transit is counted by reason.
+// dropped transit is counted by reason. `--where EXPR` (every job has it) keeps only the sources
+// whose row satisfies EXPR, e.g. `--where 'count(g_transit_mag) >= 20'`.
 import Foundation
 import GaiaMineKit
 
@@ -25,6 +26,8 @@ public struct LightCurveStatsResult {
     var counts = TransitCounts()
     var sources = 0
     var seconds = 0.0
+    /// `where '…': n of N rows kept` when --where was given.
+    var selection: String?
 }
 
 public enum LightCurveStatsJob: Job {
@@ -48,15 +51,18 @@ public enum LightCurveStatsJob: Job {
         let comm = context.communicator
         let table = try comm.collectively { try GaiaTable(path: o.input, table: o.table, communicator: comm) }
         let reader = try comm.collectively { try EpochReader(table: table, bands: [.g], quantity: .mag) }
+        // The run's --where, compiled against the table's columns (nil when not given).
+        let selection = try comm.collectively { try context.selection(for: table) }
         let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
         let progress = context.progress(unit: "sources")
         var r = LightCurveStatsResult()
         var counts = TransitCounts()
         for round in CollectiveChunks(mine, chunkRows: o.chunkRows, communicator: comm) {
             let block = try reader.read(rows: round.rows)
+            let keep = try selection?.keep(rows: round.rows, collective: true)
             try comm.collectively { try reader.check(block) }
             let g = block.bands[.g]!
-            for i in 0..<block.count {
+            for i in 0..<block.count where keep?[i] ?? true {
                 let curve = cleanCurve(g, row: i, quantity: .mag, counts: &counts)
                 r.sourceIDs.append(block.sourceIDs[i])
                 r.stats.append(CurveStatistics(times: curve.time, values: curve.value))
@@ -66,6 +72,7 @@ public enum LightCurveStatsJob: Job {
         try comm.collectively { try table.close() }
         r.counts = TransitCounts(packed: comm.allreduce(counts.packed, .sum))
         r.sources = comm.allreduce(r.sourceIDs.count, .sum)
+        r.selection = selection?.describe(comm)
         r.seconds = comm.elapsed(since: context.stopwatch.wallStart)
         return r
     }
@@ -93,6 +100,7 @@ public enum LightCurveStatsJob: Job {
     public static func summary(_ r: LightCurveStatsResult, options o: Options, in context: JobContext) -> String {
         var s = String(format: "%@: done: %d sources in %.2f s on %d rank(s), %.0f sources/s", name, r.sources, r.seconds,
                        context.communicator.size, Clock.rate(r.sources, seconds: r.seconds))
+        if let w = r.selection { s += "\n  selection \(w)" }
         s += "\n  transits  \(r.counts.total) read, \(r.counts.used) used"
         for reason in DropReason.allCases where r.counts.dropped[reason.rawValue] > 0 {
             s += "\n  dropped   \(r.counts.dropped[reason.rawValue]) (\(reason.text))"
