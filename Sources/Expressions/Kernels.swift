@@ -71,9 +71,10 @@ enum FloatKernels {
         case .pow: return zipMap(a, ac, b, bc) { Foundation.pow($0, $1) }
         case .atan2: return zipMap(a, ac, b, bc) { Foundation.atan2($0, $1) }
         case .hypot: return zipMap(a, ac, b, bc) { Foundation.hypot($0, $1) }
-        // np.minimum / np.maximum: a NaN in either operand gives NaN.
-        case .min: return zipMap(a, ac, b, bc) { ($0 <= $1 || $0.isNaN) ? $0 : $1 }
-        case .max: return zipMap(a, ac, b, bc) { ($0 >= $1 || $0.isNaN) ? $0 : $1 }
+        // np.minimum / np.maximum: a NaN in either operand gives NaN; of equal operands (0.0 and
+        // -0.0) the second, as numpy's SIMD loops (minpd/maxpd).
+        case .min: return zipMap(a, ac, b, bc) { ($0 < $1 || $0.isNaN) ? $0 : $1 }
+        case .max: return zipMap(a, ac, b, bc) { ($0 > $1 || $0.isNaN) ? $0 : $1 }
         }
     }
 

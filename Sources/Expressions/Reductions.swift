@@ -11,9 +11,10 @@ enum Reduction: String, CaseIterable {
 
 enum Reductions {
     /// numpy's pairwise summation (`pairwise_sum` in numpy/_core/src/umath/loops_utils.h.src) of
-    /// p[0..<n] with NaN read as 0 — what np.nansum does (it replaces NaN by 0, then sums).
-    static func pairwiseNanSum(_ p: UnsafePointer<Double>, _ n: Int) -> Double {
-        @inline(__always) func v(_ i: Int) -> Double { let x = p[i]; return x.isNaN ? 0 : x }
+    /// p[0..<n]; with `nanAsZero` NaN reads as 0, which is what np.nansum does (it replaces NaN by
+    /// 0, then sums).
+    static func pairwiseSum(_ p: UnsafePointer<Double>, _ n: Int, nanAsZero: Bool) -> Double {
+        @inline(__always) func v(_ i: Int) -> Double { let x = p[i]; return nanAsZero && x.isNaN ? 0 : x }
         if n < 8 {
             var res = 0.0
             for i in 0..<n { res += v(i) }
@@ -32,7 +33,7 @@ enum Reductions {
         }
         var n2 = n / 2
         n2 -= n2 % 8
-        return pairwiseNanSum(p, n2) + pairwiseNanSum(p + n2, n - n2)
+        return pairwiseSum(p, n2, nanAsZero: nanAsZero) + pairwiseSum(p + n2, n - n2, nanAsZero: nanAsZero)
     }
 
     /// One value per row of `x` split by `offsets` (rowCount+1 entries).
@@ -56,16 +57,17 @@ enum Reductions {
         for i in 0..<n where !p[i].isNaN { valid += 1 }
         switch op {
         case .count: return Double(valid)
-        case .sum: return pairwiseNanSum(p, n)                                   // np.nansum: 0 when empty
-        case .mean: return valid == 0 ? .nan : pairwiseNanSum(p, n) / Double(valid)   // np.nanmean
+        case .sum: return pairwiseSum(p, n, nanAsZero: true)                                   // np.nansum: 0 when empty
+        case .mean: return valid == 0 ? .nan : pairwiseSum(p, n, nanAsZero: true) / Double(valid)   // np.nanmean
         case .var, .std:
             // np.nanvar (ddof 0): mean as above, then the sum of squared deviations with the NaN
-            // positions as 0, in the same pairwise order; np.nanstd is its square root.
+            // positions as 0, in the same pairwise order (a deviation inf − inf stays NaN);
+            // np.nanstd is its square root.
             guard valid > 0 else { return .nan }
-            let mean = pairwiseNanSum(p, n) / Double(valid)
+            let mean = pairwiseSum(p, n, nanAsZero: true) / Double(valid)
             scratch.removeAll(keepingCapacity: true)
             for i in 0..<n { let d = p[i].isNaN ? 0 : p[i] - mean; scratch.append(d * d) }
-            let v = scratch.withUnsafeBufferPointer { pairwiseNanSum($0.baseAddress!, n) } / Double(valid)
+            let v = scratch.withUnsafeBufferPointer { pairwiseSum($0.baseAddress!, n, nanAsZero: false) } / Double(valid)
             return op == .var ? v : v.squareRoot()
         case .min, .max, .ptp:
             guard valid > 0 else { return .nan }                                 // np.nanmin of all-NaN

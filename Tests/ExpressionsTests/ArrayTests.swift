@@ -66,6 +66,18 @@ final class ArrayTests: XCTestCase {
         XCTAssertEqual(try one("median"), 0.006622516556291391)
     }
 
+    func testInfinitiesInReductionsAsNumpy() throws {
+        // np.nanvar([1, inf]) is NaN (the deviation inf - inf), np.nanmean is inf, np.nanmedian inf.
+        let sig = ColumnSignature(name: "v", kind: .float, shape: .ragged)
+        let batch = ExpressionBatch(rowCount: 2, columns: ["v": .init(values: .float([1, .infinity, .nan, -.infinity, 2]), layout: .ragged([0, 2, 5]))])
+        func row(_ f: String) throws -> [Double] { try Expression("\(f)(v)", columns: [sig]).doubles(batch) }
+        assertSame(try row("var"), [.nan, .nan])
+        assertSame(try row("mean"), [.infinity, -.infinity])
+        assertSame(try row("median"), [.infinity, -.infinity])
+        assertSame(try row("ptp"), [.infinity, .infinity])
+        assertSame(try row("sum"), [.infinity, -.infinity])
+    }
+
     func testRaggedLengthMismatchNamesTheRow() {
         let e = Fixture.error("mean(mag + other) > 0")
         XCTAssertEqual(e?.message, "arrays of different lengths in row 1 of the batch (0 and 1)")

@@ -49,6 +49,9 @@ final class FunctionTests: XCTestCase {
         assertSame(Fixture.floats("max(x, y)"), [2, 0, .nan, .infinity, 0])
         assertSame(Fixture.floats("max(y, x)"), [2, 0, .nan, .infinity, 0])
         assertSame(Fixture.floats("min(n, 4.5)"), [3, .nan, 4.5, 4.5, .nan])       // null int → NaN
+        // Of two equal operands the second, as numpy: np.minimum(0.0, -0.0) is -0.0.
+        XCTAssertEqual(Fixture.floats("min(0.0 * k, -0.0)").first?.sign, .minus)
+        XCTAssertEqual(Fixture.floats("max(-0.0 * k, 0.0)").first?.sign, .plus)
     }
 
     func testWhere() {
