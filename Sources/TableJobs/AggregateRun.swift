@@ -57,12 +57,15 @@ enum AggregateRun {
                 throw JobError("--map: no column '\(mapColumn)' among the results\(hint): \(columnNames.joined(separator: ", "))")
             }
         }
-        let units = try values.map { v in
-            scan.signatures.contains { $0.name == v.text } ? (try scan.table.attribute("units", of: v.text) ?? "") : ""
+        let units: [String] = try values.map { v in
+            guard scan.signatures.contains(where: { $0.name == v.text }) else { return "" }
+            return try scan.table.attribute("units", of: v.text) ?? ""
         }
-        context.log("aggregate: \(scan.table.rowCount) rows of \(o.input):/\(scan.table.name)"
-                    + (condition.map { " where \($0.text)" } ?? "") + ", by \(key.map { "\($0.name) = \($0.text)" } ?? "none")"
-                    + ", values \(values.map(\.name).joined(separator: ", ")), stats \(stats.map(\.name).joined(separator: " "))")
+        let whereNote = condition.map { " where \($0.text)" } ?? ""
+        let byNote = key.map { "\($0.name) = \($0.text)" } ?? "none"
+        let valueNames = values.map(\.name).joined(separator: ", "), statNames = stats.map(\.name).joined(separator: " ")
+        context.log("aggregate: \(scan.table.rowCount) rows of \(o.input):/\(scan.table.name)\(whereNote), by \(byNote), "
+                    + "values \(valueNames), stats \(statNames)")
 
         var keys: [Int64] = []
         var columns = [[Double]](repeating: [], count: values.count)
@@ -106,7 +109,7 @@ enum AggregateRun {
 
     /// The key and value expressions, compiled; names checked (distinct, no clash with n_rows).
     static func compile(_ o: AggregateOptions, scan: TableScan) throws
-        -> (NamedExpression?, [NamedExpression], Expression?, [Expression]) {
+        -> (NamedExpression?, [NamedExpression], Expressions.Expression?, [Expressions.Expression]) {
         let byText = o.by.trimmingCharacters(in: .whitespaces)
         let key = byText.lowercased() == "none" ? nil : try NamedExpression.parse(byText, what: "--by")
         let values = try o.values.flatMap(splitTopLevel).map { try NamedExpression.parse($0, what: "--values") }
@@ -116,12 +119,12 @@ enum AggregateRun {
         for v in values where !names.insert(v.name).inserted {
             throw JobError("--values: the name '\(v.name)' is used twice (or clashes with the key or n_rows)")
         }
-        let keyExpr = try key.map { k -> Expression in
+        let keyExpr = try key.map { k -> Expressions.Expression in
             let e = try scan.compile(k.text, label: "--by")
             guard !e.isArray else { throw JobError("--by \(k.name) = \(k.text): gives an array per row; a group key is one integer per row") }
             return e
         }
-        let valueExprs = try values.map { v -> Expression in
+        let valueExprs = try values.map { v -> Expressions.Expression in
             let e = try scan.compile(v.text, label: "--values \(v.name)")
             guard !e.isArray else {
                 throw JobError("--values \(v.name) = \(v.text): gives an array per row; summarise it per row first (mean(…), median(…)) or index it (x[0])")
@@ -132,7 +135,7 @@ enum AggregateRun {
     }
 
     /// Each row's group key: nil when null/NaN; an error for a non-integral or out-of-range value.
-    static func groupKeys(_ e: Expression, _ batch: ExpressionBatch, first: Int) throws -> [Int64?] {
+    static func groupKeys(_ e: Expressions.Expression, _ batch: ExpressionBatch, first: Int) throws -> [Int64?] {
         let c = try e.evaluate(batch)
         switch c.values {
         case .int(let v):

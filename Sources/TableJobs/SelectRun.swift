@@ -17,7 +17,7 @@ enum SelectRun {
         let condition = try scan.condition(context)
         let defines = try o.define.map { try NamedExpression.parse($0, what: "define") }
         let columns = o.columns.isEmpty ? scan.table.columnNames : o.columns
-        let compiled: [Expression] = try comm.collectively {
+        let compiled: [Expressions.Expression] = try comm.collectively {
             try checkNames(columns: columns, defines: defines, scan: scan)
             return try defines.map { d in
                 let e = try scan.compile(d.text, label: "define \(d.name)")

@@ -16,19 +16,20 @@ final class TableScan {
     let communicator: Communicator
 
     init(path: String, table name: String?, communicator comm: Communicator) throws {
-        table = try comm.collectively { try GaiaTable(path: path, table: name, communicator: comm) }
-        rows = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
-        signatures = try comm.collectively { try table.expressionColumns() }
+        let t = try comm.collectively { try GaiaTable(path: path, table: name, communicator: comm) }
+        table = t
+        rows = RowPartition.byCount(rows: t.rowCount, parts: comm.size, index: comm.rank)
+        signatures = try comm.collectively { try t.expressionColumns() }
         communicator = comm
     }
 
     /// Compiles `text` (the same on every rank, so every rank throws the same error).
-    func compile(_ text: String, label: String) throws -> Expression {
+    func compile(_ text: String, label: String) throws -> Expressions.Expression {
         try table.compileExpression(text, label: label)
     }
 
     /// The run's common `--where`, compiled against this table (nil: every row).
-    func condition(_ context: JobContext) throws -> Expression? {
+    func condition(_ context: JobContext) throws -> Expressions.Expression? {
         try communicator.collectively { try context.selection(for: table)?.expression }
     }
 
@@ -50,7 +51,7 @@ final class TableScan {
 }
 
 /// Every column named by `expressions`, once, in first-use order.
-func referencedColumns(_ expressions: [Expression?]) -> [String] {
+func referencedColumns(_ expressions: [Expressions.Expression?]) -> [String] {
     var seen = Set<String>(), out: [String] = []
     for e in expressions.compactMap({ $0 }) { for c in e.referencedColumns where seen.insert(c).inserted { out.append(c) } }
     return out
