@@ -52,7 +52,7 @@ enum AggregateOutputs {
             ("rows_read", .int(r.rowsRead)),
             ("rows_selected", .int(r.rowsSelected)),
             ("rows_null_key", .int(r.rowsNullKey)),
-            ("groups", .int(r.grouped.keys.count)),
+            ("groups", .int(r.groups)),
         ]
         try ParallelResultFile.write(prefix: context.output, group: "aggregate", columns: columns, arrays: maps,
                                      parameters: context.parameters, meta: meta, communicator: context.communicator,
@@ -61,14 +61,14 @@ enum AggregateOutputs {
 
     static func summary(_ r: AggregateResult, in context: JobContext) -> String {
         var lines = [String(format: "aggregate: %d rows read, %d selected, %d groups (method %@)",
-                            r.rowsRead, r.rowsSelected, r.grouped.keys.count, r.grouped.method)]
+                            r.rowsRead, r.rowsSelected, r.groups, r.grouped.method)]
         if r.rowsNullKey > 0 { lines.append("  \(r.rowsNullKey) selected rows have a null key (\(r.key?.text ?? "")) and are in no group") }
         if let l = r.healpixLevel, l > AggregateRun.maximumMapLevel {
             lines.append("  healpix(\(l)): no full-sky maps above level \(AggregateRun.maximumMapLevel); the table lists every non-empty pixel")
         }
         lines.append(String(format: "  %.2f s (read %.2f s, statistics %.2f s), %.3g rows/s", r.seconds, r.readSeconds,
                             r.statisticsSeconds, Clock.rate(r.rowsRead, seconds: r.seconds)))
-        lines.append("  → \(context.path(".h5")), \(context.path(".ecsv"))" + (r.grouped.keys.isEmpty ? "" : ", \(context.path(".svg"))"))
+        lines.append("  → \(context.path(".h5")), \(context.path(".ecsv"))" + (r.groups == 0 || r.key == nil ? "" : ", \(context.path(".svg"))"))
         return lines.joined(separator: "\n")
     }
 

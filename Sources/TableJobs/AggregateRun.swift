@@ -31,6 +31,8 @@ public struct AggregateResult {
     public var rowsSelected = 0
     /// Rows passing --where whose key is null (NaN, or a null integer): in no group.
     public var rowsNullKey = 0
+    /// Non-empty groups (every rank knows it; `grouped` holds them on rank 0 only).
+    public var groups = 0
     public var seconds = 0.0
     public var readSeconds = 0.0
     public var statisticsSeconds = 0.0
@@ -92,11 +94,17 @@ enum AggregateRun {
         try scan.close()
 
         let tStats = Clock.wall()
-        let grouped = try GroupedStatistics.compute(GroupedInput(keys: keys, values: columns), stats: stats,
+        var grouped = try GroupedStatistics.compute(GroupedInput(keys: keys, values: columns), stats: stats,
                                                     method: o.method, communicator: comm)
+        let groups = comm.broadcast(grouped.keys.count)
+        // The outputs are written from rank 0's rows (in_place leaves the result on every rank).
+        if !comm.isRoot {
+            grouped = GroupedResult(keys: [], rows: [], statistics: values.map { _ in stats.map { _ in [] } }, method: grouped.method)
+        }
         var r = AggregateResult(key: key, healpixLevel: keyExpr.flatMap { healpixLevel($0.text) }, values: values,
                                 valueUnits: units, stats: stats, grouped: grouped, whereText: condition?.text,
                                 mapColumn: mapColumn, input: o.input, table: scan.table.name)
+        r.groups = groups
         r.statisticsSeconds = comm.elapsed(since: tStats)
         r.readSeconds = readSeconds
         r.rowsRead = scan.table.rowCount
