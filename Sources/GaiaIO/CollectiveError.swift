@@ -31,3 +31,16 @@ extension Communicator {
         return result!
     }
 }
+
+extension Communicator {
+    /// As `collectively`, but every rank throws only the lowest failing rank's error: for data
+    /// errors met while ranks read consecutive row blocks, that is the first bad row in input
+    /// order, reported once.
+    public func collectivelyFirst<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try collectively(body)
+        } catch let e as CollectiveError {
+            throw CollectiveError(failures: Array(e.failures.prefix(1)))
+        }
+    }
+}

@@ -34,14 +34,15 @@ final class TableScan {
     }
 
     /// The collective chunk loop: `body` gets each chunk's rows and a batch holding `columns`
-    /// (read collectively); an error on any rank stops every rank at the end of the round.
+    /// (read collectively); an error on any rank stops every rank at the end of the round, and
+    /// the first one in input order is reported.
     func forEachChunk(chunkRows: Int, columns: [String], progress: ProgressReporter? = nil,
                       _ body: (RowRange, ExpressionBatch) throws -> Void) throws {
         let chunks = CollectiveChunks(rows, chunkRows: chunkRows, communicator: communicator)
         var done = 0
         for round in chunks {
             let batch = try communicator.collectively { try table.readBatch(columns, rows: round.rows, collective: true) }
-            try communicator.collectively { try body(round.rows, batch) }
+            try communicator.collectivelyFirst { try body(round.rows, batch) }
             done += round.rows.count
             progress?.update(fraction: round.fractionDone, count: done * communicator.size)
         }
