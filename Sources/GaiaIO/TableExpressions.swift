@@ -113,7 +113,9 @@ extension GaiaTable {
         switch s.element {
         case .float64: return try column(c, s, rows, collective, Double.self) { .float($0) }
         case .float32: return try column(c, s, rows, collective, Float.self) { .float(widen($0)) }
-        case .int64: return try column(c, s, rows, collective, Int64.self) { .int($0) }
+        case .int64:
+            // Stored as is (no conversion); the null mask from `_FillValue` as for every integer type.
+            return try column(c, s, rows, collective, Int64.self, null: { nullMask($0, s.fill) }) { .int($0) }
         case .int32: return try integers(c, s, rows, collective, Int32.self)
         case .int16: return try integers(c, s, rows, collective, Int16.self)
         case .int8: return s.isBool ? try booleans(c, s, rows, collective) : try integers(c, s, rows, collective, Int8.self)

@@ -87,68 +87,74 @@ public enum TableSubset {
         prov.commandLine = comm.broadcast(string: prov.commandLine)
 
         let f = try H5File.create(path: path, communicator: comm)
-        try prov.write(to: f)
-        for (k, v) in fileAttributes { try f.setAttribute(k, v) }
-        let g = try f.createGroup(table.name)
-        let sourceGroup = try table.group
-        for key in try sourceGroup.attributeNames() where key != "n_rows" && key != "columns" {
-            if let v = try sourceGroup.attribute(key) { try copy(v, key, to: g, element: nil) }
-        }
-        try g.setAttribute("n_rows", Int64(total))
-        try g.setAttribute("columns", columns + derived.map(\.name))
-        for (k, v) in groupAttributes { try g.setAttribute(k, v) }
+        // Every group and dataset handle lives in `contents` only: the file closes with none open.
+        func contents() throws {
+            try prov.write(to: f)
+            for (k, v) in fileAttributes { try f.setAttribute(k, v) }
+            let g = try f.createGroup(table.name)
+            let sourceGroup = try table.group
+            for key in try sourceGroup.attributeNames() where key != "n_rows" && key != "columns" {
+                if let v = try sourceGroup.attribute(key) { try copy(v, key, to: g, element: nil) }
+            }
+            try g.setAttribute("n_rows", Int64(total))
+            try g.setAttribute("columns", columns + derived.map(\.name))
+            for (k, v) in groupAttributes { try g.setAttribute(k, v) }
 
-        // Offsets datasets: entry i of the output is the global element start of output row i.
-        for name in offsetsNames {
-            let od = try g.createDataset(name, element: .int64, shape: [total + 1])
-            try copyAttributes(of: try table.dataset(name), to: od)
-            var offs: [Int64] = []
-            offs.reserveCapacity(kept.count + 1)
-            var running = Int64(elementStart[name]!)
-            for l in lengths[name]! { offs.append(running); running += l }
-            // The closing entry (= total elements) is written by the last rank holding rows.
-            let closes = kept.count > 0 && start + kept.count == total
-            if closes || (total == 0 && comm.isRoot) { offs.append(running) }
-            try offs.withUnsafeBytes {
-                try od.write(rows: start, count: offs.count, from: $0.baseAddress, collective: true)
+            // Offsets datasets: entry i of the output is the global element start of output row i.
+            for name in offsetsNames {
+                let od = try g.createDataset(name, element: .int64, shape: [total + 1])
+                try copyAttributes(of: try table.dataset(name), to: od)
+                var offs: [Int64] = []
+                offs.reserveCapacity(kept.count + 1)
+                var running = Int64(elementStart[name]!)
+                for l in lengths[name]! { offs.append(running); running += l }
+                // The closing entry (= total elements) is written by the last rank holding rows.
+                let closes = kept.count > 0 && start + kept.count == total
+                if closes || (total == 0 && comm.isRoot) { offs.append(running) }
+                try offs.withUnsafeBytes {
+                    try od.write(rows: start, count: offs.count, from: $0.baseAddress, collective: true)
+                }
             }
-        }
 
-        for (c, d) in sources.enumerated() {
-            let shape: [Int] = raggedOffsets[c].map { [elementTotal[$0]!] } ?? ([total] + d.shape.dropFirst())
-            let out = try g.createDataset(d.name, element: d.element, shape: shape)
-            try copyAttributes(of: d, to: out)
-            if let name = raggedOffsets[c] {
-                try copyRagged(d, offsets: try table.dataset(name), kept: kept, chunks: chunks, to: out, at: elementStart[name]!)
-            } else {
-                try copyRows(d, kept: kept, chunks: chunks, to: out, at: start)
+            for (c, d) in sources.enumerated() {
+                let shape: [Int] = raggedOffsets[c].map { [elementTotal[$0]!] } ?? ([total] + d.shape.dropFirst())
+                let out = try g.createDataset(d.name, element: d.element, shape: shape)
+                try copyAttributes(of: d, to: out)
+                // A dataset of no elements has no storage to write to (every rank agrees: totals are global).
+                if shape[0] == 0 {
+                } else if let name = raggedOffsets[c] {
+                    try copyRagged(d, offsets: try table.dataset(name), kept: kept, chunks: chunks, to: out, at: elementStart[name]!)
+                } else {
+                    try copyRows(d, kept: kept, chunks: chunks, to: out, at: start)
+                }
+                progress?(Double(c + 1) / Double(sources.count + derived.count))
             }
-            progress?(Double(c + 1) / Double(sources.count + derived.count))
-        }
-        for (k, dc) in derived.enumerated() {
-            let out: Dataset
-            switch dc.values {
-            case .float64(let v):
-                out = try g.createDataset(dc.name, element: .float64, shape: [total])
-                try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) }
-                try out.setAttribute("ecsv_datatype", "float64")
-            case .int64(let v):
-                out = try g.createDataset(dc.name, element: .int64, shape: [total])
-                try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) }
-                try out.setAttribute("_FillValue", Int64.min)
-                try out.setAttribute("ecsv_datatype", "int64")
-            case .bool(let v):
-                out = try g.createDataset(dc.name, element: .int8, shape: [total])
-                try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) }
-                try out.setAttribute("gaia_datatype", "bool")
-                try out.setAttribute("_FillValue", Int8(-1))
-                try out.setAttribute("ecsv_datatype", "bool")
+            for (k, dc) in derived.enumerated() {
+                let out: Dataset
+                switch dc.values {
+                case .float64(let v):
+                    out = try g.createDataset(dc.name, element: .float64, shape: [total])
+                    if total > 0 { try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) } }
+                    try out.setAttribute("ecsv_datatype", "float64")
+                case .int64(let v):
+                    out = try g.createDataset(dc.name, element: .int64, shape: [total])
+                    if total > 0 { try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) } }
+                    try out.setAttribute("_FillValue", Int64.min)
+                    try out.setAttribute("ecsv_datatype", "int64")
+                case .bool(let v):
+                    out = try g.createDataset(dc.name, element: .int8, shape: [total])
+                    if total > 0 { try v.withUnsafeBytes { try out.write(rows: start, count: v.count, from: $0.baseAddress, collective: true) } }
+                    try out.setAttribute("gaia_datatype", "bool")
+                    try out.setAttribute("_FillValue", Int8(-1))
+                    try out.setAttribute("ecsv_datatype", "bool")
+                }
+                try out.setAttribute("units", dc.unit)
+                try out.setAttribute("description", dc.description)
+                try out.setAttribute("ucd", "")
+                progress?(Double(sources.count + k + 1) / Double(sources.count + derived.count))
             }
-            try out.setAttribute("units", dc.unit)
-            try out.setAttribute("description", dc.description)
-            try out.setAttribute("ucd", "")
-            progress?(Double(sources.count + k + 1) / Double(sources.count + derived.count))
         }
+        try contents()
         try f.close()
     }
 

@@ -154,7 +154,7 @@ def test_ragged_epoch_photometry(data, where, np_):
 
 
 @pytest.mark.parametrize("args,needles", [
-    (["--table", "gaia_sourc", "--where", "true"], ["gaia_sourc"]),
+    (["--table", "gaia_sourc", "--where", "true"], ["no table 'gaia_sourc'"]),
     (["--table", "gaia_source", "--where", "true", "--columns", "source_id,paralax"], ["paralax", "did you mean 'parallax'"]),
     (["--table", "gaia_source", "--where", "parallax >"], ["parallax >"]),
 ])
