@@ -129,13 +129,16 @@ enum AggregateRun {
         }
         let keyExpr = try key.map { k -> Expressions.Expression in
             let e = try scan.compile(k.text, label: "--by")
-            guard !e.isArray else { throw JobError("--by \(k.name) = \(k.text): gives an array per row; a group key is one integer per row") }
+            guard !e.isArray else {
+                throw ExpressionError("gives an array per row; a group key is one integer per row", expression: k.text, position: 0, label: "--by")
+            }
             return e
         }
         let valueExprs = try values.map { v -> Expressions.Expression in
             let e = try scan.compile(v.text, label: "--values \(v.name)")
             guard !e.isArray else {
-                throw JobError("--values \(v.name) = \(v.text): gives an array per row; summarise it per row first (mean(…), median(…)) or index it (x[0])")
+                throw ExpressionError("gives an array per row; summarise it per row first (mean(…), median(…)) or index it (x[0])",
+                                      expression: v.text, position: 0, label: "--values \(v.name)")
             }
             return e
         }

@@ -22,8 +22,9 @@ enum SelectRun {
             return try defines.map { d in
                 let e = try scan.compile(d.text, label: "define \(d.name)")
                 guard !e.isArray else {
-                    throw JobError("define \(d.name) = \(d.text): gives an array per row; a column needs one value per row "
-                                   + "(reduce it: mean(…), median(…), count(…), or index a fixed array: x[0])")
+                    throw ExpressionError("gives an array per row; a column needs one value per row "
+                                          + "(reduce it: mean(…), median(…), count(…), or index a fixed array: x[0])",
+                                          expression: d.text, position: 0, label: "define \(d.name)")
                 }
                 return e
             }

@@ -106,7 +106,9 @@ def assert_failed_once(r, out_dir: Path, needles=(), once: str | None = None):
 def caret_position(stderr: str, expr: str) -> int | None:
     """Index into `expr` of the caret printed under the echoed expression: the line holding the
     expression, then a line of spaces and one '^' (GaiaMine's and Python's style)."""
-    lines = stderr.splitlines()
+    # Each line of an error may carry the program's prefix ("gaiamine: error: "): strip it.
+    prefix = "gaiamine: error: "
+    lines = [l[len(prefix):] if l.startswith(prefix) else l for l in stderr.splitlines()]
     for i, line in enumerate(lines[:-1]):
         k = line.find(expr)
         if k < 0:
