@@ -127,18 +127,20 @@ enum AggregateOutputs {
         default: return nil
         }
         let label = c.name + (c.unit.map { " [\($0)]" } ?? "")
-        let title = "\(c.name) per \(key.name) = \(key.text)" + (r.whereText.map { ", where \($0)" } ?? "")
+        let title = "\(c.name) per \(key.name) = \(key.text)"
+        // The selection goes in the figure's title line (shortened: the full text is in PREFIX.yaml).
+        let selection = r.whereText.map { w in "where " + (w.count > 100 ? String(w.prefix(97)) + "…" : w) }
         if let level = r.healpixLevel {
             var byPixel: [Int64: Double] = [:]
             for (i, k) in r.grouped.keys.enumerated() { byPixel[k] = y[i] }
-            var f = Figure(columns: 1, panelWidth: 900, panelHeight: 560)
+            var f = Figure(columns: 1, panelWidth: 900, panelHeight: 560, title: selection)
             f.add(MapPanel(title: title + " (\(byPixel.count) of \(HEALPix.pixelCount(order: level)) pixels)", unit: label) { lon, lat in
                 byPixel[HEALPix.ang2pixNested(order: level, raDeg: lon, decDeg: lat)] ?? .nan
             })
             return f
         }
         let x = r.grouped.keys.map(Double.init)
-        var f = Figure(columns: 1, panelWidth: 760, panelHeight: 360)
+        var f = Figure(columns: 1, panelWidth: 760, panelHeight: 360, title: selection)
         f.add(Panel(title: title, x: Axis(key.name), y: Axis(label), series: [Series(x: x, y: y, label: c.name, style: .lineAndPoints)], legend: false))
         f.add(Panel(title: "Rows per group", x: Axis(key.name), y: Axis("n_rows"),
                     series: [Series(x: x, y: r.grouped.rows.map(Double.init), label: "n_rows", style: .bars)], legend: false))
