@@ -77,17 +77,23 @@ enum AggregateRun {
         let read = referencedColumns([condition, keyExpr] + valueExprs)
         try scan.forEachChunk(chunkRows: o.chunkRows, columns: read, progress: progress) { rows, batch in
             let mask = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
-            let rowKeys = try keyExpr.map { try groupKeys($0, batch, first: rows.start) }
-            let rowValues = try valueExprs.map { try $0.doubles(batch) }
-            for i in 0..<rows.count where mask[i] {
-                selected += 1
-                var k: Int64 = 0
-                if let rk = rowKeys {
-                    guard let v = rk[i] else { nullKey += 1; continue }
-                    k = v
+            // The rows used: passing --where, with a non-null key (column by column from here on).
+            var used: [Int] = []
+            used.reserveCapacity(rows.count)
+            if let keyExpr {
+                let (k, valid) = try groupKeys(keyExpr, batch, first: rows.start)
+                for i in 0..<rows.count where mask[i] {
+                    if valid[i] { used.append(i) } else { nullKey += 1; selected += 1 }
                 }
-                keys.append(k)
-                for j in 0..<values.count { columns[j].append(rowValues[j][i]) }
+                keys.append(contentsOf: used.lazy.map { k[$0] })
+            } else {
+                for i in 0..<rows.count where mask[i] { used.append(i) }
+                keys.append(contentsOf: repeatElement(0, count: used.count))
+            }
+            selected += used.count
+            for (j, e) in valueExprs.enumerated() {
+                let v = try e.doubles(batch)
+                columns[j].append(contentsOf: used.lazy.map { v[$0] })
             }
         }
         let readSeconds = comm.elapsed(since: tRead)
@@ -145,24 +151,26 @@ enum AggregateRun {
         return (key, values, keyExpr, valueExprs)
     }
 
-    /// Each row's group key: nil when null/NaN; an error for a non-integral or out-of-range value.
-    static func groupKeys(_ e: Expressions.Expression, _ batch: ExpressionBatch, first: Int) throws -> [Int64?] {
+    /// Each row's group key and whether it has one (false: null or NaN); an error for a
+    /// non-integral or out-of-range value, naming the row.
+    static func groupKeys(_ e: Expressions.Expression, _ batch: ExpressionBatch, first: Int) throws -> ([Int64], [Bool]) {
         let c = try e.evaluate(batch)
         switch c.values {
         case .int(let v):
-            return v.indices.map { c.null?[$0] == true ? nil : v[$0] }
+            return (v, c.null.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: v.count))
         case .bool(let v):
-            return v.indices.map { c.null?[$0] == true ? nil : (v[$0] ? 1 : 0) }
+            return (v.map { $0 ? 1 : 0 }, c.null.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: v.count))
         case .float(let v):
-            return try v.indices.map { i in
-                let x = v[i]
-                if x.isNaN { return nil }
+            var keys = [Int64](repeating: 0, count: v.count), valid = [Bool](repeating: false, count: v.count)
+            for (i, x) in v.enumerated() where !x.isNaN {
                 guard x == x.rounded(), abs(x) < 0x1p63 else {
                     throw JobError("--by \(e.text): row \(first + i) has the key \(x), which is not an integer "
                                    + "(a group key must be integral: use floor(…), round(…) or an integer column)")
                 }
-                return Int64(x)
+                keys[i] = Int64(x)
+                valid[i] = true
             }
+            return (keys, valid)
         }
     }
 
