@@ -79,7 +79,7 @@ public enum GroupStatistics {
         var g = Ingredients(count: n, min: n > 0 ? x[0] : .nan, max: n > 0 ? x[n - 1] : .nan, sum: .nan, powers: .nan)
         if n > 0 && needsSum(stats) {
             var s = ExactSum(count: 1)
-            for v in x { s.add(v, to: 0) }
+            s.add(x, to: 0)
             g.sum = s.value(0)
             if needsCentralSums(stats) && !Moments.hasInfinity(min: g.min, max: g.max) {
                 g.powers = Moments.powerSums(x, mean: Moments.mean(count: n, sum: g.sum, min: g.min, max: g.max))

@@ -66,15 +66,12 @@ public enum Moments {
 
     /// S1…S4 of finite values around `mean`, each the correctly rounded exact sum.
     public static func powerSums(_ x: UnsafeBufferPointer<Double>, mean: Double) -> PowerSums {
+        // The terms of each sum as `powers` computes them (d², d²·d, d²·d²), one bulk exact add each.
         var s = ExactSum(count: 4)
-        for v in x {
-            let d = v - mean
-            let (a, b, c) = powers(d)
-            s.add(d, to: 0)
-            s.add(a, to: 1)
-            s.add(b, to: 2)
-            s.add(c, to: 3)
-        }
+        s.add(x, to: 0) { $0 - mean }
+        s.add(x, to: 1) { let d = $0 - mean; return powers(d).0 }
+        s.add(x, to: 2) { let d = $0 - mean; return powers(d).1 }
+        s.add(x, to: 3) { let d = $0 - mean; return powers(d).2 }
         return PowerSums(s.value(0), s.value(1), s.value(2), s.value(3))
     }
 

@@ -98,11 +98,21 @@ public enum GroupedStatistics {
     /// The distinct keys of all ranks, ascending, or nil when there are more than `limit` (then
     /// nothing is gathered if some rank alone has more). Collective.
     static func allKeys(_ keys: [Int64], _ comm: Communicator, limit: Int?) -> [Int64]? {
-        let mine = Array(Set(keys)).sorted()
+        let mine = distinctSorted(keys)
         if let limit, comm.allreduce(mine.count, .max) > limit { return nil }
-        let all = Array(Set(comm.allgatherv(mine).values)).sorted()
+        let all = distinctSorted(comm.allgatherv(mine).values)
         if let limit, all.count > limit { return nil }
         return all
+    }
+
+    /// The distinct values, ascending. Keys usually arrive ordered (HEALPix keys of rows in
+    /// source_id order): then one pass, without hashing or sorting.
+    static func distinctSorted(_ keys: [Int64]) -> [Int64] {
+        let ordered = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 }
+        let sorted = ordered ? keys : keys.sorted()
+        var out: [Int64] = []
+        for k in sorted where out.last != k { out.append(k) }
+        return out
     }
 
     /// statistics[value][stat][group] from a group-major flat array [group][value][stat].

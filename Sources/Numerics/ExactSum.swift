@@ -82,6 +82,42 @@ public struct ExactSum: Sendable, Equatable {
         }
     }
 
+    /// Adds every value of `values` exactly to entry e: the same as `add(_:to:)` per value, in one
+    /// loop over raw pointers (the per-group moments of Aggregates add millions of terms; a call
+    /// per term across modules cost more than the arithmetic). `transform` maps each value to the
+    /// term added (e.g. a power of its deviation from the mean).
+    public mutating func add(_ values: UnsafeBufferPointer<Double>, to e: Int, _ transform: (Double) -> Double = { $0 }) {
+        var start = 0
+        while start < values.count {
+            if pending >= 1 << 30 { normalize() }
+            let n = Swift.min(values.count - start, (1 << 30) - pending)
+            var bad: Int64 = 0
+            digit.withUnsafeMutableBufferPointer { dg in
+                let base = e * Self.digits
+                for i in start..<start + n {
+                    let x = transform(values[i])
+                    guard x.isFinite else { bad += 1; continue }
+                    if x == 0 { continue }
+                    let bits = x.significandBitPattern
+                    let be = Int(x.exponentBitPattern)
+                    let m: UInt64 = be == 0 ? bits : bits | (1 << 52)
+                    let position = (be == 0 ? -1074 : be - 1075) + Self.offset
+                    let k = base + (position >> 5), s = UInt64(position & 31)
+                    let lo = (m & 0xFFFF_FFFF) << s, hi = (m >> 32) << s
+                    let d0 = Int64(lo & 0xFFFF_FFFF), d1 = Int64(lo >> 32) + Int64(hi & 0xFFFF_FFFF), d2 = Int64(hi >> 32)
+                    if x < 0 {
+                        dg[k] -= d0; dg[k + 1] -= d1; dg[k + 2] -= d2
+                    } else {
+                        dg[k] += d0; dg[k + 1] += d1; dg[k + 2] += d2
+                    }
+                }
+            }
+            nonFinite[e] += bad
+            pending += n
+            start += n
+        }
+    }
+
     /// Adds v[e] to entry e for every entry (v.count == count).
     public mutating func add(_ v: [Double]) {
         precondition(v.count == count, "ExactSum.add: \(v.count) values for \(count) entries")

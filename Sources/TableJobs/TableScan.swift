@@ -41,7 +41,9 @@ final class TableScan {
         let chunks = CollectiveChunks(rows, chunkRows: chunkRows, communicator: communicator)
         var done = 0
         for round in chunks {
-            let batch = try communicator.collectively { try table.readBatch(columns, rows: round.rows, collective: true) }
+            // Independent reads: each rank reads its own contiguous rows, so MPI-IO's two-phase
+            // collective buffering only adds copies (measured: ~30 % of a filter's time).
+            let batch = try communicator.collectively { try table.readBatch(columns, rows: round.rows, collective: false) }
             try communicator.collectivelyFirst { try body(round.rows, batch) }
             done += round.rows.count
             progress?.update(fraction: round.fractionDone, count: done * communicator.size)
