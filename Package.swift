@@ -96,7 +96,7 @@ let package = Package(
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
                           dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
-                                         "PeriodogramJob", "GWJob", "TableJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "PeriodogramJob", "GWJob", "TableJobs", "CShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),

@@ -6,6 +6,7 @@
 #define GAIAMINE_CSHIMS_H
 #include <mpi.h>
 #include <hdf5.h>
+#include <malloc.h>
 
 // ---- MPI communicators, datatypes, operations --------------------------------------------
 static inline MPI_Comm gaia_MPI_COMM_WORLD(void) { return MPI_COMM_WORLD; }
@@ -67,5 +68,12 @@ const char *gaia_build_git_revision(void);
 const char *gaia_build_compiler(void);
 /// The `swift build` arguments of the release build.
 const char *gaia_build_flags(void);
+
+/* Keep large buffers (a chunk of a column: a few MB) in the heap for reuse: glibc would mmap and
+   unmap each one, and every chunk would fault its pages in again. Called once by gaiamine. */
+static inline void gaia_keep_large_buffers(void) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 28);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 
 #endif
