@@ -37,9 +37,13 @@ enum SelectRun {
         let progress = context.progress(unit: "rows")
         try scan.forEachChunk(chunkRows: o.chunkRows, columns: referencedColumns([condition] + compiled), progress: progress) { rows, batch in
             let mask = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
-            let first = kept.count
-            for i in 0..<rows.count where mask[i] { kept.append(rows.start + i) }
-            let local = kept[first...].map { $0 - rows.start }
+            // The kept rows of the chunk (offsets in the batch), written without per-row appends.
+            let local = [Int](unsafeUninitializedCapacity: rows.count) { buffer, count in
+                var j = 0
+                mask.withUnsafeBufferPointer { m in for i in 0..<m.count where m[i] { buffer[j] = i; j += 1 } }
+                count = j
+            }
+            kept.append(contentsOf: local.lazy.map { $0 + rows.start })
             for (k, e) in compiled.enumerated() { derived[k].append(try e.evaluate(batch), rows: local) }
         }
         let rowsKept = comm.allreduce(kept.count, .sum)
