@@ -41,6 +41,7 @@ GAIAMINE = os.environ.get("GAIAMINE", os.path.join(ROOT, ".build/release/gaiamin
 MPIRUN = os.environ.get("MPIRUN", "mpirun --oversubscribe").split()
 DATA = os.path.join(ROOT, "bench-data", "aggregate")
 ROWS = int(os.environ.get("BENCH_AGG_ROWS", "10000000"))
+REPEAT = int(os.environ.get("BENCH_AGG_REPEAT", "3"))  # best of
 ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 SHIFT5 = 35 + 2 * (12 - 5)
 WHERE = "phot_g_mean_mag < 19"
@@ -192,15 +193,20 @@ def main():
         g = f["gaia_source"]["phot_g_mean_mag"][()]
     n, n_pass = len(g), int(np.count_nonzero(g < np.float32(19)))
     agg = os.path.join(DATA, "agg")
-    t_proc, cold, t_gm = timed(MPIRUN + ["-np", "1", GAIAMINE, "aggregate", h5, "--table", "gaia_source",
-                                 "--by", "hpx=healpix(5)", "--values", ",".join(VALUES), "--stats", ",".join(STATS),
-                                 "--where", WHERE, "--out", agg, "--overwrite"])
-    t_db, sql = run_duckdb(pq, os.path.join(DATA, "duckdb.parquet"))
-    t_pd = run_pandas(h5, os.path.join(DATA, "pandas.parquet"))
+    # Best of REPEAT for every timing (the machines are shared and noisy), the tools alternating.
     sel = os.path.join(DATA, "sel")
-    t_sel_proc, _, t_sel = timed(MPIRUN + ["-np", "1", GAIAMINE, "select", h5, "--table", "gaia_source", "--where", WHERE,
-                               "--columns", "source_id", "--out", sel, "--overwrite"])
-    t_raw, nbytes, _ = raw_read(h5, ["phot_g_mean_mag", "source_id"])
+    runs = []
+    for _ in range(REPEAT):
+        t_proc, cold, t_gm = timed(MPIRUN + ["-np", "1", GAIAMINE, "aggregate", h5, "--table", "gaia_source",
+                                             "--by", "hpx=healpix(5)", "--values", ",".join(VALUES),
+                                             "--stats", ",".join(STATS), "--where", WHERE, "--out", agg, "--overwrite"])
+        t_db, sql = run_duckdb(pq, os.path.join(DATA, "duckdb.parquet"))
+        t_pd = run_pandas(h5, os.path.join(DATA, "pandas.parquet"))
+        t_sel_proc, _, t_sel = timed(MPIRUN + ["-np", "1", GAIAMINE, "select", h5, "--table", "gaia_source",
+                                               "--where", WHERE, "--columns", "source_id", "--out", sel, "--overwrite"])
+        t_raw, nbytes, _ = raw_read(h5, ["phot_g_mean_mag", "source_id"])
+        runs.append((t_proc, t_gm, t_db, t_pd, t_sel_proc, t_sel, t_raw))
+    t_proc, t_gm, t_db, t_pd, t_sel_proc, t_sel, t_raw = (min(r[k] for r in runs) for k in range(7))
     mine = gaiamine_table(agg)
     d_db = max_rel_diff(mine, pd.read_parquet(os.path.join(DATA, "duckdb.parquet")))
     d_pd = max_rel_diff(mine, pd.read_parquet(os.path.join(DATA, "pandas.parquet")))
@@ -218,7 +224,7 @@ def main():
              "    GAIAMINE=.build/release/gaiamine MPIRUN=\"mpirun --oversubscribe\" python3 Tests/bench/aggregate_bench.py\n",
              f"{n:,} generated gaia_source-like rows ({n_pass:,} pass `{WHERE}`), {mine.shape[0]:,} HEALPix level-5 pixels; "
              f"`--by hpx=healpix(5) --values {','.join(VALUES)} --stats {','.join(STATS)} --where '{WHERE}'`, end to end "
-             "(read + compute + write), one core each.\n",
+             "(read + compute + write), one core each, best of " + str(REPEAT) + " alternating runs.\n",
              "| run | wall (s) | rows/s/core | time / gaiamine job |", "|---|---|---|---|"]
     lines += [f"| {name} | {t:.2f} | {rate(t):,.0f} | {ratio:.2f}× |" for name, t, ratio in rows]
     lines += ["", f"Speed-up over DuckDB per core: **{t_db / t_gm:.2f}×** (job vs in-process query), "
