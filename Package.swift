@@ -84,7 +84,7 @@ let package = Package(
                 path: "Sources/GWJob"),
         // Exact grouped statistics (count, moments, median, MAD, percentiles) of one group's values,
         // and the distributed order statistics for groups spread over ranks (pure).
-        .target(name: "Aggregates", dependencies: ["Numerics"], path: "Sources/Aggregates", swiftSettings: hot),
+        .target(name: "Aggregates", dependencies: ["Numerics", "Expressions"], path: "Sources/Aggregates", swiftSettings: hot),
         // Table jobs over any repacked table: `select` (rows by expression, derived columns) and
         // `aggregate` (exact robust statistics per group / HEALPix pixel, healpy maps).
         .target(name: "TableJobs", dependencies: ["GaiaJob", "Aggregates", "Expressions", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI", "HDF5"],

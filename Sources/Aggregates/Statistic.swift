@@ -6,6 +6,7 @@
 // implements them with MPI).
 //
 // This file: the statistics a user names in `--stats`, their parsing and column suffixes.
+import Expressions  // Spelling: the one "did you mean"
 
 /// One statistic of a group's values. Definitions (issue 11), NaN values skipped throughout:
 /// - `count`: values that are not NaN (±inf count, as in pandas `count()`, so that `count` is the
@@ -42,8 +43,7 @@ public enum Statistic: Hashable, Sendable {
         for raw in items {
             let item = String(raw.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()).lowercased()
             guard let s = try parseOne(item) else {
-                let hint = closestName(to: item).map { " (did you mean '\($0)'?)" } ?? ""
-                throw StatisticError("--stats: unknown statistic '\(raw)'\(hint); known: "
+                throw StatisticError("--stats: unknown statistic '\(raw)'\(Spelling.hint(for: item, among: named.map { $0.0 })); known: "
                     + named.map { $0.0 }.joined(separator: ", ") + ", pN (N-th percentile, 0…100)")
             }
             if out.contains(where: { $0.name == s.name }) { throw StatisticError("--stats: '\(raw)' is listed twice") }
@@ -59,29 +59,6 @@ public enum Statistic: Hashable, Sendable {
         else { return nil }
         guard p >= 0 && p <= 100 else { throw StatisticError("\(item): percentile must be within 0…100") }
         return .percentile(p)
-    }
-
-    /// The known name nearest to a misspelling (≤ 2 edits), if any.
-    private static func closestName(to word: String) -> String? {
-        let candidates = named.map { $0.0 }
-        let scored = candidates.map { ($0, levenshtein(Array(word), Array($0))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
-        return best.0
-    }
-
-    /// Edit distance counting a swap of neighbours as one edit (optimal string alignment), so
-    /// that "medain" is nearer "median" than "mean".
-    private static func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in stride(from: 1, through: a.count, by: 1) {
-            for j in stride(from: 1, through: b.count, by: 1) {
-                d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] { d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[a.count][b.count]
     }
 }
 

@@ -24,7 +24,7 @@ struct Checker {
         case .name(let n, let p):
             guard let sig = columns[n] else {
                 if FunctionName.all.contains(n) { throw LocatedError("'\(n)' is a function: call it as \(n)(…)", at: p) }
-                let hint = Spelling.closest(to: n, among: columnNames).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.hint(for: n, among: columnNames)
                 throw LocatedError("unknown column '\(n)'\(hint)", at: p)
             }
             use(n)

@@ -19,7 +19,7 @@ extension Checker {
             let n = ["where": 3, "arctan2": 2, "hypot": 2][name] ?? 1
             try arity(n)
         } else {
-            let hint = Spelling.closest(to: name, among: FunctionName.all.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Spelling.hint(for: name, among: FunctionName.all.sorted())
             throw LocatedError("unknown function '\(name)'\(hint)", at: p)
         }
         let a = try args.map { try check($0) }

@@ -14,6 +14,11 @@ public enum Spelling {
         return d <= max(2, min(word.count, c.count) / 3) ? c : nil
     }
 
+    /// " (did you mean 'x'?)" for the closest candidate, or "": the suffix of every such error.
+    public static func hint(for word: String, among candidates: [String]) -> String {
+        closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
     /// Edit distance (insertions, deletions, substitutions, adjacent transpositions: the optimal
     /// string alignment distance).
     static func editDistance(_ a: String, _ b: String) -> Int {

@@ -95,11 +95,7 @@ public enum ParallelResultFile {
         try comm.collectively { try validate(columns, rows: myRows, arrayWidths: arrayWidths, arrays: arrays, ranks: comm.size) }
         let start = comm.exscan(myRows)
         let total = comm.allreduce(myRows, .sum)
-        // Attributes must be identical on every rank: rank 0's provenance is everybody's.
-        var prov = Provenance(ranks: comm.size)
-        prov.created = comm.broadcast(string: prov.created)
-        prov.host = comm.broadcast(string: prov.host)
-        prov.commandLine = comm.broadcast(string: prov.commandLine)
+        let prov = Provenance.agreed(over: comm)
         var stringWidths: [Int] = columns.map { c in
             if case .string(let v) = c.values { return v.map(\.utf8.count).max() ?? 0 }
             return 0

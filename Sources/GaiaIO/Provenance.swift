@@ -4,6 +4,7 @@
 import CShims
 import Foundation
 import HDF5
+import MPI
 
 public enum GaiaMineVersion {
     /// The release version; CITATION.cff `version:` and the newest CHANGELOG.md release equal it
@@ -57,6 +58,16 @@ public struct Provenance {
 }
 
 extension Provenance {
+    /// Rank 0's provenance on every rank: attributes of a parallel file must be identical on
+    /// every rank (collective), and the time, host and command line may differ between ranks.
+    public static func agreed(over comm: Communicator) -> Provenance {
+        var p = Provenance(ranks: comm.size)
+        p.created = comm.broadcast(string: p.created)
+        p.host = comm.broadcast(string: p.host)
+        p.commandLine = comm.broadcast(string: p.commandLine)
+        return p
+    }
+
     /// The software entries of an ECSV result's meta (the HDF5 twin's root attributes say the same).
     public static var ecsvMeta: [(String, String)] {
         [("software", "GaiaMine \(GaiaMineVersion.current)"), ("git_revision", BuildInfo.gitRevision),

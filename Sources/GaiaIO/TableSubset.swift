@@ -81,10 +81,7 @@ public enum TableSubset {
             elementTotal[name] = comm.allreduce(mine, .sum)
         }
 
-        var prov = Provenance(ranks: comm.size)
-        prov.created = comm.broadcast(string: prov.created)
-        prov.host = comm.broadcast(string: prov.host)
-        prov.commandLine = comm.broadcast(string: prov.commandLine)
+        let prov = Provenance.agreed(over: comm)
 
         let f = try H5File.create(path: path, communicator: comm)
         // Every group and dataset handle lives in `contents` only: the file closes with none open.

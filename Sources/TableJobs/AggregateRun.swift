@@ -55,7 +55,7 @@ enum AggregateRun {
         let mapColumn = o.map ?? columnNames[0]
         try comm.collectively {
             guard columnNames.contains(mapColumn) else {
-                let hint = Spelling.closest(to: mapColumn, among: columnNames).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.hint(for: mapColumn, among: columnNames)
                 throw JobError("--map: no column '\(mapColumn)' among the results\(hint): \(columnNames.joined(separator: ", "))")
             }
         }

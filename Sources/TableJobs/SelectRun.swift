@@ -84,7 +84,7 @@ enum SelectRun {
     static func checkNames(columns: [String], defines: [NamedExpression], scan: TableScan) throws {
         let all = scan.table.columnNames
         for c in columns where !all.contains(c) {
-            let hint = Spelling.closest(to: c, among: all).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Spelling.hint(for: c, among: all)
             throw JobError("--columns: \(scan.table.path):/\(scan.table.name) has no column '\(c)'\(hint)")
         }
         guard Set(columns).count == columns.count else { throw JobError("--columns: a column is named twice") }
