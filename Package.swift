@@ -9,7 +9,7 @@
 //   GaiaJob          the job framework: Job protocol, option declarations, JobRunner, registry
 //   Expressions      the expression language (`--where`, `define:`): parse, type-check, vectorised evaluation (pure)
 //   Plot             a small SVG writer (panels, sky maps)
-//   XPSearch, Periodogram, GWAstrometry, Aggregates      kernels: pure science (no MPI, no HDF5)
+//   XPSearch, Periodogram, GWAstrometry, Aggregates, Pairs   kernels: pure science (no MPI, no HDF5)
 //   XPSearchJob, PeriodogramJob, GWJob, TableJobs        jobs: drivers + one `Job` per science case
 //   Synth            deterministic DR3-format generators with truth
 //   GaiaMineKit      the library product: framework + GaiaIO + numerics, for users' own jobs
@@ -85,9 +85,12 @@ let package = Package(
         // Exact grouped statistics (count, moments, median, MAD, percentiles) of one group's values,
         // and the distributed order statistics for groups spread over ranks (pure).
         .target(name: "Aggregates", dependencies: ["Numerics", "Expressions"], path: "Sources/Aggregates", swiftSettings: hot),
+        // Pair searches and cross-matches: sky index, separations, the find-once attribution rule,
+        // halo routing (pure); drivers `pairs` and `crossmatch` in TableJobs.
+        .target(name: "Pairs", dependencies: ["Numerics"], path: "Sources/Pairs", swiftSettings: hot),
         // Table jobs over any repacked table: `select` (rows by expression, derived columns) and
         // `aggregate` (exact robust statistics per group / HEALPix pixel, healpy maps).
-        .target(name: "TableJobs", dependencies: ["GaiaJob", "Aggregates", "Expressions", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI", "HDF5"],
+        .target(name: "TableJobs", dependencies: ["GaiaJob", "Aggregates", "Pairs", "Expressions", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI", "HDF5"],
                 path: "Sources/TableJobs"),
         // --- the library users build on, and the program ----------------------------------------
         .target(name: "GaiaMineKit", dependencies: ["GaiaJob", "GaiaIO", "LightCurves", "GaiaFormat", "MPI", "HDF5", "Numerics", "Plot",
@@ -105,6 +108,7 @@ let package = Package(
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], path: "Tests/ExpressionsTests"),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates", "Numerics"], path: "Tests/AggregatesTests"),
+        .testTarget(name: "PairsTests", dependencies: ["Pairs", "Numerics"], path: "Tests/PairsTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),
         .testTarget(name: "PlotTests", dependencies: ["Plot"], path: "Tests/PlotTests"),
