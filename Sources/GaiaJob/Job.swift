@@ -51,6 +51,8 @@ public protocol Job {
     static var discussion: String { get }
     /// What the positional argument (key `input`) is.
     static var inputHelp: String { get }
+    /// The key of the option a second positional argument sets (crossmatch's catalogue B), if any.
+    static var secondInputKey: String? { get }
     /// Output files, as suffixes of the prefix (`.h5`, `.ecsv`, `.svg`; the runner adds `.yaml`).
     static var outputSuffixes: [String] { get }
     /// Every option of the job, in the order of `--help` and of PREFIX.yaml.
@@ -67,6 +69,7 @@ public protocol Job {
 extension Job {
     public static var section: String { name.replacingOccurrences(of: "-", with: "_") }
     public static var discussion: String { "" }
+    public static var secondInputKey: String? { nil }
     public static var outputSuffixes: [String] { [".h5", ".ecsv", ".svg"] }
     /// Every output the runner checks and replaces: the job's and the resolved parameter file.
     static var allOutputSuffixes: [String] { outputSuffixes + [".yaml"] }

@@ -67,6 +67,13 @@ public struct JobArguments {
             case "--where":
                 overrides.append((JobRunner.whereKey(J.self), .scalar(try value(flag, inline: inline)), flag))
             default:
+                if let option = options.first(where: { $0.valueFlags.contains { $0.flag == flag } }) {
+                    guard inline == nil else { throw JobError("\(flag) takes no value") }
+                    let v = option.valueFlags.first { $0.flag == flag }!.value
+                    overrides.append((option.fullKey(section: J.section), .scalar(v), flag))
+                    i += 1
+                    continue
+                }
                 guard let option = options.first(where: { $0.flag == flag }) else {
                     throw JobError("unknown option '\(flag)'" + (Spelling.closest(to: flag, among: Self.flags(of: J.self)).map { "; did you mean '\($0)'?" } ?? "")
                                    + " (see gaiamine \(J.name) --help)")
@@ -97,6 +104,10 @@ public struct JobArguments {
         if positionalInput, let first = positional.first {
             overrides.insert(("input", .scalar(first), "<input>"), at: 0)
             positional.removeFirst()
+            if let key = J.secondInputKey, let option = options.first(where: { $0.key == key }), let second = positional.first {
+                overrides.insert((option.fullKey(section: J.section), .scalar(second), "<\(option.valueName)>"), at: 1)
+                positional.removeFirst()
+            }
         }
         if let extra = positional.first {
             throw JobError("unexpected argument '\(extra)' (see gaiamine \(J.name) --help)")
@@ -126,6 +137,7 @@ public struct JobArguments {
 
     static func flags<J: Job>(of job: J.Type) -> [String] {
         ["--out", "--overwrite", "--progress-interval", "--where", "--set", "--help"] + J.options.compactMap(\.flag)
+            + J.options.flatMap { $0.valueFlags.map(\.flag) }
     }
 }
 
@@ -137,6 +149,11 @@ public enum JobHelp {
         let defaults = J.Options()
         var rows: [(String, String)] = [
             ("<input>", J.inputHelp + " (key: input)"),
+        ]
+        if let k = J.secondInputKey, let o = J.options.first(where: { $0.key == k }) {
+            rows.append(("<\(o.valueName)>", o.help + " (key: \(o.fullKey(section: J.section)))"))
+        }
+        rows += [
             ("--out <prefix>", "Output prefix: writes " + J.allOutputSuffixes.map { "PREFIX" + $0 }.joined(separator: ", ")
                 + ". (key: output)"),
             ("--overwrite", "Replace existing outputs. (key: overwrite, default: false)"),
@@ -147,8 +164,10 @@ public enum JobHelp {
         ]
         for o in J.options {
             let key = o.fullKey(section: J.section)
+            if o.key == J.secondInputKey { continue }
             var left = o.flag ?? "--set \(key)=<\(o.valueName)>"
             if o.flag != nil, o.form != .flag, o.form != .invertedFlag { left += " <\(o.valueName)>" }
+            for v in o.valueFlags { left += ", " + v.flag }
             var right = o.help + " (key: \(key)"
             if let d = o.defaultText(defaults) { right += ", default: \(d)" }
             right += ")"
@@ -158,7 +177,8 @@ public enum JobHelp {
         rows.append(("-h, --help", "Show this help."))
         var s = "OVERVIEW: \(J.abstract)\n\n"
         if !J.discussion.isEmpty { s += wrap(J.discussion, width: 100, indent: "") + "\n\n" }
-        s += "USAGE: \(program) \(J.name) <input> --out <prefix> [options]\n"
+        let second = J.secondInputKey.flatMap { k in J.options.first { $0.key == k } }.map { " <\($0.valueName)>" } ?? ""
+        s += "USAGE: \(program) \(J.name) <input>\(second) --out <prefix> [options]\n"
         s += "       \(program) run CASE.yaml [--set key=value …]   (case file with job: \(J.name))\n\n"
         s += "OPTIONS:\n"
         let width = min(34, rows.map(\.0.count).max() ?? 0)

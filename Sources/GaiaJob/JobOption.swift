@@ -45,6 +45,8 @@ public struct JobOption<O: JobOptions> {
     let check: (O) -> String?
     /// The default as text for `--help` (nil: none shown).
     let defaultText: (O) -> String?
+    /// Flags that each set the option to one value (`--all` for `--match all`): (flag, value).
+    public internal(set) var valueFlags: [(flag: String, value: String)] = []
 
     public init(key: String, flag: FlagName = .automatic, form: Form = .value, valueName: String, help: String,
                 read: @escaping (ParameterFile, _ fullKey: String, inout O) throws -> Void,
@@ -177,15 +179,21 @@ extension JobOption {
     }
 
     /// One of an enumeration's raw values (`--engine direct`); the error lists the choices.
+    /// `valueFlags`: each choice is also a flag of its own (`--all` for `--match all`).
     public static func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ path: WritableKeyPath<O, E>,
-                                                                   flag: FlagName = .automatic, help: String) -> JobOption
+                                                                   flag: FlagName = .automatic, valueFlags: Bool = false,
+                                                                   help: String) -> JobOption
     where E.RawValue == String {
-        JobOption(key: key, flag: flag, valueName: E.allCases.map(\.rawValue).joined(separator: "|"), help: help,
-                  read: { p, k, o in
-                      o[keyPath: path] = E(rawValue: try p.choice(k, default: o[keyPath: path].rawValue,
-                                                                  allowed: E.allCases.map(\.rawValue)))!
-                  },
-                  defaultText: { $0[keyPath: path].rawValue })
+        var option = JobOption(key: key, flag: flag, valueName: E.allCases.map(\.rawValue).joined(separator: "|"), help: help,
+                               read: { p, k, o in
+                                   o[keyPath: path] = E(rawValue: try p.choice(k, default: o[keyPath: path].rawValue,
+                                                                               allowed: E.allCases.map(\.rawValue)))!
+                               },
+                               defaultText: { $0[keyPath: path].rawValue })
+        if valueFlags {
+            option.valueFlags = E.allCases.map { ("--" + $0.rawValue.replacingOccurrences(of: "_", with: "-"), $0.rawValue) }
+        }
+        return option
     }
 
     /// A list of distinct choices (`--bands g,bp`), case-insensitive; `what` names one ("band").

@@ -18,6 +18,8 @@ let registry = JobRegistry([
     GWPlaneWaveCase.self,
     SelectCase.self,
     AggregateCase.self,
+    PairsCase.self,
+    CrossmatchCase.self,
 ])
 
 struct GaiaMine: ParsableCommand {
@@ -36,7 +38,8 @@ struct GaiaMine: ParsableCommand {
         subcommands: [SynthCommand.self, RepackCommand.self, InspectCommand.self, XPIndexCommand.self,
                       JobCommand<XPSearchCase>.self, JobCommand<PeriodogramCase>.self, JobCommand<GWVSHCase>.self,
                       JobCommand<GWPlaneWaveCase>.self, JobCommand<GWCorrelationCase>.self,
-                      JobCommand<SelectCase>.self, JobCommand<AggregateCase>.self, RunCaseCommand.self])
+                      JobCommand<SelectCase>.self, JobCommand<AggregateCase>.self,
+                      JobCommand<PairsCase>.self, JobCommand<CrossmatchCase>.self, RunCaseCommand.self])
 }
 
 // Jobs read tables in chunks of a few MB per column and evaluate expressions into arrays of that

@@ -1,0 +1,133 @@
+// The parallel pair search over rows spread across ranks (Docs/pairs.md):
+//
+// 1. Large radii. The radius below which halos are built, R_h, is the (N − M)-th smallest radius
+//    of all N rows (exact, by distributed selection; M = max(1000, N/1000)) unless --halo-radius
+//    sets it: at most M rows have r > R_h. Those few "large" rows (1 pc around a 100 mas star is
+//    5.7°) are allgathered in pass 2 instead of widening every halo.
+// 2. Halos. Each rank bounds its small rows by caps — one per occupied HEALPix cell, centred on
+//    the members' mean direction, radius the farthest member — and allgathers them (a few
+//    thousand caps: source_id order is sky order, so a rank's cells are few and contiguous).
+//    Every rank sends each of its small rows to every other rank with a cap within
+//    cap radius + R_h of it (BoundingCaps.haloDestinations), in one Alltoallv per column.
+//    A pair of small rows within max(r_a, r_b) ≤ R_h is thus on the rank of each of its rows.
+// 3. Find once. Every row queries with its own radius only, and a pair is kept by the query of
+//    the row whose radius contains it — of both, the smaller key (PairSearch's attribution rule).
+//    So each pair is found exactly once, on the rank owning that row, whatever the rank count.
+//    Pass 1: this rank's small rows against small rows + halo. Pass 2: every large row against
+//    this rank's rows (large rows compete by the same rule, so large–large pairs are found once).
+// Memory per rank: its rows + halo (rows within R_h + cap slack of its region) + the ≤ M large
+// rows + the pairs found, each row ~ 40 bytes + its payload columns.
+import Aggregates
+import Foundation
+import GaiaIO
+import MPI
+import Numerics
+import Pairs
+
+/// Pairs found on this rank, as indices into `rows` (this rank's rows, halo and large rows).
+struct LocalPairs {
+    var rows: PairRows
+    var first: [Int] = [], second: [Int] = [], sep: [Double] = []
+    var haloRows = 0
+    var largeRows = 0
+    var haloRadius = 0.0
+}
+
+enum PairHalo {
+    /// The search over `own` (this rank's rows; with `sides`, only pairs between sides count).
+    static func search(own: PairRows, sides: Bool, haloRadius fixed: Double?, comm: Communicator) -> LocalPairs {
+        let total = comm.allreduce(own.count, .sum)
+        let rh = fixed ?? automaticHaloRadius(own.radius, total: total, comm)
+        let smallIdx = own.radius.indices.filter { own.radius[$0] <= rh }
+        let largeIdx = own.radius.indices.filter { own.radius[$0] > rh }
+        let small = own.gather(smallIdx)
+
+        // ---- halo: small rows other ranks need ------------------------------------------------
+        let smallPoints = small.points
+        let order = capOrder(rows: total, haloArcsec: rh)
+        let (caps, members) = BoundingCaps.caps(smallPoints, order: order)
+        let flat = caps.flatMap { [$0.x, $0.y, $0.z, $0.radiusArcsec] }
+        let (allFlat, counts) = comm.allgatherv(flat)
+        var others: [Cap] = [], owners: [Int32] = []
+        others.reserveCapacity(allFlat.count / 4)
+        var r = 0, seen = 0
+        for k in stride(from: 0, to: allFlat.count, by: 4) {
+            while k >= seen + counts[r] { seen += counts[r]; r += 1 }
+            others.append(Cap(x: allFlat[k], y: allFlat[k + 1], z: allFlat[k + 2], radiusArcsec: allFlat[k + 3]))
+            owners.append(Int32(r))
+        }
+        let routes = BoundingCaps.haloDestinations(smallPoints, caps: caps, members: members, others: others, owners: owners,
+                                                   me: Int32(comm.rank), haloArcsec: rh)
+        let halo = small.exchange(routes.point, to: routes.rank, comm)
+        let large = own.gather(largeIdx).allgathered(comm)
+
+        var rows = small
+        rows.append(halo)
+        let largeStart = small.count + halo.count
+        rows.append(large)
+        var out = LocalPairs(rows: rows, haloRows: halo.count, largeRows: large.count, haloRadius: rh)
+
+        // ---- pass 1: small rows against small rows + halo ---------------------------------------
+        let targets1 = rows.gather(Array(0..<largeStart)).pairSet(withSides: sides)
+        let queries1 = small.pairSet(withSides: sides)
+        let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
+        let p1 = PairSearch.search(queries1, against: targets1, index: index1,
+                                   targetCompetes: [Bool](repeating: true, count: targets1.keys.count))
+        out.first += p1.query
+        out.second += p1.target
+        out.sep += p1.sep
+
+        // ---- pass 2: every large row against this rank's rows -----------------------------------
+        if large.count > 0 && own.count > 0 {
+            let targets2 = own.pairSet(withSides: sides)
+            let index2 = SkyIndex(targets2.points, zoneHeightArcsec: zoneHeight(large.radius))
+            let competes = own.radius.map { $0 > rh }
+            let p2 = PairSearch.search(large.pairSet(withSides: sides), against: targets2, index: index2, targetCompetes: competes)
+            // own row i → its place in `rows`: small rows first, own large rows in this rank's
+            // block of the allgathered large rows.
+            var place = [Int](repeating: 0, count: own.count)
+            for (j, i) in smallIdx.enumerated() { place[i] = j }
+            let myLargeStart = largeStart + comm.exscan(largeIdx.count)
+            for (j, i) in largeIdx.enumerated() { place[i] = myLargeStart + j }
+            out.first += p2.query.map { largeStart + $0 }
+            out.second += p2.target.map { place[$0] }
+            out.sep += p2.sep
+        }
+        return out
+    }
+
+    /// R_h such that at most M = max(1000, N/1000) rows have a larger radius: the (N − M)-th
+    /// smallest radius (all of them when N ≤ M), exact and the same on every rank.
+    static func automaticHaloRadius(_ radii: [Double], total: Int, _ comm: Communicator) -> Double {
+        let m = max(1000, total / 1000)
+        let bounds = comm.allreduce([-(radii.min() ?? .infinity), radii.max() ?? -.infinity], .max)
+        let lo = -bounds[0], hi = bounds[1]
+        guard total > m, lo < hi else { return hi.isFinite ? hi : 0 }
+        let sorted = radii.sorted()
+        return DistributedSelection.select(ranks: [total - m - 1], lower: [lo], upper: [hi]) { c in
+            [sorted.withUnsafeBufferPointer { comm.allreduce(DistributedSelection.count($0, atMost: c[0]), .sum) }]
+        }[0]
+    }
+
+    /// The HEALPix order of the bounding caps: fine enough that halos are thin (cells of a few
+    /// R_h), coarse enough that the caps stay few (≥ ~64 rows per cell on average) — the caps of
+    /// every rank are allgathered.
+    static func capOrder(rows: Int, haloArcsec: Double) -> Int {
+        var order = 0
+        while order < 10 {
+            let next = order + 1
+            let cells = Double(HEALPix.pixelCount(order: next))
+            guard cells * 64 <= Double(max(rows, 1)), HEALPix.resolutionDeg(order: next) * 3600 >= 2 * haloArcsec else { break }
+            order = next
+        }
+        return order
+    }
+
+    /// Zone height for the index: about the typical query radius (the median), which balances
+    /// the zones a query visits against the ra window scanned in each.
+    static func zoneHeight(_ radii: [Double]) -> Double {
+        guard !radii.isEmpty else { return 60 }
+        let median = radii.sorted()[radii.count / 2]
+        return min(max(median, 1), 3600)
+    }
+}
