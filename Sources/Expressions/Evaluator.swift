@@ -94,7 +94,8 @@ struct Evaluator {
         let raw = [try eval(cn), try eval(xn), try eval(yn)]
         let layout = try commonLayout(raw, rowCount: batch.rowCount, position: p)
         let v = raw.map { $0.conformed(to: layout, rowCount: batch.rowCount) }
-        let n = v.map(\.count).max()!
+        // A constant has one element even in a batch of none: the count is a non-constant's.
+        let n = v.first { $0.layout != .constant }?.count ?? 1
         let c = v[0].truth
         @inline(__always) func at(_ i: Int, _ k: Int) -> Int { v[k].layout == .constant ? 0 : i }
         func pick<T>(_ a: [T], _ b: [T]) -> [T] { (0..<n).map { c[at($0, 0)] ? a[at($0, 1)] : b[at($0, 2)] } }

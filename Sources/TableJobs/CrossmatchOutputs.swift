@@ -23,7 +23,7 @@ enum CrossmatchOutputs {
         case .string(let v): idValues = .string(r.bRow.map { v[$0] })
         }
         let columns = [
-            ECSVOutputColumn(b.idName, idValues, description: "Id of the row of \(b.path)"),
+            ECSVOutputColumn(idColumnName(b.idName), idValues, description: "Id of the row of \(b.path)"),
             ECSVOutputColumn("source_id", .int64(r.sourceId), description: "source_id of the matched row of \(r.input):/\(r.table)"),
             ECSVOutputColumn("sep", .float64(r.sep), unit: "arcsec", description: "Angular separation (atan2 of |a×b| and a·b)"),
             ECSVOutputColumn("n_within", .int64(r.nWithin),
@@ -59,6 +59,12 @@ enum CrossmatchOutputs {
         try ParallelResultFile.write(prefix: context.output, group: "crossmatch", columns: columns, parameters: context.parameters,
                                      meta: meta, communicator: comm,
                                      alsoWrite: { try figure(r, sepCounts: sepCounts, within: within).write(path: context.path(".svg")) })
+    }
+
+    /// B's id under its own name, unless that is one of the other columns' (a B table's
+    /// `source_id`): then `b_` + the name.
+    static func idColumnName(_ name: String) -> String {
+        ["source_id", "sep", "n_within"].contains(name) ? "b_" + name : name
     }
 
     static func figure(_ r: CrossmatchResult, sepCounts: [Int], within: [Int]) -> Figure {

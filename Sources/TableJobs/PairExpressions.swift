@@ -57,6 +57,7 @@ struct PairExpressions {
     /// --columns of those that do.
     func evaluate(_ rows: PairRows, a: [Int], b: [Int], sep: [Double]) throws -> (keep: [Bool], columns: [PayloadColumn]) {
         guard !isTrivial else { return ([Bool](repeating: true, count: a.count), []) }
+        guard !a.isEmpty else { return ([], columns.map { PayloadColumn(kind: $0.expression.kind) }) }
         var batch = ExpressionBatch(rowCount: a.count, columns: [Self.separation: ExpressionColumn(values: .float(sep))])
         for (j, name) in rows.payloadNames.enumerated() {
             batch.columns["a." + name] = rows.payload[j].gather(a).expressionColumn

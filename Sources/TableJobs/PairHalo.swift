@@ -35,7 +35,8 @@ struct LocalPairs {
 
 enum PairHalo {
     /// The search over `own` (this rank's rows; with `sides`, only pairs between sides count).
-    static func search(own: PairRows, sides: Bool, haloRadius fixed: Double?, comm: Communicator) -> LocalPairs {
+    static func search(own: PairRows, sides: Bool, haloRadius fixed: Double?, comm: Communicator,
+                       progress: ProgressReporter? = nil) -> LocalPairs {
         let total = comm.allreduce(own.count, .sum)
         let rh = fixed ?? automaticHaloRadius(own.radius, total: total, comm)
         let smallIdx = own.radius.indices.filter { own.radius[$0] <= rh }
@@ -69,13 +70,20 @@ enum PairHalo {
 
         // ---- pass 1: small rows against small rows + halo ---------------------------------------
         let targets1 = rows.gather(Array(0..<largeStart)).pairSet(withSides: sides)
-        let queries1 = small.pairSet(withSides: sides)
         let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
-        let p1 = PairSearch.search(queries1, against: targets1, index: index1,
-                                   targetCompetes: [Bool](repeating: true, count: targets1.keys.count))
-        out.first += p1.query
-        out.second += p1.target
-        out.sep += p1.sep
+        let competes1 = [Bool](repeating: true, count: targets1.keys.count)
+        // In blocks of queries, for progress lines (rank 0's share stands for every rank's).
+        let block = max(65_536, (small.count + 19) / 20)
+        for start in stride(from: 0, to: small.count, by: block) {
+            let range = Array(start..<min(small.count, start + block))
+            let p1 = PairSearch.search(small.gather(range).pairSet(withSides: sides), against: targets1, index: index1,
+                                       targetCompetes: competes1)
+            out.first += p1.query.map { start + $0 }
+            out.second += p1.target
+            out.sep += p1.sep
+            progress?.update(fraction: Double(range.last! + 1) / Double(small.count), count: (range.last! + 1) * comm.size,
+                             detail: "\(out.first.count * comm.size) pairs")
+        }
 
         // ---- pass 2: every large row against this rank's rows -----------------------------------
         if large.count > 0 && own.count > 0 {

@@ -116,7 +116,8 @@ enum PairsRun {
                               _ context: JobContext, what: String) throws -> PairTable {
         let comm = context.communicator
         let t0 = Clock.wall()
-        let local = PairHalo.search(own: rows, sides: sides, haloRadius: o.haloRadius, comm: comm)
+        let local = PairHalo.search(own: rows, sides: sides, haloRadius: o.haloRadius, comm: comm,
+                                    progress: context.progress(label: what, unit: "rows searched"))
         let u = local.rows
         // Orientation: a is the original (shifted search) or the smaller (source_id, key).
         var a = [Int](), b = [Int]()
