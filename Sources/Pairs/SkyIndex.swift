@@ -164,21 +164,21 @@ public struct SkyIndex {
         guard let cursors else { return binarySearch(v, s, e) }
         var p = cursors[k]
         if p < s || p > e { p = s }
+        // The usual advance between consecutive queries is 0, 1 or 2 positions: two branch-free
+        // steps (e > s here, so position e − 1 exists), then galloping only if still short.
+        let last = e - 1
+        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].ra < v ? 1 : 0)
+        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].ra < v ? 1 : 0)
         var lo: Int, hi: Int
         if p < e && entries[p].ra < v {
-            // Forward: every position < lo has ra < v. A few linear steps first (the usual
-            // advance between consecutive queries), then galloping.
-            lo = p + 1
-            if lo == e || entries[lo].ra >= v { cursors[k] = lo; return lo }
-            lo += 1
-            if lo == e || entries[lo].ra >= v { cursors[k] = lo; return lo }
-            hi = lo
+            // Forward: every position < lo has ra < v.
+            lo = p + 1; hi = lo
             var step = 1
             while hi < e && entries[hi].ra < v { lo = hi + 1; step &<<= 1; hi = lo + step - 1 }
             if hi > e { hi = e }
         } else {
             // Backward: the answer is ≤ p.
-            if p == s || entries[p - 1].ra < v { return p }
+            if p == s || entries[p - 1].ra < v { cursors[k] = p; return p }
             hi = p - 1
             var step = 1
             lo = hi - 1

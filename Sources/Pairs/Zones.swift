@@ -38,10 +38,18 @@ struct ZoneOrder {
     /// zoneStart[k] ..< zoneStart[k + 1]: the positions of zone k.
     var zoneStart: [Int]
 
-    /// Sort key of 44 bits (four radix passes): the zone in the top bits, ra quantised below
-    /// (≥ 24 bits: monotone in ra, ties only closer than 360°/2^24 ≈ 0.08″, which the insertion
-    /// pass after the radix sort puts in exact (ra, index) order).
-    static let keyBits = 44
+    /// Sort key: the zone in the top bits, ra quantised below to at least 18 bits (5″ steps) when
+    /// key and point index fit one 64-bit word that way (RadixSort packs them), the total rounded
+    /// up to whole radix passes; fewer ra bits otherwise (≥ 13: 2^20 zones, 2^31 points). Monotone
+    /// in ra; the ties (points closer in ra than the step, in one zone) are put in exact
+    /// (ra, index) order afterwards.
+    static func keyLayout(zoneCount: Int, pointCount: Int) -> (keyBits: Int, raBits: Int) {
+        let zoneBits = max(1, Int.bitWidth - (zoneCount - 1).leadingZeroBitCount)
+        let indexBits = max(1, Int.bitWidth - pointCount.leadingZeroBitCount)
+        let d = RadixSort.digitBits
+        let keyBits = min((zoneBits + 18 + d - 1) / d * d, 64 - indexBits)
+        return (keyBits, keyBits - zoneBits)
+    }
 
     init(_ points: SkyPoints, grid: ZoneGrid) {
         let n = points.count
@@ -49,8 +57,8 @@ struct ZoneOrder {
         var raOf = [Double](repeating: 0, count: n), decOf = [Double](repeating: 0, count: n)
         var key = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: grid.count + 1)
-        let zoneBits = UInt64(Int.bitWidth - (grid.count - 1).leadingZeroBitCount)
-        let raBits = UInt64(ZoneOrder.keyBits) - zoneBits
+        let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
+        let raBits = UInt64(raBitsInt)
         let scale = Double(1 << raBits) / 360, maxQ = UInt64(1 << raBits) - 1
         points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
         points.z.withUnsafeBufferPointer { Z in
@@ -64,52 +72,67 @@ struct ZoneOrder {
         } } }
         for k in 0..<grid.count { counts[k + 1] += counts[k] }
         zoneStart = counts
-        var (sortedKey, p) = RadixSort.sort(key, bits: ZoneOrder.keyBits)
-        var r = p.map { raOf[Int($0)] }, d = p.map { decOf[Int($0)] }
-        // Exact (ra, index) order among quantisation ties (adjacent, same zone): insertion steps
-        // over the sorted arrays (nearly always none).
-        sortedKey.withUnsafeMutableBufferPointer { K in p.withUnsafeMutableBufferPointer { P in
-        r.withUnsafeMutableBufferPointer { R in d.withUnsafeMutableBufferPointer { D in
-            for s in stride(from: 1, to: n, by: 1) {
-                let zv = K[s] >> raBits, rv = R[s]
-                if K[s - 1] >> raBits != zv || R[s - 1] < rv || (R[s - 1] == rv && P[s - 1] < P[s]) { continue }
-                let pv = P[s], dv = D[s], kv = K[s]
-                var j = s
-                while j > 0 && K[j - 1] >> raBits == zv && (R[j - 1] > rv || (R[j - 1] == rv && P[j - 1] > pv)) {
-                    K[j] = K[j - 1]; P[j] = P[j - 1]; R[j] = R[j - 1]; D[j] = D[j - 1]; j -= 1
-                }
-                K[j] = kv; P[j] = pv; R[j] = rv; D[j] = dv
+        let (sortedKey, p0) = RadixSort.sort(key, bits: keyBits)
+        var p = p0
+        // Runs of equal keys (same zone, ra within one step): sorted by (ra, index), n log n per
+        // run, so that even a dense cluster of identical positions costs no more than a sort.
+        var a = 0
+        while a < n {
+            var b = a + 1
+            while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
+            if b - a > 1 {
+                var run = (a..<b).map { (raOf[Int(p[$0])], p[$0]) }
+                run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                for (o, e) in run.enumerated() { p[a + o] = e.1 }
             }
-        } } } }
-        perm = p; ra = r; dec = d
+            a = b
+        }
+        perm = p
+        ra = p.map { raOf[Int($0)] }
+        dec = p.map { decOf[Int($0)] }
     }
 }
 
-/// LSD radix sort of keys below 2^bits, 11 bits per pass (2048 buckets: the scatter stays in cache) (passes whose digit is the same for every
-/// key are skipped): the sorted keys and the permutation that sorts them, stable.
+/// LSD radix sort of keys below 2^bits, 11 bits per pass (2048 buckets: the scatter stays in
+/// cache), all histograms from one read. Key and index are packed into one UInt64 when they fit
+/// (one 8-byte scatter stream instead of two), the index in the low bits, which also keeps equal
+/// keys in index order. Returns the sorted keys and the permutation that sorts them (stable).
 enum RadixSort {
+    static let digitBits = 11
+
     static func sort(_ keys: [UInt64], bits: Int) -> (keys: [UInt64], perm: [Int32]) {
         let n = keys.count
-        var k0 = keys, k1 = [UInt64](repeating: 0, count: n)
-        var p0 = (0..<Int32(n)).map { $0 }, p1 = [Int32](repeating: 0, count: n)
-        var count = [Int](repeating: 0, count: 1 << 11)
-        for shift in stride(from: UInt64(0), to: UInt64(bits), by: 11) {
-            for i in 0..<count.count { count[i] = 0 }
-            for v in k0 { count[Int((v >> shift) & 0x7FF)] += 1 }
-            if count.contains(n) { continue }
+        let indexBits = max(1, Int.bitWidth - n.leadingZeroBitCount)
+        precondition(bits + indexBits <= 64, "RadixSort: key and index do not fit 64 bits")
+        let passes = (bits + digitBits - 1) / digitBits
+        let mask = UInt64((1 << digitBits) - 1)
+        var a = [UInt64](repeating: 0, count: n), b = [UInt64](repeating: 0, count: n)
+        var hist = [Int](repeating: 0, count: passes << digitBits)
+        keys.withUnsafeBufferPointer { K in a.withUnsafeMutableBufferPointer { A in
+        hist.withUnsafeMutableBufferPointer { H in
+            for i in 0..<n {
+                let k = K[i]
+                A[i] = k << UInt64(indexBits) | UInt64(i)
+                for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
+            }
+        } } }
+        for p in 0..<passes {
+            let base = p << digitBits
+            if hist[base..<base + (1 << digitBits)].contains(n) { continue }   // one digit value: nothing moves
             var sum = 0
-            for i in 0..<count.count { let c = count[i]; count[i] = sum; sum += c }
-            k0.withUnsafeBufferPointer { K0 in k1.withUnsafeMutableBufferPointer { K1 in
-            p0.withUnsafeBufferPointer { P0 in p1.withUnsafeMutableBufferPointer { P1 in
-            count.withUnsafeMutableBufferPointer { C in
+            for d in 0..<(1 << digitBits) { let c = hist[base + d]; hist[base + d] = sum; sum += c }
+            let shift = UInt64(indexBits + p * digitBits)
+            a.withUnsafeBufferPointer { A in b.withUnsafeMutableBufferPointer { B in
+            hist.withUnsafeMutableBufferPointer { H in
                 for i in 0..<n {
-                    let v = K0[i], d = Int((v >> shift) & 0x7FF)
-                    let o = C[d]; C[d] = o + 1
-                    K1[o] = v; P1[o] = P0[i]
+                    let v = A[i], d = base + Int((v >> shift) & mask)
+                    let o = H[d]; H[d] = o + 1
+                    B[o] = v
                 }
-            } } } } }
-            swap(&k0, &k1); swap(&p0, &p1)
+            } } }
+            swap(&a, &b)
         }
-        return (k0, p0)
+        let low = (UInt64(1) << UInt64(indexBits)) - 1
+        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
     }
 }
