@@ -1,0 +1,124 @@
+// Pair searches with the attribution rule that finds every pair exactly once, whichever rank
+// queries it: a pair {u, v} within max(r_u, r_v) belongs to the side whose own radius contains
+// it, and when both radii contain it to the smaller key. A query row q keeps target t when
+//     sep ≤ r_q  and  (targetCompetes == nil || !targetCompetes[t] || sep > r_t || key_q < key_t)
+// (`targetCompetes[t]`: t also queries with its own radius somewhere, so it may claim the pair).
+// Separation.arcsec is symmetric bit for bit, so both sides see the same sep.
+
+public enum PairSearch {
+    /// Every pair (q in `queries`, t in `targets`, q's key ≠ t's key) with sep ≤ queries.radii[q],
+    /// sides different when both sets have sides, and attributed to q (rule above). `index` is a
+    /// SkyIndex over targets.points. Results in query order, then target key order within a query.
+    ///
+    /// Queries are walked in the index's zone order (Gray et al. 2006) so that each zone's window
+    /// start moves forward by a few steps per query; when the queries are the indexed points
+    /// themselves that order is the index's own, otherwise it is computed once here.
+    public static func search(_ queries: PairSet, against targets: PairSet, index: SkyIndex,
+                              targetCompetes: [Bool]?) -> PairList {
+        precondition(index.count == targets.count, "PairSearch: the index is not over the targets")
+        precondition(targetCompetes == nil || targetCompetes!.count == targets.count,
+                     "PairSearch: targetCompetes count differs from the targets")
+        let nq = queries.count
+        if nq == 0 || targets.count == 0 { return PairList() }
+        let sameOrder = index.indexes(queries.points)
+        let order: ZoneOrder? = sameOrder ? nil : ZoneOrder(queries.points, grid: index.grid)
+        let qPerm = order?.perm ?? index.perm
+        let qDec = order?.dec ?? index.decSorted
+        let qRa: [Double] = order?.ra ?? []
+        let useSides = queries.sides != nil && targets.sides != nil
+        let tSides = targets.sides ?? []
+        let competes = targetCompetes ?? []
+        let anyCompetes = targetCompetes != nil
+
+        var foundQ: [Int32] = [], foundT: [Int32] = [], foundSep: [Double] = []
+        var cursors = index.zoneStart.dropLast().map { $0 }
+
+        // Query coordinates, radii and keys gathered into the walk order (independent loads here
+        // rather than dependent cache misses inside the walk).
+        let qX = sameOrder ? [] : qPerm.map { queries.points.x[Int($0)] }
+        let qY = sameOrder ? [] : qPerm.map { queries.points.y[Int($0)] }
+        let qZ = sameOrder ? [] : qPerm.map { queries.points.z[Int($0)] }
+        let qR = qPerm.map { queries.radii[Int($0)] }
+        let qK = qPerm.map { queries.keys[Int($0)] }
+        let qS = useSides ? qPerm.map { queries.sides![Int($0)] } : []
+        index.entries.withUnsafeBufferPointer { E in index.zoneStart.withUnsafeBufferPointer { ZS in
+        cursors.withUnsafeMutableBufferPointer { C in
+        qX.withUnsafeBufferPointer { QX in qY.withUnsafeBufferPointer { QY in qZ.withUnsafeBufferPointer { QZ in
+        qR.withUnsafeBufferPointer { QR in qK.withUnsafeBufferPointer { QK in
+        targets.radii.withUnsafeBufferPointer { TR in targets.keys.withUnsafeBufferPointer { TK in
+        index.perm.withUnsafeBufferPointer { TP in
+            let scanner = ZoneScanner(entries: E.baseAddress!, zoneStart: ZS.baseAddress!, grid: index.grid,
+                                      cursors: C.baseAddress!)
+            var window = QueryWindow(x: 1, y: 0, radiusArcsec: 0)
+            for k in 0..<nq {
+                let qx: Double, qy: Double, qz: Double, ra: Double
+                if sameOrder { let e = E[k]; qx = e.x; qy = e.y; qz = e.z; ra = e.ra }
+                else { qx = QX[k]; qy = QY[k]; qz = QZ[k]; ra = qRa[k] }
+                let r = QR[k], kq = QK[k]
+                precondition(r >= 0, "PairSearch: negative radius")
+                if r != window.radiusArcsec { window = QueryWindow(x: qx, y: qy, radiusArcsec: r) }
+                else { window.update(x: qx, y: qy) }
+                scanner.scan(x: qx, y: qy, z: qz, raDeg: ra, decDeg: qDec[k], window: window) { j in
+                    let t = Int(TP[j])
+                    if TK[t] == kq { return }
+                    if useSides && qS[k] == tSides[t] { return }
+                    let e = E[j]
+                    let sep = Separation.arcsec(qx, qy, qz, e.x, e.y, e.z)
+                    if sep > r { return }
+                    if anyCompetes && competes[t] && sep <= TR[t] && !(kq < TK[t]) { return }
+                    foundQ.append(qPerm[k]); foundT.append(Int32(t)); foundSep.append(sep)
+                }
+            }
+        } } } } } } } } } } }
+        return ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
+    }
+
+    /// The same, brute force O(|Q|·|T|): the reference the tests compare with.
+    public static func searchReference(_ queries: PairSet, against targets: PairSet,
+                                       targetCompetes: [Bool]?) -> PairList {
+        precondition(targetCompetes == nil || targetCompetes!.count == targets.count,
+                     "PairSearch: targetCompetes count differs from the targets")
+        let useSides = queries.sides != nil && targets.sides != nil
+        var out = PairList()
+        let q = queries.points, t = targets.points
+        for i in 0..<queries.count {
+            var row: [(key: Int64, t: Int, sep: Double)] = []
+            for j in 0..<targets.count where queries.keys[i] != targets.keys[j] {
+                if useSides && queries.sides![i] == targets.sides![j] { continue }
+                let sep = Separation.arcsec(q.x[i], q.y[i], q.z[i], t.x[j], t.y[j], t.z[j])
+                guard sep <= queries.radii[i] else { continue }
+                if let c = targetCompetes, c[j], sep <= targets.radii[j], queries.keys[i] > targets.keys[j] { continue }
+                row.append((targets.keys[j], j, sep))
+            }
+            row.sort { $0.key < $1.key }
+            for m in row { out.query.append(i); out.target.append(m.t); out.sep.append(m.sep) }
+        }
+        return out
+    }
+
+    /// Found pairs in query order (counting sort on the query index), then target key order within
+    /// a query (insertion sort: a query has few matches; a standard sort for many).
+    static func ordered(_ fq: [Int32], _ ft: [Int32], _ fs: [Double], queryCount nq: Int,
+                        targetKeys: [Int64]) -> PairList {
+        let m = fq.count
+        var start = [Int](repeating: 0, count: nq + 1)
+        for q in fq { start[Int(q) + 1] += 1 }
+        for i in 0..<nq { start[i + 1] += start[i] }
+        var next = start
+        var t = [Int](repeating: 0, count: m), s = [Double](repeating: 0, count: m)
+        for f in 0..<m { let q = Int(fq[f]); t[next[q]] = Int(ft[f]); s[next[q]] = fs[f]; next[q] += 1 }
+        var out = PairList()
+        out.query.reserveCapacity(m)
+        for i in 0..<nq where start[i + 1] > start[i] {
+            let a = start[i], b = start[i + 1]
+            if b - a > 1 {
+                var row = (a..<b).map { (targetKeys[t[$0]], t[$0], s[$0]) }
+                row.sort { $0.0 < $1.0 }
+                for (o, r) in row.enumerated() { t[a + o] = r.1; s[a + o] = r.2 }
+            }
+            for _ in a..<b { out.query.append(i) }
+        }
+        out.target = t; out.sep = s
+        return out
+    }
+}

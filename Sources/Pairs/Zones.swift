@@ -1,0 +1,138 @@
+// Declination zones (Gray, Nieto-Santisteban & Szalay 2006, "The Zones Algorithm for Finding
+// Points-Near-a-Point or Cross-Matching Spatial Datasets", MSR-TR-2006-52, §2): the sky cut into
+// bands of equal declination height h, zone = ⌊(δ + 90°)/h⌋, each band sorted by ra. A search
+// within radius r of (α, δ) visits the zones meeting [δ − r, δ + r] and, in each, the ra window
+// α ± Δα with sin Δα = sin r / cos δ (their Eq. for "alpha"), wrapping at 0/360; when the pole
+// is inside the circle (cos δ ≤ sin r) or Δα ≥ 180° the whole zone.
+
+/// The layout of the zones: height, count, and the zone of a declination.
+@usableFromInline struct ZoneGrid {
+    @usableFromInline let heightDeg: Double
+    @usableFromInline let count: Int
+
+    /// At most 2^20 zones (h ≥ 0.62″: the sort key packs the zone in 20 bits), and at most
+    /// max(16, 4n) so that the zone table never outgrows the points.
+    static let maxZones = 1 << 20
+
+    /// `heightArcsec` as asked, or more when the limits above require it.
+    init(heightArcsec: Double, pointCount: Int) {
+        precondition(heightArcsec.isFinite && heightArcsec > 0, "SkyIndex: zone height must be > 0")
+        let zones = min(ZoneGrid.maxZones, max(16, 4 * pointCount))
+        let minDeg = 180.0 / Double(zones) * (1 + 1e-12)
+        heightDeg = min(max(heightArcsec / 3600, minDeg), 180)
+        count = max(1, Int((180 / heightDeg).rounded(.up)))
+    }
+
+    @inlinable @inline(__always) func zone(decDeg: Double) -> Int {
+        let z = Int(((decDeg + 90) / heightDeg).rounded(.down))
+        return z < 0 ? 0 : (z >= count ? count - 1 : z)
+    }
+}
+
+/// Coordinates of a set of unit vectors in the zone order: the permutation sorting them by
+/// (zone, ra, index), and their ra and dec (degrees) in that order.
+struct ZoneOrder {
+    var perm: [Int32]
+    var ra: [Double]
+    var dec: [Double]
+    /// zoneStart[k] ..< zoneStart[k + 1]: the positions of zone k.
+    var zoneStart: [Int]
+
+    /// Sort key: the zone in the top bits, ra quantised below to at least 18 bits (5″ steps) when
+    /// key and point index fit one 64-bit word that way (RadixSort packs them), the total rounded
+    /// up to whole radix passes; fewer ra bits otherwise (≥ 13: 2^20 zones, 2^31 points). Monotone
+    /// in ra; the ties (points closer in ra than the step, in one zone) are put in exact
+    /// (ra, index) order afterwards.
+    static func keyLayout(zoneCount: Int, pointCount: Int) -> (keyBits: Int, raBits: Int) {
+        let zoneBits = max(1, Int.bitWidth - (zoneCount - 1).leadingZeroBitCount)
+        let indexBits = max(1, Int.bitWidth - pointCount.leadingZeroBitCount)
+        let d = RadixSort.digitBits
+        let keyBits = min((zoneBits + 18 + d - 1) / d * d, 64 - indexBits)
+        return (keyBits, keyBits - zoneBits)
+    }
+
+    init(_ points: SkyPoints, grid: ZoneGrid) {
+        let n = points.count
+        precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
+        var raOf = [Double](repeating: 0, count: n), decOf = [Double](repeating: 0, count: n)
+        var key = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: grid.count + 1)
+        let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
+        let raBits = UInt64(raBitsInt)
+        let scale = Double(1 << raBits) / 360, maxQ = UInt64(1 << raBits) - 1
+        points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
+        points.z.withUnsafeBufferPointer { Z in
+            for i in 0..<n {
+                let (r, d) = SkyPoints.raDec(x: X[i], y: Y[i], z: Z[i])
+                raOf[i] = r; decOf[i] = d
+                let k = grid.zone(decDeg: d)
+                counts[k + 1] += 1
+                key[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
+            }
+        } } }
+        for k in 0..<grid.count { counts[k + 1] += counts[k] }
+        zoneStart = counts
+        let (sortedKey, p0) = RadixSort.sort(key, bits: keyBits)
+        var p = p0
+        // Runs of equal keys (same zone, ra within one step): sorted by (ra, index), n log n per
+        // run, so that even a dense cluster of identical positions costs no more than a sort.
+        var a = 0
+        while a < n {
+            var b = a + 1
+            while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
+            if b - a > 1 {
+                var run = (a..<b).map { (raOf[Int(p[$0])], p[$0]) }
+                run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                for (o, e) in run.enumerated() { p[a + o] = e.1 }
+            }
+            a = b
+        }
+        perm = p
+        ra = p.map { raOf[Int($0)] }
+        dec = p.map { decOf[Int($0)] }
+    }
+}
+
+/// LSD radix sort of keys below 2^bits, 11 bits per pass (2048 buckets: the scatter stays in
+/// cache), all histograms from one read. Key and index are packed into one UInt64 when they fit
+/// (one 8-byte scatter stream instead of two), the index in the low bits, which also keeps equal
+/// keys in index order. Returns the sorted keys and the permutation that sorts them (stable).
+enum RadixSort {
+    static let digitBits = 11
+
+    static func sort(_ keys: [UInt64], bits: Int) -> (keys: [UInt64], perm: [Int32]) {
+        let n = keys.count
+        let indexBits = max(1, Int.bitWidth - n.leadingZeroBitCount)
+        precondition(bits + indexBits <= 64, "RadixSort: key and index do not fit 64 bits")
+        let passes = (bits + digitBits - 1) / digitBits
+        let mask = UInt64((1 << digitBits) - 1)
+        var a = [UInt64](repeating: 0, count: n), b = [UInt64](repeating: 0, count: n)
+        var hist = [Int](repeating: 0, count: passes << digitBits)
+        keys.withUnsafeBufferPointer { K in a.withUnsafeMutableBufferPointer { A in
+        hist.withUnsafeMutableBufferPointer { H in
+            for i in 0..<n {
+                let k = K[i]
+                A[i] = k << UInt64(indexBits) | UInt64(i)
+                for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
+            }
+        } } }
+        for p in 0..<passes {
+            let base = p << digitBits
+            if hist[base..<base + (1 << digitBits)].contains(n) { continue }   // one digit value: nothing moves
+            var sum = 0
+            for d in 0..<(1 << digitBits) { let c = hist[base + d]; hist[base + d] = sum; sum += c }
+            let shift = UInt64(indexBits + p * digitBits)
+            a.withUnsafeBufferPointer { A in b.withUnsafeMutableBufferPointer { B in
+            hist.withUnsafeMutableBufferPointer { H in
+                for i in 0..<n {
+                    let v = A[i], d = base + Int((v >> shift) & mask)
+                    let o = H[d]; H[d] = o + 1
+                    B[o] = v
+                }
+            } } }
+            swap(&a, &b)
+        }
+        let low = (UInt64(1) << UInt64(indexBits)) - 1
+        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
+    }
+}
