@@ -434,7 +434,7 @@ def make_sky(seed: int = 20260412) -> Sky:
     # companions: parallax and proper motion close to their primary's (about half beyond 3σ)
     for a, b in links:
         plx[a] = abs(plx[a]) + 0.05
-        plx[b] = plx[a] + rng.normal(0, 2.0) * float(plx_err[b])
+        plx[b] = abs(plx[a] + rng.normal(0, 2.0) * float(plx_err[b]))  # > 0: in every parallax > 0 search
         pmra[b] = pmra[a] + rng.normal(0, 0.5)
         pmdec[b] = pmdec[a] + rng.normal(0, 0.5)
     g = rng.uniform(10, 21, n).astype(np.float32)
@@ -500,3 +500,58 @@ def reference_shifted(cols: dict, radius: np.ndarray, deg: float, where=None) ->
     rows = finite_selection(cols, radius, where)
     p = shifted_pairs(cols["ra"][rows], cols["dec"][rows], radius[rows], deg)
     return pair_table(cols, rows, p, ordered=False), p
+
+
+# ------------------------------------------------------------------------------------------------
+# crossmatch: a user catalogue B against the generated table A
+
+
+@dataclass
+class Catalogue:
+    id: np.ndarray  # int64, unique, not in file order
+    name: np.ndarray  # str, unique, another order
+    ra: np.ndarray
+    dec: np.ndarray
+    mag: np.ndarray
+    kind: np.ndarray  # what each row was made for
+
+
+def make_catalogue(sky: Sky, seed: int = 77) -> Catalogue:
+    """~290 rows: the planted quasars (0–0.2″ off: their 2–4 lens images are within 6″), rows
+    0.2″–5″ from random table rows, rows in the pole and ra = 0 clusters, rows 1″ from an exact
+    duplicate pair of the table (a tie for the nearest: equal separations), two rows at one
+    position, random rows (mostly unmatched) and NaN positions."""
+    rng = np.random.default_rng(seed)
+    c = sky.cols
+    ras, decs, kinds = [], [], []
+
+    def add(ra, dec, kind):
+        ra, dec = np.atleast_1d(np.asarray(ra, dtype=np.float64)), np.atleast_1d(np.asarray(dec, dtype=np.float64))
+        ras.append(ra % 360.0)
+        decs.append(dec)
+        kinds.append(np.full(len(ra), kind, dtype=object))
+
+    q_ra, q_dec = sky.quasars
+    add(*offset_position(q_ra, q_dec, rng.uniform(0, 0.2, len(q_ra)), rng.uniform(0, 360, len(q_ra))), "quasar")
+    fin = np.flatnonzero(np.isfinite(c["ra"]) & np.isfinite(c["dec"]))
+    near = rng.choice(fin, 150, replace=False)
+    add(*offset_position(c["ra"][near], c["dec"][near], rng.uniform(0.2, 5.0, 150), rng.uniform(0, 360, 150)), "near")
+    for k in ("north_pole", "south_pole", "ra0"):
+        rows = rng.choice(np.flatnonzero(sky.kind == k), 8, replace=False)
+        add(*offset_position(c["ra"][rows], c["dec"][rows], rng.uniform(0.5, 5.0, 8), rng.uniform(0, 360, 8)), k)
+    dups = np.flatnonzero(sky.kind == "duplicate")
+    add(*offset_position(c["ra"][dups], c["dec"][dups], np.full(len(dups), 1.0), rng.uniform(0, 360, len(dups))), "tie")
+    add(*_uniform_sphere(rng, 60), "random")
+    ra = np.concatenate(ras)
+    dec = np.concatenate(decs)
+    kind = np.concatenate(kinds)
+    ra = np.concatenate([ra, ra[:1], [np.nan, 10.0, np.nan, 200.0]])
+    dec = np.concatenate([dec, dec[:1], [5.0, np.nan, np.nan, -30.0]])
+    kind = np.concatenate([kind, ["same_position", "nan", "nan", "nan", "random"]])
+    n = len(ra)
+    ids = rng.choice(10 ** 12, n, replace=False).astype(np.int64)
+    letters = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
+    names = np.array(["".join(rng.choice(letters, 3)) + f"-{rng.integers(0, 10 ** 6):06d}" for _ in range(n)])
+    assert len(set(names)) == n
+    mag = rng.uniform(15, 22, n)
+    return Catalogue(ids, names, ra, dec, mag, kind)
