@@ -209,6 +209,31 @@ def test_b_as_a_table_with_b_where(data):
     assert_same_tables(contents[0], contents[1], "B table: np 1 vs np 3")
 
 
+def test_b_from_the_table_itself_keyed_by_source_id(data):
+    """B = some rows of A itself (the lensed-candidate recipe: quasar-like rows of the table):
+    the default id is B's source_id, written as b_source_id beside A's source_id; each B row
+    matches itself at sep 0, and --min-within 2 keeps the rows with a neighbour (lens images)."""
+    a, sky = data.a, data.sky
+    rng = np.random.default_rng(31)
+    rows = np.sort(np.concatenate([np.flatnonzero(sky.kind == "lens_image"),
+                                   rng.choice(np.flatnonzero(sky.kind == "background"), 40, replace=False)]))
+    write_table(data.dir / "b_self.h5", "gaia_source", {
+        "source_id": Col(a["source_id"][rows]), "ra": Col(a["ra"][rows], unit="deg"), "dec": Col(a["dec"][rows], unit="deg"),
+        "phot_g_mean_mag": Col(a["phot_g_mean_mag"][rows], unit="mag")})
+    b = SimpleNamespace(id=a["source_id"][rows], ra=a["ra"][rows], dec=a["dec"][rows])
+    ref = reference(a, b)
+    want = select(ref, nearest=False, min_within=2)
+    images = set(np.flatnonzero(sky.kind[rows] == "lens_image").tolist())
+    assert images <= set(want["ib"].tolist()), "every lens image has another within 6″"
+    self_match = (want["source_id"] == want["key"])
+    assert np.all(want["sep"][self_match] == 0)
+    out = data.dir / "b_self"
+    r = crossmatch(data, data.dir / "b_self.h5", out, np_=3, extra=["--all", "--min-within", 2])
+    assert r.returncode == 0, r.describe()
+    got = check_output(out, want, "b_source_id", "B = rows of A")
+    assert np.all(got["sep"][got["b_source_id"] == got["source_id"]] == 0)
+
+
 def test_outputs_describe_themselves(data):
     import yaml
     from pathlib import Path
