@@ -18,6 +18,8 @@ public protocol JobOptions {
     var input: String { get set }
     /// Seconds between progress lines (key `progress_interval`).
     var progressInterval: Double { get set }
+    /// Every file the job reads (no output may replace one): the input, and e.g. a catalogue.
+    var inputFiles: [String] { get }
     /// Problems that involve several options (single-option checks sit in the declarations):
     /// each names its key as declared (`nterms`, `gw_vsh.lmax`, or `a/b` for a combination).
     func problems() -> [OptionProblem]
@@ -25,6 +27,7 @@ public protocol JobOptions {
 
 extension JobOptions {
     public func problems() -> [OptionProblem] { [] }
+    public var inputFiles: [String] { [input] }
 }
 
 /// One thing wrong with the options: the key (as declared, or a leaf of it) and what is wrong.

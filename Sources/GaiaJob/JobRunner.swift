@@ -104,7 +104,7 @@ public enum JobRunner {
                               "progress_interval": "--progress-interval"]
 
     /// Collective, before any work: the outputs can be written and replace nothing they must not.
-    public static func checkOutputs(prefix: String, suffixes: [String], input: String, overwrite: Bool,
+    public static func checkOutputs(prefix: String, suffixes: [String], inputs: [String], overwrite: Bool,
                                     communicator comm: Communicator) throws {
         try comm.collectively {
             guard comm.isRoot else { return }
@@ -116,8 +116,10 @@ public enum JobRunner {
             }
             guard FileManager.default.isWritableFile(atPath: d) else { throw JobError("output directory \(d) is not writable") }
             let canonical = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-            for s in suffixes where canonical(prefix + s) == canonical(input) {
-                throw JobError("--out \(prefix): \(prefix)\(s) would replace the input file")
+            for s in suffixes {
+                if let file = inputs.first(where: { canonical(prefix + s) == canonical($0) }) {
+                    throw JobError("--out \(prefix): \(prefix)\(s) would replace the input file \(file)")
+                }
             }
             if !overwrite {
                 for s in suffixes where FileManager.default.fileExists(atPath: prefix + s) {
@@ -131,7 +133,7 @@ public enum JobRunner {
     public static func execute<J: Job>(_ job: J.Type, communicator comm: Communicator,
                                        parameters makeParameters: () throws -> ParameterFile) throws {
         let r = try comm.collectively { try resolve(J.self, try makeParameters()) }
-        try checkOutputs(prefix: r.output, suffixes: J.allOutputSuffixes, input: r.options.input, overwrite: r.overwrite,
+        try checkOutputs(prefix: r.output, suffixes: J.allOutputSuffixes, inputs: r.options.inputFiles, overwrite: r.overwrite,
                          communicator: comm)
         let context = JobContext(communicator: comm, job: J.name, output: r.output, parameters: r.yaml,
                                  progressInterval: r.options.progressInterval, whereText: r.whereText)

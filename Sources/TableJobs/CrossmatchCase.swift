@@ -33,6 +33,8 @@ public struct CrossmatchOptions: JobOptions {
     public var chunkRows = 262_144
     public init() {}
 
+    public var inputFiles: [String] { [input, catalogue] }
+
     public func problems() -> [OptionProblem] {
         catalogue.isEmpty ? [OptionProblem(key: "catalogue", message: "give the catalogue B to match (ECSV, CSV or a repacked .h5)")] : []
     }

@@ -55,7 +55,7 @@ struct CrossmatchCatalogue {
             do { bytes = try encode(read(o)) } catch { failure = "\(error)" }
         }
         failure = comm.broadcast(string: failure)
-        guard failure.isEmpty else { throw JobError(failure) }
+        try comm.collectively { if !failure.isEmpty { throw JobError(failure) } }
         bytes = comm.broadcast(bytes: bytes)
         return try decode(bytes, path: o.catalogue)
     }

@@ -80,12 +80,13 @@ enum PairsRun {
             context.log("pairs: skipped \(totals[2]) rows with a NaN position and \(totals[3]) with a NaN radius (of \(totals[1]) selected)")
         }
 
-        let pairs = try searchAndSort(input.rows, sides: false, o, expressions, context, what: "pairs")
+        let pairs = try searchAndSort(input.rows, copyOffset: nil, o, expressions, context, what: "pairs")
         var shifted: PairTable? = nil
         if let deg = o.shifted {
             var both = input.rows
-            both.append(PairInput.shiftedCopy(input.rows, byDeg: deg, keyOffset: Int64(scan.table.rowCount)))
-            shifted = try searchAndSort(both, sides: true, o, expressions, context, what: "shifted pairs")
+            let offset = Int64(scan.table.rowCount)
+            both.append(PairInput.shiftedCopy(input.rows, byDeg: deg, keyOffset: offset))
+            shifted = try searchAndSort(both, copyOffset: offset, o, expressions, context, what: "shifted pairs")
         }
         let units = expressions.columns.map { _ in "" }
         var r = PairsResult(pairs: pairs, shifted: shifted, columnNames: expressions.columns.map(\.name),
@@ -110,11 +111,13 @@ enum PairsRun {
         return zip(a, b).map { hypot(pmra[$0] - pmra[$1], pmdec[$0] - pmdec[$1]) }
     }
 
-    /// Finds, filters, describes and sorts the pairs of `rows` (with `sides`: only pairs between
-    /// the selection and its shifted copy, a being the original).
-    static func searchAndSort(_ rows: PairRows, sides: Bool, _ o: PairsOptions, _ expressions: PairExpressions,
+    /// Finds, filters, describes and sorts the pairs of `rows`. With `copyOffset` (the key offset
+    /// of the shifted copy): only pairs between the selection and its shifted copy, a being the
+    /// original, and never a row with its own copy.
+    static func searchAndSort(_ rows: PairRows, copyOffset: Int64?, _ o: PairsOptions, _ expressions: PairExpressions,
                               _ context: JobContext, what: String) throws -> PairTable {
         let comm = context.communicator
+        let sides = copyOffset != nil
         let t0 = Clock.wall()
         let local = PairHalo.search(own: rows, sides: sides, haloRadius: o.haloRadius, comm: comm,
                                     progress: context.progress(label: what, unit: "rows searched"))
@@ -122,19 +125,23 @@ enum PairsRun {
         // Orientation: a is the original (shifted search) or the smaller (source_id, key).
         var a = [Int](), b = [Int]()
         a.reserveCapacity(local.first.count); b.reserveCapacity(local.first.count)
-        for (i, j) in zip(local.first, local.second) {
+        var sep: [Double] = []
+        sep.reserveCapacity(local.first.count)
+        for (k, (i, j)) in zip(local.first, local.second).enumerated() {
             let iFirst = sides ? u.side[i] == 0 : (u.sourceId[i], u.key[i]) < (u.sourceId[j], u.key[j])
-            a.append(iFirst ? i : j); b.append(iFirst ? j : i)
+            let (x, y) = iFirst ? (i, j) : (j, i)
+            if let offset = copyOffset, u.key[y] == u.key[x] + offset { continue }
+            a.append(x); b.append(y); sep.append(local.sep[k])
         }
-        let (keep, columns) = try comm.collectivelyFirst { try expressions.evaluate(u, a: a, b: b, sep: local.sep) }
+        let (keep, columns) = try comm.collectivelyFirst { try expressions.evaluate(u, a: a, b: b, sep: sep) }
         let kept = keep.indices.filter { keep[$0] }
         let ka = kept.map { a[$0] }, kb = kept.map { b[$0] }
         let table = SortedRows(keys: [ka.map { u.sourceId[$0] }, kb.map { u.sourceId[$0] }, ka.map { u.key[$0] }, kb.map { u.key[$0] }],
-                               doubles: [kept.map { local.sep[$0] }, properMotionDifference(u, ka, kb)],
+                               doubles: [kept.map { sep[$0] }, properMotionDifference(u, ka, kb)],
                                payload: columns).globallySorted(comm)
         var t = PairTable(a: table.keys[0], b: table.keys[1], sep: table.doubles[0], columns: table.payload)
         t.dpm = table.doubles[1]
-        let counts = comm.allreduce([local.first.count, kept.count, local.haloRows], .sum)
+        let counts = comm.allreduce([a.count, kept.count, local.haloRows], .sum)
         t.found = counts[0]; t.kept = counts[1]; t.haloRows = counts[2]
         t.largeRows = local.largeRows
         t.haloRadius = local.haloRadius

@@ -227,7 +227,7 @@ def test_b_from_the_table_itself_keyed_by_source_id(data):
     assert images <= set(want["ib"].tolist()), "every lens image has another within 6″"
     self_match = (want["source_id"] == want["key"])
     assert np.all(want["sep"][self_match] == 0)
-    out = data.dir / "b_self"
+    out = data.dir / "b_self_out"
     r = crossmatch(data, data.dir / "b_self.h5", out, np_=3, extra=["--all", "--min-within", 2])
     assert r.returncode == 0, r.describe()
     got = check_output(out, want, "b_source_id", "B = rows of A")

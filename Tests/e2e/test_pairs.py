@@ -506,7 +506,7 @@ def test_case_file_replay_and_hand_written_case(data, tmp_path):
         assert_same_tables(table_contents(f"{a}{suffix}.h5"), table_contents(f"{b}{suffix}.h5"), f"replay{suffix}")
     # a case file written by hand, in the shape of the other jobs' (Inputs/pm_dispersion.yaml)
     case = tmp_path / "wide.yaml"
-    out = tmp_path / "wide"
+    out = tmp_path / "wide_out"
     case.write_text(yaml.safe_dump({
         "job": "pairs", "input": str(data.h5), "output": str(out),
         "pairs": {"radius": "206.265 * parallax", "where": "parallax > 0", "pair_where": PAIR_WHERE,
