@@ -192,6 +192,19 @@ def ckdtree_elbadry_ball(h5, out):
     return int(lens.sum()), within
 
 
+def ckdtree_dense(h5, out, radius):
+    """The density-matched run's reference: the El-Badry selection and criteria with one fixed radius."""
+    c = read(h5, ELB_COLS)
+    ok, _ = elbadry_selection(c)
+    xyz = unit(c["ra"][ok], c["dec"][ok])
+    p = cKDTree(xyz).query_pairs(chord(radius), output_type="ndarray")
+    sep = separation(xyz, p[:, 0], p[:, 1])
+    within = sep <= radius
+    i, j, sep = ok[p[within, 0]], ok[p[within, 1]], sep[within]
+    keep = elbadry_keep(c, i, j, sep)
+    write_pairs(out, c["source_id"], i[keep], j[keep], sep[keep], dpm(c, i[keep], j[keep]))
+
+
 def astropy_fixed(h5, out, rows):
     """search_around_sky(c, c, 30″): both orders and the self-matches come back; keep a < b."""
     from astropy import units as u
@@ -301,6 +314,7 @@ def main():
     cand_pairs, within_elb = runs[0]["kd_elb_pairs"][2]
     cand_ball, _ = runs[0]["kd_elb_ball"][2]
     t_dense = best["gm_dense_1"]
+    t_kd_dense = timed_py(ckdtree_dense, h5, out("kd_dense.h5"), r_dense)[0]  # once: ~30 s
     t_astro, _, _ = timed_py(astropy_fixed, h5, out("astropy_fixed.h5"), ASTROPY_ROWS)
     astro_rows = ASTROPY_ROWS or ROWS
 
@@ -309,6 +323,7 @@ def main():
     compare("fixed 30″, -np 2", out("gm_fixed_2.h5"), out("kd_fixed.h5"))
     n_elb, ds_elb = compare("El-Badry, -np 1", out("gm_elb_1.h5"), out("kd_elb_ball.h5"))
     compare("El-Badry, -np 2", out("gm_elb_2.h5"), out("kd_elb_ball.h5"))
+    compare(f"density-matched run, {r_dense:g}″, -np 1", out("gm_dense_1.h5"), out("kd_dense.h5"))
     compare("cKDTree query_pairs vs query_ball_point", out("kd_elb_pairs.h5"), out("kd_elb_ball.h5"))
     if ASTROPY_ROWS is None:
         compare("astropy vs cKDTree, fixed 30″", out("astropy_fixed.h5"), out("kd_fixed.h5"))
@@ -327,6 +342,11 @@ def main():
     eff = min(sc_elb / 2.0, 1.0)
     t1_64 = a * N_ELBADRY + beta * c_64
     proj = {p: t1_64 / (p * eff) for p in (20, 64)}
+    # The same model for the cKDTree + numpy reference (its parallel efficiency taken as 1): how far
+    # the model lands from El-Badry et al.'s measured BallTree time is its calibration.
+    a_kd = max(best["kd_fixed"], kd_elb) / ROWS
+    beta_kd = max(t_kd_dense - kd_elb, 0.0) / max(c_dense - within_elb, 1)
+    proj_kd20 = (a_kd * N_ELBADRY + beta_kd * c_64) / 20
 
     rows = [
         ("gaiamine pairs, -np 1 (the job)", best["gm_fixed_1"], best["gm_elb_1"]),
@@ -377,7 +397,13 @@ def main():
               f"* a = {a * 1e9:.0f} ns per row: the slower of the two bench runs per row read (read, select, index, "
               "few pairs) — their input holds only the 64 M selected rows;",
               f"* e = {eff:.2f}: the measured 2-rank efficiency of the El-Badry run, assumed at P ranks (each rank's "
-              "halo is a thin shell around its sky region; the few degree-scale radii are a separate pass).", ""]
+              "halo is a thin shell around its sky region; the few degree-scale radii are a separate pass).",
+              f"* calibration: the same model for the cKDTree + numpy reference (a = {a_kd * 1e9:.0f} ns/row, "
+              f"β = {beta_kd * 1e9:.0f} ns/pair from its own density-matched run, {t_kd_dense:.1f} s, e = 1) gives "
+              f"{proj_kd20 / 60:.1f} min on 20 cores, against the ~{ELBADRY_MIN_20:.0f} min El-Badry et al. measured with "
+              "a BallTree. The density-matched run gives every row a 3–5° radius where the real search has a few "
+              "arcmin for most rows: its cost per candidate is the inner loop's, with the index granularity of "
+              "large radii.", ""]
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(ROOT, "Docs", "benchmarks.md"), "a") as f:
