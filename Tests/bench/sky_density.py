@@ -15,10 +15,11 @@ A fraction BINARY of the local stars get a bound companion (El-Badry, Rix & Hein
 2269): projected separation log-uniform 50 AU – 1 pc, θ[″] = s[AU]·ϖ[mas]/1000, the same true
 parallax, proper motion differing by an orbital Δµ ≤ 0.44428·ϖ^1.5·θ^−0.5 mas/yr (their eq. 4's
 bound for 5 M☉ total), fainter.
-Measured values = true + Gaussian error; σ_ϖ from G as in DR3 (≈ 0.02 mas at G < 14, 0.5 mas at
+Measured values = true + Gaussian error, NaN for two-parameter solutions (40 % at G > 20, 10 % at
+19–20, 1 % brighter: ≈ 20 %; 19 % in DR3); σ_ϖ from G as in DR3 (≈ 0.02 mas at G < 14, 0.5 mas at
 G = 20: Lindegren et al. 2021, A&A 649, A2, Fig. 7 roughly), σ_µ = 1.1 σ_ϖ mas/yr. Proper motions
-from a tangential velocity (|v_t| ~ 35 ± 20 km/s, random direction) µ = v_t ϖ / 4.74 plus the solar
-reflex toward l = 270°, b = 0 scaled by ϖ: µ correlates with ϖ as in the real catalogue.
+from a tangential velocity (|v_t| ~ 35 ± 20 km/s, random direction) µ = v_t ϖ / 4.74 minus the solar
+reflex (20 km/s toward the apex l = 56°, b = 23°), both ∝ ϖ: µ correlates with ϖ as in the real catalogue.
 source_id >> 35 is the HEALPix level-12 NESTED pixel of (ra, dec) (Gaia's convention), the low 35
 bits random; rows sorted by source_id.
 """
@@ -140,6 +141,10 @@ def generate(n: int, seed: int = 12) -> dict:
             "pmdec": mu_n + rng.normal(0.0, 1.0, n) * sm, "pmdec_error": sm.astype(np.float32),
             "phot_g_mean_mag": g.astype(np.float32)}
     cols["parallax_over_error"] = (cols["parallax"] / sp).astype(np.float32)
+    # Two-parameter solutions (no parallax, no proper motion: ≈ 19 % of DR3, nearly all faint).
+    two_p = rng.random(n) < np.select([g > 20.0, g > 19.0], [0.4, 0.1], 0.01)
+    for k in ("parallax", "parallax_error", "pmra", "pmra_error", "pmdec", "pmdec_error", "parallax_over_error"):
+        cols[k][two_p] = np.nan
     pix = nested12(ra, dec)
     sid = (pix << SHIFT12) + rng.integers(0, 1 << SHIFT12, n)
     order = np.argsort(sid, kind="stable")
@@ -147,6 +152,14 @@ def generate(n: int, seed: int = 12) -> dict:
     out.update({k: v[order] for k, v in cols.items()})
     assert np.all(np.diff(out["source_id"]) > 0), "source_id not unique"
     return out
+
+
+def plane_pole_ratio(ra, dec):
+    """Rows per steradian at |b| < 5° over those at |b| > 80°."""
+    sin_b = (A_GAL @ _unit(ra, dec))[2]
+    plane = np.count_nonzero(np.abs(sin_b) < np.sin(np.radians(5.0))) / (4 * np.pi * np.sin(np.radians(5.0)))
+    pole = np.count_nonzero(np.abs(sin_b) > np.sin(np.radians(80.0))) / (4 * np.pi * (1 - np.sin(np.radians(80.0))))
+    return plane / max(pole, 1e-300)
 
 
 def nested12(ra, dec):
