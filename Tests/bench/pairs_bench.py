@@ -13,8 +13,9 @@ The same run, end to end (read + search + filter + write), one core each, best o
     cKDTree.query_pairs on unit vectors with the chord of 30″, then θ ≤ 30″ and dpm in numpy;
     astropy SkyCoord.search_around_sky(c, c, 30″) (on BENCH_PAIRS_ASTROPY_ROWS rows, default all);
   * El-Badry, Rix & Heintz (2021, MNRAS 506, 2269) §2: ϖ > 1, ϖ/σ_ϖ > 5, θ ≤ max(r_a, r_b) with
-    r = 206.265″·ϖ[mas] (1 pc), |ϖ_a − ϖ_b| ≤ b·hypot(σ_ϖa, σ_ϖb) with b = 6 below 4″ else 3, and
-    Δµ ≤ 0.44428·ϖ^1.5·θ^−0.5 + 2σ_Δµ (ϖ of the brighter star); gaiamine with --where, a variable
+    r = 206.265″·ϖ[mas] (1 pc), |ϖ_a − ϖ_b| < b·hypot(σ_ϖa, σ_ϖb) with b = 6 below 4″ else 3, and
+    Δµ ≤ 0.44428·ϖ^1.5·θ^−0.5 + 2σ_Δµ (ϖ of the star with the better parallax, as
+    Inputs/wide_binaries.yaml); gaiamine with --where, a variable
     --radius, --pair-where and --columns dpm=…; cKDTree two ways: query_pairs with the chord of the
     largest radius (what the issue names) and query_ball_point with each row's own chord radius
     (the faster; the speed-up is quoted against the faster of the two).
@@ -61,12 +62,11 @@ RADIUS = "206.265 * parallax"
 DPM = "hypot(a.pmra - b.pmra, a.pmdec - b.pmdec)"
 SIG_DPM = ("sqrt((a.pmra_error**2 + b.pmra_error**2) * (a.pmra - b.pmra)**2"
            " + (a.pmdec_error**2 + b.pmdec_error**2) * (a.pmdec - b.pmdec)**2) / " + DPM)
-PLX_BRIGHT = "where(a.phot_g_mean_mag <= b.phot_g_mean_mag, a.parallax, b.parallax)"
-PAIR_WHERE = (f"abs(a.parallax - b.parallax) <= where(sep < 4, 6, 3) * hypot(a.parallax_error, b.parallax_error)"
-              f" and {DPM} <= 0.44428 * {PLX_BRIGHT}**1.5 / sqrt(sep) + 2 * {SIG_DPM}")
+PLX_BEST = "where(a.parallax_error < b.parallax_error, a.parallax, b.parallax)"
+PAIR_WHERE = (f"abs(a.parallax - b.parallax) < where(sep < 4, 6, 3) * hypot(a.parallax_error, b.parallax_error)"
+              f" and {DPM} <= 0.44428 * {PLX_BEST}**1.5 / sqrt(sep) + 2 * {SIG_DPM}")
 FIXED_COLS = ["source_id", "ra", "dec", "pmra", "pmdec"]
-ELB_COLS = FIXED_COLS + ["parallax", "parallax_over_error", "parallax_error", "pmra_error", "pmdec_error",
-                         "phot_g_mean_mag"]
+ELB_COLS = FIXED_COLS + ["parallax", "parallax_over_error", "parallax_error", "pmra_error", "pmdec_error"]
 
 
 # ----------------------------------------------------------------------------------------- data
@@ -110,16 +110,16 @@ def dpm(c, i, j):
 
 
 def elbadry_keep(c, i, j, sep):
-    """El-Badry et al. 2021 §2 criteria, the same expression as PAIR_WHERE."""
+    """El-Badry et al. 2021 §2 criteria, the same expression as PAIR_WHERE (and Inputs/wide_binaries.yaml)."""
     dpa, dpd = c["pmra"][i] - c["pmra"][j], c["pmdec"][i] - c["pmdec"][j]
     d = np.hypot(dpa, dpd)
     with np.errstate(divide="ignore", invalid="ignore"):
         sig = np.sqrt((c["pmra_error"][i] ** 2 + c["pmra_error"][j] ** 2) * dpa ** 2
                       + (c["pmdec_error"][i] ** 2 + c["pmdec_error"][j] ** 2) * dpd ** 2) / d
-        plx_b = np.where(c["phot_g_mean_mag"][i] <= c["phot_g_mean_mag"][j], c["parallax"][i], c["parallax"][j])
+        plx_b = np.where(c["parallax_error"][i] < c["parallax_error"][j], c["parallax"][i], c["parallax"][j])
         ok_pm = d <= 0.44428 * plx_b ** 1.5 / np.sqrt(sep) + 2 * sig
     ok_plx = (np.abs(c["parallax"][i] - c["parallax"][j])
-              <= np.where(sep < 4, 6.0, 3.0) * np.hypot(c["parallax_error"][i], c["parallax_error"][j]))
+              < np.where(sep < 4, 6.0, 3.0) * np.hypot(c["parallax_error"][i], c["parallax_error"][j]))
     return ok_plx & ok_pm
 
 
@@ -376,7 +376,8 @@ def main():
              "references only the HDF5 table), one core each (gaiamine -np 2 apart), best of "
              f"{REPEAT} alternating runs. Fixed: `--radius 30 --columns dpm=…` on every row; El-Badry: "
              f"`--where '{WHERE}' --radius '{RADIUS}' --pair-where …` (El-Badry, Rix & Heintz 2021 §2: parallaxes "
-             "within 3σ, 6σ below 4″; Δµ ≤ 0.44428·ϖ^1.5·θ^−0.5 + 2σ_Δµ with the brighter star's ϖ).\n",
+             "within 3σ, 6σ below 4″; Δµ ≤ 0.44428·ϖ^1.5·θ^−0.5 + 2σ_Δµ with ϖ of the star with the better parallax, as "
+             "Inputs/wide_binaries.yaml).\n",
              "| run | fixed 30″ (s) | El-Badry 1 pc (s) |", "|---|---|---|"]
     lines += [f"| {name} | {fmt(tf)} | {fmt(te)} |" for name, tf, te in rows]
     lines += ["",
