@@ -92,7 +92,8 @@ def read(h5, names):
 def unit(ra, dec):
     a, d = np.radians(ra), np.radians(dec)
     cd = np.cos(d)
-    return np.stack([cd * np.cos(a), cd * np.sin(a), np.sin(d)], axis=1)
+    # (n, 3) for cKDTree, as the transpose of a (3, n) array so that each component is contiguous.
+    return np.stack([cd * np.cos(a), cd * np.sin(a), np.sin(d)]).T
 
 
 def chord(arcsec):
@@ -101,8 +102,9 @@ def chord(arcsec):
 
 def separation(xyz, i, j):
     """θ in arcsec, atan2(|u×v|, u·v): stable at every scale."""
-    u, v = xyz[i], xyz[j]
-    return np.arctan2(np.linalg.norm(np.cross(u, v), axis=1), np.einsum("ij,ij->i", u, v)) / ARCSEC
+    (ux, uy, uz), (vx, vy, vz) = xyz.T[:, i], xyz.T[:, j]  # xyz.T is contiguous per component: fast gathers
+    cross = np.sqrt((uy * vz - uz * vy) ** 2 + (uz * vx - ux * vz) ** 2 + (ux * vy - uy * vx) ** 2)
+    return np.arctan2(cross, ux * vx + uy * vy + uz * vz) / ARCSEC
 
 
 def dpm(c, i, j):
