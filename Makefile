@@ -143,6 +143,7 @@ bench: build
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_vsh_bench.py
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_correlation_bench.py
 	@$(PYTHON) -c "import duckdb, pyarrow, healpy" 2>/dev/null || $(PYTHON) -m pip install -q duckdb pyarrow healpy; MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/aggregate_bench.py
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/pairs_bench.py
 
 clean:
 	rm -rf .build .build-asan $(EXAMPLE_DIR)/.build $(DEMO_DIR) bench-data
