@@ -24,7 +24,7 @@ public enum PairSearch {
         let order: ZoneOrder? = sameOrder ? nil : ZoneOrder(queries.points, grid: index.grid)
         let qPerm = order?.perm ?? index.perm
         let qDec = order?.dec ?? index.decSorted
-        let qRa: [Double] = order?.ra ?? []
+        let qEntries = order?.entries ?? index.entries
         let useSides = queries.sides != nil && targets.sides != nil
         let tSides = targets.sides ?? []
         let competes = targetCompetes ?? []
@@ -33,17 +33,14 @@ public enum PairSearch {
         var foundQ: [Int32] = [], foundT: [Int32] = [], foundSep: [Double] = []
         var cursors = index.zoneStart.dropLast().map { $0 }
 
-        // Query coordinates, radii and keys gathered into the walk order (independent loads here
-        // rather than dependent cache misses inside the walk).
-        let qX = sameOrder ? [] : qPerm.map { queries.points.x[Int($0)] }
-        let qY = sameOrder ? [] : qPerm.map { queries.points.y[Int($0)] }
-        let qZ = sameOrder ? [] : qPerm.map { queries.points.z[Int($0)] }
+        // Query radii and keys gathered into the walk order (independent loads here rather than
+        // dependent cache misses inside the walk); coordinates come with the zone order.
         let qR = qPerm.map { queries.radii[Int($0)] }
         let qK = qPerm.map { queries.keys[Int($0)] }
         let qS = useSides ? qPerm.map { queries.sides![Int($0)] } : []
         index.entries.withUnsafeBufferPointer { E in index.zoneStart.withUnsafeBufferPointer { ZS in
         cursors.withUnsafeMutableBufferPointer { C in
-        qX.withUnsafeBufferPointer { QX in qY.withUnsafeBufferPointer { QY in qZ.withUnsafeBufferPointer { QZ in
+        qEntries.withUnsafeBufferPointer { QE in
         qR.withUnsafeBufferPointer { QR in qK.withUnsafeBufferPointer { QK in
         targets.radii.withUnsafeBufferPointer { TR in targets.keys.withUnsafeBufferPointer { TK in
         index.perm.withUnsafeBufferPointer { TP in
@@ -51,14 +48,13 @@ public enum PairSearch {
                                       cursors: C.baseAddress!)
             var window = QueryWindow(x: 1, y: 0, radiusArcsec: 0)
             for k in 0..<nq {
-                let qx: Double, qy: Double, qz: Double, ra: Double
-                if sameOrder { let e = E[k]; qx = e.x; qy = e.y; qz = e.z; ra = e.ra }
-                else { qx = QX[k]; qy = QY[k]; qz = QZ[k]; ra = qRa[k] }
+                let q = QE[k]
+                let qx = q.x, qy = q.y, qz = q.z
                 let r = QR[k], kq = QK[k]
                 precondition(r >= 0, "PairSearch: negative radius")
                 if r != window.radiusArcsec { window = QueryWindow(x: qx, y: qy, radiusArcsec: r) }
                 else { window.update(x: qx, y: qy) }
-                scanner.scan(x: qx, y: qy, z: qz, raDeg: ra, decDeg: qDec[k], window: window) { j in
+                scanner.scan(x: qx, y: qy, z: qz, raDeg: q.ra, decDeg: qDec[k], window: window) { j in
                     let t = Int(TP[j])
                     if TK[t] == kq { return }
                     if useSides && qS[k] == tSides[t] { return }
@@ -69,7 +65,7 @@ public enum PairSearch {
                     foundQ.append(qPerm[k]); foundT.append(Int32(t)); foundSep.append(sep)
                 }
             }
-        } } } } } } } } } } }
+        } } } } } } } } }
         return ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
     }
 

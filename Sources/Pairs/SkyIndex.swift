@@ -13,8 +13,8 @@ import Foundation
 /// Spatial index over a set's points: declination zones, each sorted by ra, with correct handling
 /// of ra wrap at 0/360 and of the poles (a query whose ra window exceeds 180° takes the whole zone).
 public struct SkyIndex {
-    /// One indexed point in zone order: ra (degrees) and its unit vector, together in one cache line
-    /// pair so that the window scan streams through a single array.
+    /// One indexed point in zone order: ra (degrees) and its unit vector, 32 bytes together, so
+    /// that the window scan streams through a single array (two points per cache line).
     @usableFromInline struct Entry { @usableFromInline var ra, x, y, z: Double }
 
     @usableFromInline let grid: ZoneGrid
@@ -37,12 +37,7 @@ public struct SkyIndex {
         zoneStart = order.zoneStart
         perm = order.perm
         decSorted = order.dec
-        var e = [Entry](); e.reserveCapacity(points.count)
-        for (k, i) in order.perm.enumerated() {
-            let i = Int(i)
-            e.append(Entry(ra: order.ra[k], x: points.x[i], y: points.y[i], z: points.z[i]))
-        }
-        entries = e
+        entries = order.entries
         source = points
     }
 
@@ -55,6 +50,7 @@ public struct SkyIndex {
     /// Separation.arcsec(query, point i) ≤ radiusArcsec. (Order of calls unspecified.)
     public func forEach(nearX x: Double, y: Double, z: Double, radiusArcsec: Double, _ body: (Int, Double) -> Void) {
         precondition(radiusArcsec >= 0, "SkyIndex.forEach: negative radius")
+        if entries.isEmpty { return }
         let (ra, dec) = SkyPoints.raDec(x: x, y: y, z: z)
         let window = QueryWindow(x: x, y: y, radiusArcsec: radiusArcsec)
         entries.withUnsafeBufferPointer { E in zoneStart.withUnsafeBufferPointer { Z in

@@ -29,11 +29,11 @@
     }
 }
 
-/// Coordinates of a set of unit vectors in the zone order: the permutation sorting them by
-/// (zone, ra, index), and their ra and dec (degrees) in that order.
+/// A set of unit vectors in the zone order: the permutation sorting them by (zone, ra, index),
+/// and in that order their (ra, x, y, z) entries and declinations (degrees).
 struct ZoneOrder {
     var perm: [Int32]
-    var ra: [Double]
+    var entries: [SkyIndex.Entry]
     var dec: [Double]
     /// zoneStart[k] ..< zoneStart[k + 1]: the positions of zone k.
     var zoneStart: [Int]
@@ -54,7 +54,9 @@ struct ZoneOrder {
     init(_ points: SkyPoints, grid: ZoneGrid) {
         let n = points.count
         precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
-        var raOf = [Double](repeating: 0, count: n), decOf = [Double](repeating: 0, count: n)
+        // Entries in input order first (sequential writes), gathered once after the sort.
+        var unsorted = [SkyIndex.Entry](repeating: SkyIndex.Entry(ra: 0, x: 0, y: 0, z: 0), count: n)
+        var decOf = [Double](repeating: 0, count: n)
         var key = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: grid.count + 1)
         let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
@@ -64,7 +66,7 @@ struct ZoneOrder {
         points.z.withUnsafeBufferPointer { Z in
             for i in 0..<n {
                 let (r, d) = SkyPoints.raDec(x: X[i], y: Y[i], z: Z[i])
-                raOf[i] = r; decOf[i] = d
+                unsorted[i] = SkyIndex.Entry(ra: r, x: X[i], y: Y[i], z: Z[i]); decOf[i] = d
                 let k = grid.zone(decDeg: d)
                 counts[k + 1] += 1
                 key[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
@@ -81,14 +83,14 @@ struct ZoneOrder {
             var b = a + 1
             while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
             if b - a > 1 {
-                var run = (a..<b).map { (raOf[Int(p[$0])], p[$0]) }
+                var run = (a..<b).map { (unsorted[Int(p[$0])].ra, p[$0]) }
                 run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
                 for (o, e) in run.enumerated() { p[a + o] = e.1 }
             }
             a = b
         }
         perm = p
-        ra = p.map { raOf[Int($0)] }
+        entries = p.map { unsorted[Int($0)] }
         dec = p.map { decOf[Int($0)] }
     }
 }

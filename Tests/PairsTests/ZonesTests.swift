@@ -30,8 +30,12 @@ final class ZonesTests: XCTestCase {
             for k in 0..<grid.count {
                 for s in o.zoneStart[k]..<o.zoneStart[k + 1] {
                     XCTAssertEqual(grid.zone(decDeg: o.dec[s]), k)
+                    let e = o.entries[s], i = Int(o.perm[s])
+                    XCTAssertEqual([e.x, e.y, e.z], [p.x[i], p.y[i], p.z[i]])
+                    XCTAssertEqual(e.ra, p.raDec(i).raDeg)
                     if s > o.zoneStart[k] {
-                        XCTAssert(o.ra[s - 1] < o.ra[s] || (o.ra[s - 1] == o.ra[s] && o.perm[s - 1] < o.perm[s]))
+                        let r0 = o.entries[s - 1].ra
+                        XCTAssert(r0 < e.ra || (r0 == e.ra && o.perm[s - 1] < o.perm[s]))
                     }
                 }
             }
