@@ -54,7 +54,7 @@ public enum PairSearch {
                 precondition(r >= 0, "PairSearch: negative radius")
                 if r != window.radiusArcsec { window = QueryWindow(x: qx, y: qy, radiusArcsec: r) }
                 else { window.update(x: qx, y: qy) }
-                scanner.scan(x: qx, y: qy, z: qz, raDeg: q.ra, decDeg: qDec[k], window: window) { j in
+                scanner.scan(x: qx, y: qy, z: qz, decDeg: qDec[k], window: window) { j in
                     let t = Int(TP[j])
                     if TK[t] == kq { return }
                     if useSides && qS[k] == tSides[t] { return }
