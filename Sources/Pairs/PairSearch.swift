@@ -15,12 +15,30 @@ public enum PairSearch {
     /// themselves that order is the index's own, otherwise it is computed once here.
     public static func search(_ queries: PairSet, against targets: PairSet, index: SkyIndex,
                               targetCompetes: [Bool]?) -> PairList {
+        walk(queries, against: targets, index: index, targetCompetes: targetCompetes, ownRows: nil)
+    }
+
+    /// The rows `rows` of `set` as queries against all of `set` (e.g. a rank's own rows, stored
+    /// first, against own rows + halo): the same pairs as `search(set.subset(rows), against: set, …)`
+    /// but walking the index's own order, without sorting the queries. `PairList.query` holds row
+    /// indices of `set` (in `rows`), ascending. `index` is a SkyIndex over set.points.
+    public static func search(rows: Range<Int>, of set: PairSet, index: SkyIndex,
+                              targetCompetes: [Bool]?) -> PairList {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= set.count, "PairSearch: rows outside the set")
+        return walk(set, against: set, index: index, targetCompetes: targetCompetes, ownRows: rows)
+    }
+
+    /// The search itself; `ownRows` non-nil: queries are those rows of the indexed set.
+    static func walk(_ queries: PairSet, against targets: PairSet, index: SkyIndex,
+                     targetCompetes: [Bool]?, ownRows: Range<Int>?) -> PairList {
         precondition(index.count == targets.count, "PairSearch: the index is not over the targets")
         precondition(targetCompetes == nil || targetCompetes!.count == targets.count,
                      "PairSearch: targetCompetes count differs from the targets")
         let nq = queries.count
         if nq == 0 || targets.count == 0 { return PairList() }
-        let sameOrder = index.indexes(queries.points)
+        let sameOrder = ownRows != nil || index.indexes(queries.points)
+        let lowRow = Int32(truncatingIfNeeded: ownRows?.lowerBound ?? 0)
+        let highRow = Int32(truncatingIfNeeded: ownRows?.upperBound ?? nq)
         let order: ZoneOrder? = sameOrder ? nil : ZoneOrder(queries.points, grid: index.grid)
         let qPerm = order?.perm ?? index.perm
         let qDec = order?.dec ?? index.decSorted
@@ -47,7 +65,9 @@ public enum PairSearch {
             let scanner = ZoneScanner(entries: E.baseAddress!, zoneStart: ZS.baseAddress!, grid: index.grid,
                                       cursors: C.baseAddress!)
             var window = QueryWindow(x: 1, y: 0, radiusArcsec: 0)
-            for k in 0..<nq {
+            for k in 0..<qPerm.count {
+                let row = qPerm[k]
+                if row < lowRow || row >= highRow { continue }
                 let q = QE[k]
                 let qx = q.x, qy = q.y, qz = q.z
                 let r = QR[k], kq = QK[k]
@@ -62,7 +82,7 @@ public enum PairSearch {
                     let sep = Separation.arcsec(qx, qy, qz, e.x, e.y, e.z)
                     if sep > r { return }
                     if anyCompetes && competes[t] && sep <= TR[t] && !(kq < TK[t]) { return }
-                    foundQ.append(qPerm[k]); foundT.append(Int32(t)); foundSep.append(sep)
+                    foundQ.append(row); foundT.append(Int32(t)); foundSep.append(sep)
                 }
             }
         } } } } } } } } }
