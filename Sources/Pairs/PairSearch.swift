@@ -15,16 +15,34 @@ public enum PairSearch {
     /// themselves that order is the index's own, otherwise it is computed once here.
     public static func search(_ queries: PairSet, against targets: PairSet, index: SkyIndex,
                               targetCompetes: [Bool]?) -> PairList {
+        walk(queries, against: targets, index: index, targetCompetes: targetCompetes, ownRows: nil)
+    }
+
+    /// The rows `rows` of `set` as queries against all of `set` (e.g. a rank's own rows, stored
+    /// first, against own rows + halo): the same pairs as `search(set.subset(rows), against: set, …)`
+    /// but walking the index's own order, without sorting the queries. `PairList.query` holds row
+    /// indices of `set` (in `rows`), ascending. `index` is a SkyIndex over set.points.
+    public static func search(rows: Range<Int>, of set: PairSet, index: SkyIndex,
+                              targetCompetes: [Bool]?) -> PairList {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= set.count, "PairSearch: rows outside the set")
+        return walk(set, against: set, index: index, targetCompetes: targetCompetes, ownRows: rows)
+    }
+
+    /// The search itself; `ownRows` non-nil: queries are those rows of the indexed set.
+    static func walk(_ queries: PairSet, against targets: PairSet, index: SkyIndex,
+                     targetCompetes: [Bool]?, ownRows: Range<Int>?) -> PairList {
         precondition(index.count == targets.count, "PairSearch: the index is not over the targets")
         precondition(targetCompetes == nil || targetCompetes!.count == targets.count,
                      "PairSearch: targetCompetes count differs from the targets")
         let nq = queries.count
         if nq == 0 || targets.count == 0 { return PairList() }
-        let sameOrder = index.indexes(queries.points)
+        let sameOrder = ownRows != nil || index.indexes(queries.points)
+        let lowRow = Int32(truncatingIfNeeded: ownRows?.lowerBound ?? 0)
+        let highRow = Int32(truncatingIfNeeded: ownRows?.upperBound ?? nq)
         let order: ZoneOrder? = sameOrder ? nil : ZoneOrder(queries.points, grid: index.grid)
         let qPerm = order?.perm ?? index.perm
         let qDec = order?.dec ?? index.decSorted
-        let qRa: [Double] = order?.ra ?? []
+        let qEntries = order?.entries ?? index.entries
         let useSides = queries.sides != nil && targets.sides != nil
         let tSides = targets.sides ?? []
         let competes = targetCompetes ?? []
@@ -33,32 +51,30 @@ public enum PairSearch {
         var foundQ: [Int32] = [], foundT: [Int32] = [], foundSep: [Double] = []
         var cursors = index.zoneStart.dropLast().map { $0 }
 
-        // Query coordinates, radii and keys gathered into the walk order (independent loads here
-        // rather than dependent cache misses inside the walk).
-        let qX = sameOrder ? [] : qPerm.map { queries.points.x[Int($0)] }
-        let qY = sameOrder ? [] : qPerm.map { queries.points.y[Int($0)] }
-        let qZ = sameOrder ? [] : qPerm.map { queries.points.z[Int($0)] }
+        // Query radii and keys gathered into the walk order (independent loads here rather than
+        // dependent cache misses inside the walk); coordinates come with the zone order.
         let qR = qPerm.map { queries.radii[Int($0)] }
         let qK = qPerm.map { queries.keys[Int($0)] }
         let qS = useSides ? qPerm.map { queries.sides![Int($0)] } : []
         index.entries.withUnsafeBufferPointer { E in index.zoneStart.withUnsafeBufferPointer { ZS in
         cursors.withUnsafeMutableBufferPointer { C in
-        qX.withUnsafeBufferPointer { QX in qY.withUnsafeBufferPointer { QY in qZ.withUnsafeBufferPointer { QZ in
+        qEntries.withUnsafeBufferPointer { QE in
         qR.withUnsafeBufferPointer { QR in qK.withUnsafeBufferPointer { QK in
         targets.radii.withUnsafeBufferPointer { TR in targets.keys.withUnsafeBufferPointer { TK in
         index.perm.withUnsafeBufferPointer { TP in
             let scanner = ZoneScanner(entries: E.baseAddress!, zoneStart: ZS.baseAddress!, grid: index.grid,
                                       cursors: C.baseAddress!)
             var window = QueryWindow(x: 1, y: 0, radiusArcsec: 0)
-            for k in 0..<nq {
-                let qx: Double, qy: Double, qz: Double, ra: Double
-                if sameOrder { let e = E[k]; qx = e.x; qy = e.y; qz = e.z; ra = e.ra }
-                else { qx = QX[k]; qy = QY[k]; qz = QZ[k]; ra = qRa[k] }
+            for k in 0..<qPerm.count {
+                let row = qPerm[k]
+                if row < lowRow || row >= highRow { continue }
+                let q = QE[k]
+                let qx = q.x, qy = q.y, qz = q.z
                 let r = QR[k], kq = QK[k]
                 precondition(r >= 0, "PairSearch: negative radius")
                 if r != window.radiusArcsec { window = QueryWindow(x: qx, y: qy, radiusArcsec: r) }
                 else { window.update(x: qx, y: qy) }
-                scanner.scan(x: qx, y: qy, z: qz, raDeg: ra, decDeg: qDec[k], window: window) { j in
+                scanner.scan(x: qx, y: qy, z: qz, decDeg: qDec[k], window: window) { j in
                     let t = Int(TP[j])
                     if TK[t] == kq { return }
                     if useSides && qS[k] == tSides[t] { return }
@@ -66,10 +82,10 @@ public enum PairSearch {
                     let sep = Separation.arcsec(qx, qy, qz, e.x, e.y, e.z)
                     if sep > r { return }
                     if anyCompetes && competes[t] && sep <= TR[t] && !(kq < TK[t]) { return }
-                    foundQ.append(qPerm[k]); foundT.append(Int32(t)); foundSep.append(sep)
+                    foundQ.append(row); foundT.append(Int32(t)); foundSep.append(sep)
                 }
             }
-        } } } } } } } } } } }
+        } } } } } } } } }
         return ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
     }
 

@@ -13,9 +13,10 @@ import Foundation
 /// Spatial index over a set's points: declination zones, each sorted by ra, with correct handling
 /// of ra wrap at 0/360 and of the poles (a query whose ra window exceeds 180° takes the whole zone).
 public struct SkyIndex {
-    /// One indexed point in zone order: ra (degrees) and its unit vector, together in one cache line
-    /// pair so that the window scan streams through a single array.
-    @usableFromInline struct Entry { @usableFromInline var ra, x, y, z: Double }
+    /// One indexed point in zone order: its ra as a pseudo-angle (PseudoAngle) and its unit vector,
+    /// 32 bytes together, so that the window scan streams through a single array (two points per
+    /// cache line).
+    @usableFromInline struct Entry { @usableFromInline var angle, x, y, z: Double }
 
     @usableFromInline let grid: ZoneGrid
     @usableFromInline let zoneStart: [Int]
@@ -37,12 +38,7 @@ public struct SkyIndex {
         zoneStart = order.zoneStart
         perm = order.perm
         decSorted = order.dec
-        var e = [Entry](); e.reserveCapacity(points.count)
-        for (k, i) in order.perm.enumerated() {
-            let i = Int(i)
-            e.append(Entry(ra: order.ra[k], x: points.x[i], y: points.y[i], z: points.z[i]))
-        }
-        entries = e
+        entries = order.entries
         source = points
     }
 
@@ -55,11 +51,12 @@ public struct SkyIndex {
     /// Separation.arcsec(query, point i) ≤ radiusArcsec. (Order of calls unspecified.)
     public func forEach(nearX x: Double, y: Double, z: Double, radiusArcsec: Double, _ body: (Int, Double) -> Void) {
         precondition(radiusArcsec >= 0, "SkyIndex.forEach: negative radius")
-        let (ra, dec) = SkyPoints.raDec(x: x, y: y, z: z)
+        if entries.isEmpty { return }
+        let dec = SkyPoints.raDec(x: x, y: y, z: z).decDeg
         let window = QueryWindow(x: x, y: y, radiusArcsec: radiusArcsec)
         entries.withUnsafeBufferPointer { E in zoneStart.withUnsafeBufferPointer { Z in
             let scanner = ZoneScanner(entries: E.baseAddress!, zoneStart: Z.baseAddress!, grid: grid, cursors: nil)
-            scanner.scan(x: x, y: y, z: z, raDeg: ra, decDeg: dec, window: window) { j in
+            scanner.scan(x: x, y: y, z: z, decDeg: dec, window: window) { j in
                 let e = E[j]
                 let sep = Separation.arcsec(x, y, z, e.x, e.y, e.z)
                 if sep <= radiusArcsec { body(Int(perm[j]), sep) }
@@ -68,28 +65,31 @@ public struct SkyIndex {
     }
 }
 
-/// The per-radius part of a query: chord² bound and the ra half-width factor. Rebuilt only when the
-/// radius changes (a constant radius costs one sine for the whole search).
+/// The window of a query: chord² bound and, per zone, the ra range as pseudo-angles. The per-radius
+/// part is rebuilt only when the radius changes; `update` moves it to each query position.
 @usableFromInline struct QueryWindow {
     @usableFromInline var radiusArcsec: Double
     @usableFromInline var radiusDeg: Double
-    /// sin r, and sin² r.
+    /// sin r enlarged by 1e-9 relative and 1e-12 absolute (the window stays conservative through
+    /// rounding, also for r = 0), and its square.
     @usableFromInline var s: Double, s2: Double
     /// |a − b|² bound (Separation.chordSquaredBound).
     @usableFromInline var chord2: Double
-    /// The ra half-width Δα in degrees, or nil for whole zones.
-    @usableFromInline var alphaDeg: Double?
+    /// Whole zones (the pole within r, or r ≥ 90°), else the pseudo-angle range lo…hi, which
+    /// wraps through 0 when lo > hi.
+    @usableFromInline var whole = true
+    @usableFromInline var lo = 0.0, hi = 0.0
 
     /// Variable radii rebuild this for every query, so it takes one sine, as a short series for
     /// the usual small radii: sin(θ/2) to x⁷ has a relative error < x⁸/9! ≤ 1e-14 for x ≤ 0.05, far
-    /// inside the 1e-9 margins below; sin θ = 2 sin(θ/2) cos(θ/2).
+    /// inside the margins; sin θ = 2 sin(θ/2) cos(θ/2).
     @inlinable @inline(__always) init(x: Double, y: Double, radiusArcsec r: Double) {
         radiusArcsec = r
         // Multiplications by reciprocals, not divisions: this runs once per query for variable radii.
         radiusDeg = r * (1.0 / 3600)
         let theta = r * (1 / Separation.arcsecPerRadian)
         if theta >= Double.pi {
-            s = 1; s2 = 1; chord2 = .infinity
+            s = 1; chord2 = .infinity
         } else {
             let h = 0.5 * theta
             let sh: Double
@@ -100,22 +100,39 @@ public struct SkyIndex {
                 sh = sin(h)
             }
             chord2 = 4 * sh * sh * (1 + 1e-9) + 1e-28
-            s = theta >= Double.pi / 2 ? 1 : 2 * sh * (1 - sh * sh).squareRoot()
-            s2 = s * s
+            s = theta >= Double.pi / 2 ? 1 : 2 * sh * (1 - sh * sh).squareRoot() * (1 + 1e-9) + 1e-12
         }
-        alphaDeg = nil
+        s2 = s * s
         update(x: x, y: y)
     }
 
-    /// Δα for a query at cos²δ = x² + y²: tan Δα = sin r / √(cos²δ − sin²r) (Gray et al. 2006,
-    /// "alpha"), used as an upper bound of Δα itself, plus 1e-9 relative and absolute (degrees) for
-    /// the rounding of the stored ra values. Whole zones when the pole is within r or Δα ≥ 180°.
+    /// The ra window of a query at (x, y, ·) (Gray et al. 2006, "alpha": sin Δα = sin r / cos δ):
+    /// its end directions are (x, y) turned by ∓Δα, i.e. (x c ± y s, y c ∓ x s)/cos δ with
+    /// c = √(cos²δ − sin²r), whose pseudo-angles need no trigonometry (the scale cancels), widened by
+    /// 1e-13 for the rounding of the stored pseudo-angles. Whole zones when the pole is within r.
     @inlinable @inline(__always) mutating func update(x: Double, y: Double) {
-        if radiusDeg >= 90 { alphaDeg = nil; return }
         let d = x * x + y * y - s2
-        if d <= 0 { alphaDeg = nil; return }
-        let a = s / d.squareRoot() * (180 / Double.pi) * (1 + 1e-9) + 1e-9
-        alphaDeg = a < 180 ? a : nil
+        if radiusDeg >= 90 || d <= 0 { whole = true; return }
+        let c = d.squareRoot()
+        whole = false
+        lo = PseudoAngle.of(x * c + y * s, y * c - x * s) - 1e-13
+        hi = PseudoAngle.of(x * c - y * s, y * c + x * s) + 1e-13
+    }
+}
+
+/// A pseudo-angle of a direction (x, y) in the plane: monotone in atan2(y, x) taken in [0, 2π),
+/// with values in [0, 4] (one unit per quadrant, y/(x + y) style), exact enough to sort and window
+/// by and costing one division instead of an atan2. (0, 0) — a pole — maps to 0.
+@usableFromInline enum PseudoAngle {
+    @inlinable @inline(__always) static func of(_ x: Double, _ y: Double) -> Double {
+        if y >= 0 {
+            if x > 0 { return y / (x + y) }
+            if y == 0 { return x == 0 ? 0 : 2 }
+            return 1 - x / (y - x)
+        } else {
+            if x < 0 { return 2 + y / (x + y) }
+            return 3 + x / (x - y)
+        }
     }
 }
 
@@ -136,7 +153,7 @@ public struct SkyIndex {
     }
 
     @inlinable @inline(__always)
-    func scan(x qx: Double, y qy: Double, z qz: Double, raDeg: Double, decDeg: Double,
+    func scan(x qx: Double, y qy: Double, z qz: Double, decDeg: Double,
               window w: QueryWindow, _ candidate: (Int) -> Void) {
         let margin = 1e-9
         let zlo = grid.zone(decDeg: decDeg - w.radiusDeg - margin)
@@ -150,27 +167,20 @@ public struct SkyIndex {
         for k in zlo...zhi {
             let s = zoneStart[k], e = zoneStart[k + 1]
             if s == e { continue }
-            guard let alpha = w.alphaDeg else {
+            if w.whole {
                 for j in s..<e { test(j) }
                 continue
             }
-            let lo = raDeg - alpha, hi = raDeg + alpha
-            if lo < 0 {
-                // [lo + 360, 360) then [0, hi].
-                var j = lowerBound(lo + 360, s, e, k)
-                while j < e { test(j); j += 1 }
-                j = s
-                while j < e && entries[j].ra <= hi { test(j); j += 1 }
-            } else if hi >= 360 {
-                // [lo, 360) then [0, hi − 360].
+            let lo = w.lo, hi = w.hi
+            if lo > hi {
+                // Through the cut at 0: [lo, 4] then [0, hi].
                 var j = lowerBound(lo, s, e, k)
                 while j < e { test(j); j += 1 }
                 j = s
-                let h = hi - 360
-                while j < e && entries[j].ra <= h { test(j); j += 1 }
+                while j < e && entries[j].angle <= hi { test(j); j += 1 }
             } else {
                 var j = lowerBound(lo, s, e, k)
-                while j < e && entries[j].ra <= hi { test(j); j += 1 }
+                while j < e && entries[j].angle <= hi { test(j); j += 1 }
             }
         }
     }
@@ -184,22 +194,22 @@ public struct SkyIndex {
         // The usual advance between consecutive queries is 0, 1 or 2 positions: two branch-free
         // steps (e > s here, so position e − 1 exists), then galloping only if still short.
         let last = e - 1
-        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].ra < v ? 1 : 0)
-        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].ra < v ? 1 : 0)
+        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].angle < v ? 1 : 0)
+        p &+= (p < e ? 1 : 0) & (entries[p < last ? p : last].angle < v ? 1 : 0)
         var lo: Int, hi: Int
-        if p < e && entries[p].ra < v {
+        if p < e && entries[p].angle < v {
             // Forward: every position < lo has ra < v.
             lo = p + 1; hi = lo
             var step = 1
-            while hi < e && entries[hi].ra < v { lo = hi + 1; step &<<= 1; hi = lo + step - 1 }
+            while hi < e && entries[hi].angle < v { lo = hi + 1; step &<<= 1; hi = lo + step - 1 }
             if hi > e { hi = e }
         } else {
             // Backward: the answer is ≤ p.
-            if p == s || entries[p - 1].ra < v { cursors[k] = p; return p }
+            if p == s || entries[p - 1].angle < v { cursors[k] = p; return p }
             hi = p - 1
             var step = 1
             lo = hi - 1
-            while lo >= s && entries[lo].ra >= v { hi = lo; step &<<= 1; lo = hi - step }
+            while lo >= s && entries[lo].angle >= v { hi = lo; step &<<= 1; lo = hi - step }
             lo = lo + 1 > s ? lo + 1 : s
         }
         let r = binarySearch(v, lo, hi)
@@ -211,7 +221,7 @@ public struct SkyIndex {
         var lo = s, n = e - s
         while n > 0 {
             let half = n >> 1
-            if entries[lo + half].ra < v { lo += half + 1; n -= half + 1 } else { n = half }
+            if entries[lo + half].angle < v { lo += half + 1; n -= half + 1 } else { n = half }
         }
         return lo
     }

@@ -3,7 +3,9 @@
 // bands of equal declination height h, zone = ⌊(δ + 90°)/h⌋, each band sorted by ra. A search
 // within radius r of (α, δ) visits the zones meeting [δ − r, δ + r] and, in each, the ra window
 // α ± Δα with sin Δα = sin r / cos δ (their Eq. for "alpha"), wrapping at 0/360; when the pole
-// is inside the circle (cos δ ≤ sin r) or Δα ≥ 180° the whole zone.
+// is inside the circle (cos δ ≤ sin r) the whole zone. Here ra is carried as a pseudo-angle of
+// (x, y) (PseudoAngle, SkyIndex.swift): the same order as ra, without an atan2 per point.
+import Foundation
 
 /// The layout of the zones: height, count, and the zone of a declination.
 @usableFromInline struct ZoneGrid {
@@ -29,18 +31,18 @@
     }
 }
 
-/// Coordinates of a set of unit vectors in the zone order: the permutation sorting them by
-/// (zone, ra, index), and their ra and dec (degrees) in that order.
+/// A set of unit vectors in the zone order: the permutation sorting them by (zone, ra, index),
+/// and in that order their (pseudo-angle of ra, x, y, z) entries and declinations (degrees).
 struct ZoneOrder {
     var perm: [Int32]
-    var ra: [Double]
+    var entries: [SkyIndex.Entry]
     var dec: [Double]
     /// zoneStart[k] ..< zoneStart[k + 1]: the positions of zone k.
     var zoneStart: [Int]
 
-    /// Sort key: the zone in the top bits, ra quantised below to at least 18 bits (5″ steps) when
-    /// key and point index fit one 64-bit word that way (RadixSort packs them), the total rounded
-    /// up to whole radix passes; fewer ra bits otherwise (≥ 13: 2^20 zones, 2^31 points). Monotone
+    /// Sort key: the zone in the top bits, ra (its pseudo-angle in [0, 4]) quantised below to at
+    /// least 18 bits (≤ 10″ steps) when key and point index fit one 64-bit word that way (RadixSort
+    /// packs them), the total rounded up to whole radix passes; fewer ra bits otherwise (≥ 13: 2^20 zones, 2^31 points). Monotone
     /// in ra; the ties (points closer in ra than the step, in one zone) are put in exact
     /// (ra, index) order afterwards.
     static func keyLayout(zoneCount: Int, pointCount: Int) -> (keyBits: Int, raBits: Int) {
@@ -54,17 +56,21 @@ struct ZoneOrder {
     init(_ points: SkyPoints, grid: ZoneGrid) {
         let n = points.count
         precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
-        var raOf = [Double](repeating: 0, count: n), decOf = [Double](repeating: 0, count: n)
+        // Entries in input order first (sequential writes), gathered once after the sort.
+        var unsorted = [SkyIndex.Entry](repeating: SkyIndex.Entry(angle: 0, x: 0, y: 0, z: 0), count: n)
+        var decOf = [Double](repeating: 0, count: n)
         var key = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: grid.count + 1)
         let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
         let raBits = UInt64(raBitsInt)
-        let scale = Double(1 << raBits) / 360, maxQ = UInt64(1 << raBits) - 1
+        let scale = Double(1 << raBits) / 4, maxQ = UInt64(1 << raBits) - 1
         points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
         points.z.withUnsafeBufferPointer { Z in
             for i in 0..<n {
-                let (r, d) = SkyPoints.raDec(x: X[i], y: Y[i], z: Z[i])
-                raOf[i] = r; decOf[i] = d
+                let x = X[i], y = Y[i], z = Z[i]
+                let r = PseudoAngle.of(x, y)
+                let d = atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
+                unsorted[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); decOf[i] = d
                 let k = grid.zone(decDeg: d)
                 counts[k + 1] += 1
                 key[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
@@ -81,14 +87,14 @@ struct ZoneOrder {
             var b = a + 1
             while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
             if b - a > 1 {
-                var run = (a..<b).map { (raOf[Int(p[$0])], p[$0]) }
+                var run = (a..<b).map { (unsorted[Int(p[$0])].angle, p[$0]) }
                 run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
                 for (o, e) in run.enumerated() { p[a + o] = e.1 }
             }
             a = b
         }
         perm = p
-        ra = p.map { raOf[Int($0)] }
+        entries = p.map { unsorted[Int($0)] }
         dec = p.map { decOf[Int($0)] }
     }
 }

@@ -110,6 +110,33 @@ final class PairSearchTests: XCTestCase {
         XCTAssertEqual(found.values.filter { $0 != 1 }.count, 0, "pairs found more than once")
     }
 
+    /// Rows of the indexed set as queries (a rank's own rows against own + halo): the same as the
+    /// subset searched as a separate query set, with row indices of the set.
+    func testOwnRowsOfTheIndexedSet() {
+        var g = SplitMix64(16)
+        let u = TestSky.uniform(500, &g)
+        let c = TestSky.clusters(centres: [(0, 0), (10, 89.9)], perCluster: 600, spreadDeg: 0.5, pairScaleArcsec: 20, &g)
+        let ra = u.ra + c.ra, dec = u.dec + c.dec
+        let radii = ra.indices.map { _ in g.logUniform(0.1, 600) }
+        let sides = ra.indices.map { _ in UInt8(g.next() % 2) }
+        let all = TestSky.set(ra, dec, radii: radii, sides: sides, &g)
+        let competes = ra.indices.map { _ in g.next() % 4 != 0 }
+        let index = SkyIndex(all.points, zoneHeightArcsec: 60)
+        var total = 0
+        for rows in [0..<700, 700..<1100, 1100..<all.count, 0..<0, 0..<all.count] {
+            let idx = Array(rows)
+            let q = PairSet(points: all.points.subset(idx), radii: idx.map { radii[$0] }, keys: idx.map { all.keys[$0] },
+                            sides: idx.map { sides[$0] })
+            let ref = PairSearch.searchReference(q, against: all, targetCompetes: competes)
+            let got = PairSearch.search(rows: rows, of: all, index: index, targetCompetes: competes)
+            XCTAssertEqual(got.query, ref.query.map { rows.lowerBound + $0 }, "rows \(rows)")
+            XCTAssertEqual(got.target, ref.target, "rows \(rows)")
+            XCTAssertEqual(got.sep.map(\.bitPattern), ref.sep.map(\.bitPattern), "rows \(rows)")
+            total += ref.count
+        }
+        XCTAssertGreaterThan(total, 500)
+    }
+
     func testEmptySets() {
         let empty = PairSet(points: SkyPoints(), radii: [], keys: [])
         var g = SplitMix64(15)

@@ -36,6 +36,10 @@ final class SkyIndexTests: XCTestCase {
         let p = SkyPoints(raDeg: [1, 2], decDeg: [3, 4])
         let index = SkyIndex(p, zoneHeightArcsec: 0.001)
         XCTAssertGreaterThanOrEqual(index.zoneHeightArcsec, 180 * 3600 / 16)
-        XCTAssertEqual(SkyIndex(SkyPoints(), zoneHeightArcsec: 30).count, 0)
+        let empty = SkyIndex(SkyPoints(), zoneHeightArcsec: 30)
+        XCTAssertEqual(empty.count, 0)
+        var calls = 0
+        empty.forEach(nearX: 1, y: 0, z: 0, radiusArcsec: 1e6) { _, _ in calls += 1 }
+        XCTAssertEqual(calls, 0)
     }
 }

@@ -30,12 +30,35 @@ final class ZonesTests: XCTestCase {
             for k in 0..<grid.count {
                 for s in o.zoneStart[k]..<o.zoneStart[k + 1] {
                     XCTAssertEqual(grid.zone(decDeg: o.dec[s]), k)
+                    let e = o.entries[s], i = Int(o.perm[s])
+                    XCTAssertEqual([e.x, e.y, e.z], [p.x[i], p.y[i], p.z[i]])
+                    XCTAssertEqual(e.angle, PseudoAngle.of(p.x[i], p.y[i]))
                     if s > o.zoneStart[k] {
-                        XCTAssert(o.ra[s - 1] < o.ra[s] || (o.ra[s - 1] == o.ra[s] && o.perm[s - 1] < o.perm[s]))
+                        let a0 = o.entries[s - 1].angle
+                        XCTAssert(a0 < e.angle || (a0 == e.angle && o.perm[s - 1] < o.perm[s]))
+                        XCTAssertLessThanOrEqual(p.raDec(Int(o.perm[s - 1])).raDeg, p.raDec(i).raDeg)
                     }
                 }
             }
         }
+    }
+
+    /// The pseudo-angle orders directions as ra does, over the whole circle and on the axes.
+    func testPseudoAngleIsMonotoneInRa() {
+        var g = SplitMix64(42)
+        var ras = (0..<20000).map { _ in g.uniform(0, 360) } + [0, 45, 90, 135, 180, 225, 270, 315, 359.999_999_999]
+        ras.sort()
+        var last = -1.0
+        for ra in ras {
+            let v = SkyPoints.unitVector(raDeg: ra, decDeg: 30)
+            let a = PseudoAngle.of(v.x, v.y)
+            XCTAssert(a >= 0 && a <= 4)
+            XCTAssertGreaterThanOrEqual(a, last, "ra \(ra)")
+            last = a
+        }
+        XCTAssertEqual(PseudoAngle.of(0, 0), 0)
+        XCTAssertEqual(PseudoAngle.of(1, 0), 0); XCTAssertEqual(PseudoAngle.of(0, 1), 1)
+        XCTAssertEqual(PseudoAngle.of(-1, 0), 2); XCTAssertEqual(PseudoAngle.of(0, -1), 3)
     }
 
     func testKeyLayoutFitsOneWord() {
