@@ -78,6 +78,8 @@ public struct SynthResult: Sendable {
     public var uncompressedBytes: Int
     /// Bytes on disk (all data files).
     public var compressedBytes: Int
+    /// gaia_source: the planted pairs' truth (`gaia_source_pairs_truth.ecsv`); nil for the other tables.
+    public var pairsTruth: String? = nil
 }
 
 /// Writes the data files of one table in parallel. `row` appends one complete CSV line (with

@@ -10,6 +10,8 @@
 // errors); the noise of (ra, dec, parallax, pmra, pmdec) is drawn from the written 5×5
 // correlation matrix; photometry with DR3 zero points and mean-flux errors; a few faint sources
 // without BP/RP (null); Galactic and ecliptic coordinates from the written ra/dec.
+// Planted wide binaries and lensed images of quasars (PlantedPairs.swift) take part of the rows;
+// their truth is in gaia_source_pairs_truth.ecsv (PlantedTruth.swift).
 
 import GaiaFormat
 import Numerics
@@ -22,13 +24,23 @@ public struct GaiaSourceOptions: Sendable {
     public var glide: (Double, Double, Double)
     /// Amplitude a of the degree-2 field in µas/yr: every complex VSH coefficient has E|c|² = a².
     public var gwAmplitude: Double
+    /// Planted wide binaries per source (each takes 2 rows); 0: none.
+    public var binaryFraction: Double
+    /// Quasars with lensed images per source (each gets 1–3 image rows); 0: none.
+    public var lensedFraction: Double
+
+    /// Defaults: a few hundred planted pairs at 50 000 sources.
+    public static let defaultBinaryFraction = 0.005, defaultLensedFraction = 0.003
 
     public init(common: SynthOptions, rotation: (Double, Double, Double) = (0, 0, 0),
-                glide: (Double, Double, Double) = (0, 0, 0), gwAmplitude: Double = 0) {
+                glide: (Double, Double, Double) = (0, 0, 0), gwAmplitude: Double = 0,
+                binaryFraction: Double = defaultBinaryFraction, lensedFraction: Double = defaultLensedFraction) {
         self.common = common
         self.rotation = rotation
         self.glide = glide
         self.gwAmplitude = gwAmplitude
+        self.binaryFraction = binaryFraction
+        self.lensedFraction = lensedFraction
     }
 }
 
@@ -61,10 +73,15 @@ public enum GaiaSourceSynth {
         let common = o.common
         try common.validate()
         guard o.gwAmplitude >= 0 && o.gwAmplitude.isFinite else { throw SynthError("--gw-amplitude must be ≥ 0") }
+        for (name, f) in [("--binary-fraction", o.binaryFraction), ("--lensed-fraction", o.lensedFraction)] {
+            guard f >= 0 && f <= 0.1 else { throw SynthError("\(name) must be in 0…0.1, got \(f)") }
+        }
         let table = SynthTable.gaiaSource
         let known = table.knownTable.selecting(columnNames)
-        let (sources, files) = SkyLayout.place(count: common.sources, files: common.files, prefix: known.filePrefix,
-                                               seed: common.seed, stream: table.stream, distribution: .isotropic)
+        let (plan, base) = try PlantedPlan.make(
+            seed: common.seed, sources: common.sources, binaryFraction: o.binaryFraction, lensedFraction: o.lensedFraction
+        ) { SkyLayout.drawPositions(count: $0, seed: common.seed, stream: table.stream, distribution: .isotropic) }
+        let (sources, files) = SkyLayout.assemble(positions: base + plan.positions, files: common.files, prefix: known.filePrefix)
         // random_index: a random permutation of 0..<N.
         var perm = Array(0..<sources.count)
         var prng = Xoshiro256(seed: common.seed, stream: table.stream, index: 0x9E7)
@@ -73,24 +90,29 @@ public enum GaiaSourceSynth {
         }
         let quad = quadrupole(seed: common.seed, amplitude: o.gwAmplitude)
         let gen = GaiaSourceGenerator(seed: common.seed, sources: sources, randomIndex: perm, rotation: o.rotation,
-                                      glide: o.glide, quadrupole: quad)
+                                      glide: o.glide, quadrupole: quad, plan: plan)
         let header = CDNHeader.render(table: known, description: syntheticDescription(
             table: table, seed: common.seed,
-            extra: "\(common.sources) QSO-like sources; injected proper-motion fields are listed in the truth file."))
+            extra: "\(plan.baseCount + plan.images) QSO-like sources (\(plan.images) of them lensed images), "
+                + "\(2 * plan.binaries) wide-binary stars; injected proper-motion fields and planted pairs are listed in the truth files."))
         let written = try FileWriter(options: common, header: header).write(files: files) { i, buf in
             gen.writeRow(sortedIndex: i, into: &buf)
         }
         let truthJSONPath = common.outDirectory + "/\(table.rawValue)_truth.json"
         let truthECSVPath = common.outDirectory + "/\(table.rawValue)_truth.ecsv"
-        try writeTextFile(truthJSONPath, truthJSON(o, quad: quad, sources: sources, files: files, paths: written.paths))
+        let pairsPath = common.outDirectory + "/\(table.rawValue)_pairs_truth.ecsv"
+        let pairs = PlantedTruth(plan: plan, sources: sources)
+        try writeTextFile(truthJSONPath, truthJSON(o, quad: quad, sources: sources, files: files, paths: written.paths,
+                                                   planted: pairs.json(o, fileName: "\(table.rawValue)_pairs_truth.ecsv")))
         try gen.writeTruthECSV(truthECSVPath, records: written.truth)
+        try pairs.writeECSV(pairsPath, seed: common.seed)
         return SynthResult(table: table, files: written.paths, sourcesPerFile: files.map(\.count),
                            truthJSON: truthJSONPath, truthECSV: truthECSVPath, sources: sources.count,
-                           uncompressedBytes: written.raw, compressedBytes: written.compressed)
+                           uncompressedBytes: written.raw, compressedBytes: written.compressed, pairsTruth: pairsPath)
     }
 
     static func truthJSON(_ o: GaiaSourceOptions, quad q: VSH.Quadrupole, sources: [PlacedSource], files: [SkyFile],
-                          paths: [String]) -> String {
+                          paths: [String], planted: JSONValue) -> String {
         let w = o.rotation, g = o.glide
         let t1 = VSH.degree1(w), s1 = VSH.degree1(g)
         let obj: JSONValue = .object([
@@ -125,14 +147,22 @@ public enum GaiaSourceSynth {
                     + "glide: V = g - (g.u) u. degree-1 coefficients: t10 = sqrt(8 pi/3) wz, t11 = -sqrt(4 pi/3) wx + i sqrt(4 pi/3) wy "
                     + "(s likewise from g). Degree 2: each complex coefficient drawn with E|c|^2 = gw_amplitude^2 (E and B alike); "
                     + "degree2_rms = sqrt(mean over the sphere of |V_2|^2) = sqrt((power_e + power_b) / 4 pi). "
-                    + "pmra (= pmra*, includes cos dec) and pmdec in the files = (signal + noise) / 1000; parallax = noise (true 0).")),
+                    + "pmra (= pmra*, includes cos dec) and pmdec in the files = (signal + noise) / 1000; parallax = noise (true 0); "
+                    + "planted wide-binary stars add their orbital motion (pairs truth) and their true parallax.")),
             ("noise_model", .string(
                 "5-parameter noise N(0, diag(sigma) C diag(sigma)) with C the written correlations; sigma from G: "
                     + "log-linear through pm 0.07/0.5/1.4 mas/yr, parallax 0.07/0.5/1.3 mas, position 0.05/0.4/1.0 mas at G = 17/20/21, "
                     + "times a per-source factor 10^(N(0, 0.2)), 6-parameter solutions (astrometric_params_solved = 95) x 1.2")),
+            ("planted", planted),
         ])
         return obj.render()
     }
+}
+
+/// σ of (ra, dec, parallax, pmra, pmdec) in mas and mas/yr, and whether the solution is 6-parameter.
+struct AstrometricErrors: Sendable {
+    var sig: [Double]
+    var six: Bool
 }
 
 struct GaiaSourceGenerator: Sendable {
@@ -142,6 +172,7 @@ struct GaiaSourceGenerator: Sendable {
     let rotation: (Double, Double, Double)
     let glide: (Double, Double, Double)
     let quadrupole: VSH.Quadrupole
+    let plan: PlantedPlan
 
     /// Interpolates log10 σ through (17, a), (20, b), (21, c), extrapolating linearly.
     static func sigma(_ g: Double, _ a: Double, _ b: Double, _ c: Double) -> Double {
@@ -177,11 +208,20 @@ struct GaiaSourceGenerator: Sendable {
         var qso: Bool
     }
 
-    func row(sortedIndex i: Int) -> Row {
-        let p = sources[i]
-        var rng = Xoshiro256(seed: seed, stream: SynthTable.gaiaSource.stream, index: UInt64(p.index))
+    /// A quasar's G and BP−RP: the first draws of its stream.
+    static func drawPhotometry(_ rng: inout Xoshiro256) -> (g: Double, bpRp: Double) {
         let g = rng.powerLawMagnitude(17, 21, slope: 0.45)
-        let bpRp = min(2.0, max(0.0, rng.normal(0.65, 0.25)))
+        return (g, min(2.0, max(0.0, rng.normal(0.65, 0.25))))
+    }
+
+    /// The photometry the quasar with this draw index gets (lensed images copy its colour).
+    static func quasarPhotometry(seed: UInt64, drawIndex: Int) -> (g: Double, bpRp: Double) {
+        var rng = Xoshiro256(seed: seed, stream: SynthTable.gaiaSource.stream, index: UInt64(drawIndex))
+        return drawPhotometry(&rng)
+    }
+
+    /// 5-parameter errors for magnitude G (as written, float32) and whether the solution is 6-parameter.
+    static func drawErrors(g: Double, rng: inout Xoshiro256) -> AstrometricErrors {
         let six = rng.chance(0.3)
         let f6 = six ? 1.2 : 1.0
         let sky = DetMath.exp10(0.2 * rng.normal())
@@ -191,6 +231,23 @@ struct GaiaSourceGenerator: Sendable {
                    GaiaSourceGenerator.sigma(g, 0.07, 0.5, 1.4) * DetMath.exp(0.1 * rng.normal()),
                    GaiaSourceGenerator.sigma(g, 0.07, 0.5, 1.4) * DetMath.exp(0.1 * rng.normal())]
         for k in 0..<5 { sig[k] = Double(Float(sig[k] * sky * f6)) }  // as written (float32)
+        return AstrometricErrors(sig: sig, six: six)
+    }
+
+    func row(sortedIndex i: Int) -> Row {
+        let p = sources[i]
+        let planted = plan.row(drawIndex: p.index)
+        var rng = Xoshiro256(seed: seed, stream: planted == nil ? SynthTable.gaiaSource.stream : PlantedPlan.rowStream,
+                             index: UInt64(p.index))
+        let g: Double, bpRp: Double, errors: AstrometricErrors
+        if let pl = planted {
+            (g, bpRp) = (pl.g, pl.bpRp)
+            errors = pl.errors ?? GaiaSourceGenerator.drawErrors(g: g, rng: &rng)
+        } else {
+            (g, bpRp) = GaiaSourceGenerator.drawPhotometry(&rng)
+            errors = GaiaSourceGenerator.drawErrors(g: g, rng: &rng)
+        }
+        let six = errors.six, sig = errors.sig
         let factor = CorrelationFactor(n: 5, rng: &rng, amplitude: 0.35, length: 2, floor: 0.1)
         let c = factor.correlation()
         // DR3 order: ra_dec, ra_parallax, ra_pmra, ra_pmdec, dec_parallax, dec_pmra, dec_pmdec,
@@ -200,9 +257,10 @@ struct GaiaSourceGenerator: Sendable {
         for k in 0..<5 { z[k] = rng.normal() }
         let noise = factor.apply(z)
         let s = signal(raDeg: p.raDeg, decDeg: p.decDeg)
-        let parallax = sig[2] * noise[2]
-        let pmra = s.0 / 1000 + sig[3] * noise[3]
-        let pmdec = s.1 / 1000 + sig[4] * noise[4]
+        let offset = planted?.pmOffset ?? (0, 0)
+        let parallax = (planted?.parallax ?? 0) + sig[2] * noise[2]
+        let pmra = s.0 / 1000 + offset.0 + sig[3] * noise[3]
+        let pmdec = s.1 / 1000 + offset.1 + sig[4] * noise[4]
         let nTransits = 15 + min(60, Int(-18 * DetMath.log(max(1e-12, rng.uniform()))))
         let nObs = Int(Double(nTransits) * rng.uniform(8.2, 8.9))
         let nGood = nObs - rng.below(max(1, nObs / 50))
@@ -223,7 +281,8 @@ struct GaiaSourceGenerator: Sendable {
         let obsBP = fBP + eBP * rng.normal(), obsRP = fRP + eRP * rng.normal()
         let noBPRP = rng.chance(g > 20 ? 0.05 : 0.005)
         if !noBPRP && obsBP > 0 && obsRP > 0 { bp = (obsBP, eBP); rp = (obsRP, eRP) }
-        let qso = rng.chance(0.95)
+        let qsoDrawn = rng.chance(0.95)
+        let qso = planted?.qso ?? qsoDrawn
         return Row(g: g, bpRp: bpRp, sig: sig, corr: corr, parallax: parallax, pmra: pmra, pmdec: pmdec, signal: s,
                    params: six ? 95 : 31, nTransits: nTransits, excessNoise: excess, ruwe: ruwe, primary: primary,
                    visibilityPeriods: vis, nObsAL: nObs, nGoodAL: nGood, gFlux: gFlux, gFluxError: eG, bp: bp, rp: rp, qso: qso)

@@ -61,11 +61,22 @@ public enum SkyLayout {
     /// the position, running number = draw index + 1), sorts by source_id and splits into files.
     public static func place(count: Int, files: Int, prefix: String, seed: UInt64, stream: UInt64,
                              distribution: Distribution) -> (sources: [PlacedSource], files: [SkyFile]) {
+        assemble(positions: drawPositions(count: count, seed: seed, stream: stream, distribution: distribution),
+                 files: files, prefix: prefix)
+    }
+
+    /// The first `count` positions of the master stream (a prefix of any longer draw).
+    static func drawPositions(count: Int, seed: UInt64, stream: UInt64, distribution: Distribution) -> [(Double, Double)] {
         var rng = Xoshiro256(seed: seed, stream: stream, index: 0xA11)
+        return (0..<count).map { _ in drawPosition(&rng, distribution) }
+    }
+
+    /// Sources at `positions` (draw index = array index; running number = draw index + 1, so
+    /// source_ids are unique), sorted by source_id and split into the files' level-8 ranges.
+    static func assemble(positions: [(Double, Double)], files: Int, prefix: String) -> (sources: [PlacedSource], files: [SkyFile]) {
         var sources: [PlacedSource] = []
-        sources.reserveCapacity(count)
-        for i in 0..<count {
-            let (ra, dec) = drawPosition(&rng, distribution)
+        sources.reserveCapacity(positions.count)
+        for (i, (ra, dec)) in positions.enumerated() {
             let pix = HEALPix.ang2pixNested(order: 12, raDeg: ra, decDeg: dec)
             sources.append(PlacedSource(sourceID: SourceID.make(level12: pix, running: Int64(i + 1)),
                                         raDeg: ra, decDeg: dec, index: i))

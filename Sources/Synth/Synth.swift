@@ -3,7 +3,8 @@
 //
 //   XPSynth.generate(XPOptions)                     xp_continuous_mean_spectrum + planted twins
 //   EpochSynth.generate(EpochOptions)               epoch_photometry + injected periodic signals
-//   GaiaSourceSynth.generate(GaiaSourceOptions)     gaia_source (QSO-like) + rotation, glide, GW field
+//   GaiaSourceSynth.generate(GaiaSourceOptions)     gaia_source (QSO-like) + rotation, glide, GW field,
+//                                                   planted wide binaries and lensed images (PlantedPairs)
 //   EpochAstrometrySynth.generate(EpochAstrometryOptions)  epoch_astrometry (DR4-like) + plane GW
 //   Synth.generate(table:...)                       the same by table name (the CLI's entry point)
 //

@@ -11,7 +11,8 @@ struct SynthCommand: ParsableCommand {
         discussion: """
             Tables: xp_continuous_mean_spectrum, epoch_photometry, gaia_source, epoch_astrometry (DR4-like). Writes \
             <Prefix>_<start>-<end>.csv.gz files (HEALPix level-8 ranges) into --out, plus \
-            <table>_truth.json and <table>_truth.ecsv. The same options give the same bytes on every \
+            <table>_truth.json and <table>_truth.ecsv (gaia_source also gaia_source_pairs_truth.ecsv: the \
+            planted wide binaries and lensed images). The same options give the same bytes on every \
             machine (--threads changes only the speed, --level only the compression). Vectors with a \
             leading minus sign need '=': --rotation=-10,5,0.
             """)
@@ -57,6 +58,12 @@ struct SynthCommand: ParsableCommand {
 
     @Option(help: "gaia_source: amplitude of the degree-2 (GW-like) VSH field in µas/yr.")
     var gwAmplitude: Double = 0
+
+    @Option(help: "gaia_source: planted wide binaries per source (2 rows each, El-Badry et al. 2021 cuts); 0: none.")
+    var binaryFraction: Double = GaiaSourceOptions.defaultBinaryFraction
+
+    @Option(help: "gaia_source: quasars with 1-3 planted lensed images, per source; 0: none.")
+    var lensedFraction: Double = GaiaSourceOptions.defaultLensedFraction
 
     // epoch_astrometry: a continuous plane gravitational wave (injected if --gw-hplus or --gw-hcross ≠ 0)
     @Option(help: "epoch_astrometry: plane-wave frequency in nHz (31.69 nHz = 1/yr).")
@@ -117,7 +124,8 @@ struct SynthCommand: ParsableCommand {
         case .gaiaSource:
             result = try GaiaSourceSynth.generate(GaiaSourceOptions(
                 common: common, rotation: try Self.vector(rotation, "--rotation"),
-                glide: try Self.vector(glide, "--glide"), gwAmplitude: gwAmplitude))
+                glide: try Self.vector(glide, "--glide"), gwAmplitude: gwAmplitude,
+                binaryFraction: binaryFraction, lensedFraction: lensedFraction))
         case .epochAstrometry:
             let (ra, dec) = try Self.direction(gwDirection)
             let wave = gwHplus == 0 && gwHcross == 0 ? nil
@@ -134,7 +142,7 @@ struct SynthCommand: ParsableCommand {
         print("synth \(t.rawValue): \(result.sources) sources in \(result.files.count) files, "
               + "\(mb(result.compressedBytes)) compressed (\(mb(result.uncompressedBytes)) raw), "
               + "\((seconds * 10).rounded() / 10) s")
-        print("truth: \(result.truthJSON), \(result.truthECSV)")
+        print("truth: " + ([result.truthJSON, result.truthECSV] + (result.pairsTruth.map { [$0] } ?? [])).joined(separator: ", "))
     }
 }
 
