@@ -38,50 +38,44 @@ enum PairHalo {
     static func search(own: PairRows, sides: Bool, haloRadius fixed: Double?, comm: Communicator,
                        progress: ProgressReporter? = nil) -> LocalPairs {
         let total = comm.allreduce(own.count, .sum)
-        let rh = fixed ?? automaticHaloRadius(own.radius, total: total, comm)
-        let smallIdx = own.radius.indices.filter { own.radius[$0] <= rh }
+        // One rank needs no halo, so no row needs broadcasting either.
+        let rh = fixed ?? (comm.size == 1 ? own.radius.max() ?? 0 : automaticHaloRadius(own.radius, total: total, comm))
         let largeIdx = own.radius.indices.filter { own.radius[$0] > rh }
-        let small = own.gather(smallIdx)
+        let smallIdx = largeIdx.isEmpty ? Array(own.radius.indices) : own.radius.indices.filter { own.radius[$0] <= rh }
+        let small = largeIdx.isEmpty ? own : own.gather(smallIdx)
 
         // ---- halo: small rows other ranks need ------------------------------------------------
         let smallPoints = small.points
-        let order = capOrder(rows: total, haloArcsec: rh)
-        let (caps, members) = BoundingCaps.caps(smallPoints, order: order)
-        let flat = caps.flatMap { [$0.x, $0.y, $0.z, $0.radiusArcsec] }
-        let (allFlat, counts) = comm.allgatherv(flat)
-        var others: [Cap] = [], owners: [Int32] = []
-        others.reserveCapacity(allFlat.count / 4)
-        var r = 0, seen = 0
-        for k in stride(from: 0, to: allFlat.count, by: 4) {
-            while k >= seen + counts[r] { seen += counts[r]; r += 1 }
-            others.append(Cap(x: allFlat[k], y: allFlat[k + 1], z: allFlat[k + 2], radiusArcsec: allFlat[k + 3]))
-            owners.append(Int32(r))
-        }
-        let routes = BoundingCaps.haloDestinations(smallPoints, caps: caps, members: members, others: others, owners: owners,
-                                                   me: Int32(comm.rank), haloArcsec: rh)
-        let halo = small.exchange(routes.point, to: routes.rank, comm)
+        let halo = comm.size == 1 ? PairRows(payloadNames: small.payloadNames, kinds: small.payload.map(\.kind))
+                                  : exchangeHalo(small, points: smallPoints, total: total, haloArcsec: rh, comm)
         let large = own.gather(largeIdx).allgathered(comm)
 
         var rows = small
         rows.append(halo)
         let largeStart = small.count + halo.count
+        // ---- pass 1: small rows against small rows + halo ---------------------------------------
+        // The own small rows come first in `rows`: they query the index of all of it, walked in
+        // the index's own order (no copy of the queries).
+        let targets1: PairSet
+        if halo.count == 0 {
+            // One rank, or no halo: the points already made for the caps serve.
+            targets1 = PairSet(points: smallPoints, radii: small.radius, keys: small.key, sides: sides ? small.side : nil)
+        } else {
+            targets1 = rows.pairSet(withSides: sides)
+        }
         rows.append(large)
         var out = LocalPairs(rows: rows, haloRows: halo.count, largeRows: large.count, haloRadius: rh)
-
-        // ---- pass 1: small rows against small rows + halo ---------------------------------------
-        let targets1 = rows.gather(Array(0..<largeStart)).pairSet(withSides: sides)
         let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
-        let competes1 = [Bool](repeating: true, count: targets1.keys.count)
-        // In blocks of queries, for progress lines (rank 0's share stands for every rank's).
-        let block = max(65_536, (small.count + 19) / 20)
+        let competes1 = [Bool](repeating: true, count: targets1.count)
+        // In a few blocks of queries, for progress lines (rank 0's share stands for every rank's).
+        let block = max(262_144, (small.count + 9) / 10)
         for start in stride(from: 0, to: small.count, by: block) {
-            let range = Array(start..<min(small.count, start + block))
-            let p1 = PairSearch.search(small.gather(range).pairSet(withSides: sides), against: targets1, index: index1,
-                                       targetCompetes: competes1)
-            out.first += p1.query.map { start + $0 }
+            let end = min(small.count, start + block)
+            let p1 = PairSearch.search(rows: start..<end, of: targets1, index: index1, targetCompetes: competes1)
+            out.first += p1.query
             out.second += p1.target
             out.sep += p1.sep
-            progress?.update(fraction: Double(range.last! + 1) / Double(small.count), count: (range.last! + 1) * comm.size,
+            progress?.update(fraction: Double(end) / Double(small.count), count: end * comm.size,
                              detail: "\(out.first.count * comm.size) pairs")
         }
 
@@ -102,6 +96,27 @@ enum PairHalo {
             out.sep += p2.sep
         }
         return out
+    }
+
+    /// The small rows of other ranks within R_h of this rank's: caps allgathered, rows routed to
+    /// every rank with a cap near them, one Alltoallv per column.
+    static func exchangeHalo(_ small: PairRows, points smallPoints: SkyPoints, total: Int, haloArcsec rh: Double,
+                             _ comm: Communicator) -> PairRows {
+        let order = capOrder(rows: total, haloArcsec: rh)
+        let (caps, members) = BoundingCaps.caps(smallPoints, order: order)
+        let flat = caps.flatMap { [$0.x, $0.y, $0.z, $0.radiusArcsec] }
+        let (allFlat, counts) = comm.allgatherv(flat)
+        var others: [Cap] = [], owners: [Int32] = []
+        others.reserveCapacity(allFlat.count / 4)
+        var r = 0, seen = 0
+        for k in stride(from: 0, to: allFlat.count, by: 4) {
+            while k >= seen + counts[r] { seen += counts[r]; r += 1 }
+            others.append(Cap(x: allFlat[k], y: allFlat[k + 1], z: allFlat[k + 2], radiusArcsec: allFlat[k + 3]))
+            owners.append(Int32(r))
+        }
+        let routes = BoundingCaps.haloDestinations(smallPoints, caps: caps, members: members, others: others, owners: owners,
+                                                   me: Int32(comm.rank), haloArcsec: rh)
+        return small.exchange(routes.point, to: routes.rank, comm)
     }
 
     /// R_h such that at most M = max(1000, N/1000) rows have a larger radius: the (N − M)-th

@@ -97,6 +97,14 @@ struct PayloadColumn {
 
     init(values: ExpressionColumn.Values, null: [Bool]) { self.values = values; self.null = null }
 
+    var kind: ElementKind {
+        switch values {
+        case .float: return .float
+        case .int: return .int
+        case .bool: return .bool
+        }
+    }
+
     var expressionColumn: ExpressionColumn {
         ExpressionColumn(values: values, null: null.contains(true) ? null : nil)
     }
