@@ -5,7 +5,7 @@
 #   make example build Examples/light-curve-stats (a user's own job on GaiaMineKit) and run it with
 #                2 MPI ranks on the demo data → demo/light_curve_stats.{ecsv,h5,yaml}
 #   make sanitize AddressSanitizer build + the bad-input end-to-end tests
-#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas (→ Docs/benchmarks.md)
+#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas, pairs vs cKDTree/astropy (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
 SWIFT      ?= swift
@@ -130,10 +130,16 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/gw_correlation_qso.yaml
 	# Exact robust aggregates: the parallax zero-point map of quasar-like sources (HEALPix level 5)
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/parallax_zeropoint_qso.yaml
-	# Proper-motion dispersion maps (the synthetic demo set is quasar-like: no star passes the case's
-	# parallax_over_error > 5, so the demo widens the selection); per-source light-curve statistics
+	# Proper-motion dispersion maps (the synthetic demo set is quasar-like: only its planted binary
+	# stars pass the case's parallax_over_error > 5, so the demo widens the selection); per-source
+	# light-curve statistics
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/pm_dispersion.yaml --where 'ruwe < 1.4'
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/light_curve_summary.yaml
+	# Wide binaries (El-Badry et al. 2021 cuts, shifted-copy chance alignments), lensed-quasar
+	# candidates, a catalogue (the generator's truth table) cross-matched against the table
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/wide_binaries.yaml
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/lensed_quasar_candidates.yaml
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/crossmatch_catalogue.yaml
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
