@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "MPI", dependencies: ["CMPI", "CShims"], path: "Sources/MPI"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CShims", "MPI"], path: "Sources/HDF5"),
         // --- Gaia data ----------------------------------------------------------------------
-        .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams"],
+        .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams", "Expressions"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
         // The expression language of `--where`, `define:`, `--by`, `--values` (Docs/expressions.md):
         // pure, evaluated over column batches that GaiaIO reads.

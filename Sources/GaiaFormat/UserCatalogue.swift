@@ -1,3 +1,4 @@
+import Expressions
 // A user's own catalogue: catalogue B of `gaiamine crossmatch`, an ECSV or CSV file of modest
 // size read whole into memory on rank 0 (then broadcast by the job). Unlike the Gaia reader
 // (ECSVReader: streaming, schema-driven, batches), this keeps every column in plain Swift arrays
@@ -108,42 +109,16 @@ public struct UserCatalogue: Sendable {
         return FormatError(file: path, message)
     }
 
-    /// Names a user may have meant by `word`: the nearest misspelling (case-insensitive edit
-    /// distance at most max(2, a third of the shorter length), the rule of Expressions.Spelling,
-    /// which GaiaFormat sits below), then names having `word` as a whole word (`ra` → `RA_ICRS`).
+    /// Names a user may have meant by `word`: the nearest misspelling (Spelling.closest, the one
+    /// rule of every "did you mean"), then names having `word` as a whole word (`ra` → `RA_ICRS`).
     static func suggestions(for word: String, among names: [String]) -> [String] {
         let w = word.lowercased()
-        var out: [String] = []
-        var best: (String, Int)? = nil
-        for n in names {
-            let d = editDistance(w, n.lowercased())
-            if best == nil || d < best!.1 { best = (n, d) }
-        }
-        if let (n, d) = best, d <= max(2, min(word.count, n.count) / 3) { out.append(n) }
+        var out: [String] = Spelling.closest(to: word, among: names).map { [$0] } ?? []
         for n in names where !out.contains(n) && out.count < 3 {
             let words = n.lowercased().split { !($0.isLetter || $0.isNumber) }
             if words.count > 1 && words.contains(Substring(w)) { out.append(n) }
         }
         return out
-    }
-
-    /// Optimal string alignment distance (insertions, deletions, substitutions, adjacent swaps).
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev2 = [Int](repeating: 0, count: b.count + 1)
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { cur[j] = min(cur[j], prev2[j - 2] + 1) }
-            }
-            (prev2, prev, cur) = (prev, cur, prev2)
-        }
-        return prev[b.count]
     }
 
     /// Reads .ecsv, .csv, .ecsv.gz, .csv.gz (by suffix; anything else → FormatError naming the
