@@ -31,6 +31,11 @@ public struct SkyPoints {
         x.append(v.x); y.append(v.y); z.append(v.z)
     }
 
+    /// The points of `other` after these.
+    public mutating func append(_ other: SkyPoints) {
+        x += other.x; y += other.y; z += other.z
+    }
+
     public mutating func append(x: Double, y: Double, z: Double) {
         self.x.append(x); self.y.append(y); self.z.append(z)
     }

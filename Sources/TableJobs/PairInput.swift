@@ -24,6 +24,8 @@ struct PairInput {
     static func read(_ scan: TableScan, condition: Expressions.Expression?, radius: Expressions.Expression,
                      expressions: PairExpressions, chunkRows: Int, progress: ProgressReporter?) throws -> PairInput {
         var out = PairInput(rows: PairRows(payloadNames: expressions.payloadNames, kinds: expressions.payloadKinds))
+        // Without --where every row is kept: room for all of them at once (no regrowth copies).
+        if condition == nil { out.rows.reserveCapacity(scan.rows.count) }
         let columns = referencedColumns([condition, radius]) + ["ra", "dec", "source_id"] + expressions.payloadNames
         var seen = Set<String>()
         let read = columns.filter { seen.insert($0).inserted }

@@ -42,6 +42,13 @@ struct PairRows {
         return out
     }
 
+    /// Room for `n` rows in every column (no regrowth while chunks are appended).
+    mutating func reserveCapacity(_ n: Int) {
+        ra.reserveCapacity(n); dec.reserveCapacity(n); radius.reserveCapacity(n)
+        key.reserveCapacity(n); sourceId.reserveCapacity(n); side.reserveCapacity(n)
+        for j in payload.indices { payload[j].reserveCapacity(n) }
+    }
+
     mutating func append(_ o: PairRows) {
         ra += o.ra; dec += o.dec; radius += o.radius; key += o.key; sourceId += o.sourceId; side += o.side
         for j in payload.indices { payload[j].append(o.payload[j]) }
@@ -129,14 +136,30 @@ struct PayloadColumn {
         return PayloadColumn(values: v, null: idx.map { null[$0] })
     }
 
+    /// Appends in place: the values are taken out of the enum first (leaving it empty), so the
+    /// array is uniquely referenced and grows geometrically — `a + b` copied the whole column on
+    /// every chunk read.
     mutating func append(_ o: PayloadColumn) {
-        switch (values, o.values) {
-        case (.float(let a), .float(let b)): values = .float(a + b)
-        case (.int(let a), .int(let b)): values = .int(a + b)
-        case (.bool(let a), .bool(let b)): values = .bool(a + b)
+        let taken = values
+        values = .bool([])
+        switch (taken, o.values) {
+        case (.float(var a), .float(let b)): a += b; values = .float(a)
+        case (.int(var a), .int(let b)): a += b; values = .int(a)
+        case (.bool(var a), .bool(let b)): a += b; values = .bool(a)
         default: preconditionFailure("payload kinds differ between ranks")
         }
         null += o.null
+    }
+
+    mutating func reserveCapacity(_ n: Int) {
+        let taken = values
+        values = .bool([])
+        switch taken {
+        case .float(var a): a.reserveCapacity(n); values = .float(a)
+        case .int(var a): a.reserveCapacity(n); values = .int(a)
+        case .bool(var a): a.reserveCapacity(n); values = .bool(a)
+        }
+        null.reserveCapacity(n)
     }
 
     func transfer<M: ColumnMove>(_ move: M) -> PayloadColumn {
