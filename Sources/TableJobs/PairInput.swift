@@ -52,6 +52,19 @@ struct PairInput {
                 }
                 used.append(i)
             }
+            if used.count == rows.count {
+                // Every row of the chunk kept (no --where, no NaN): whole columns, no index gathers.
+                out.rows.ra += ra
+                out.rows.dec += dec
+                out.rows.radius += r.map { $0 + 0 }     // + 0: −0 becomes +0 (ordered keys)
+                out.rows.key += (0..<rows.count).map { Int64(rows.start + $0) }
+                out.rows.sourceId += ids
+                out.rows.side.append(contentsOf: repeatElement(0, count: rows.count))
+                for (j, name) in expressions.payloadNames.enumerated() {
+                    out.rows.payload[j].append(PayloadColumn(batch.columns[name]!, count: rows.count))
+                }
+                return
+            }
             out.rows.ra += used.map { ra[$0] }
             out.rows.dec += used.map { dec[$0] }
             out.rows.radius += used.map { r[$0] + 0 }     // + 0: −0 becomes +0 (ordered keys)

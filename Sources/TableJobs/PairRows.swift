@@ -116,6 +116,12 @@ struct PayloadColumn {
         ExpressionColumn(values: values, null: null.contains(true) ? null : nil)
     }
 
+    /// A whole batch column (scalar), nulls materialised.
+    init(_ c: ExpressionColumn, count: Int) {
+        values = c.values
+        null = c.null ?? [Bool](repeating: false, count: count)
+    }
+
     /// The rows `idx` of a batch column (scalar), nulls materialised.
     init(_ c: ExpressionColumn, rows idx: [Int]) {
         switch c.values {
