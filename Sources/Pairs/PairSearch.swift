@@ -52,23 +52,65 @@ public enum PairSearch {
         var foundQ: [Int32] = [], foundT: [Int32] = [], foundSep: [Double] = []
         var cursors = index.zoneStart.dropLast().map { $0 }
 
-        // Query radii and keys gathered into the walk order (independent loads here rather than
+        // Keys (and sides) gathered into the walk order (independent loads here rather than
         // dependent cache misses inside the walk); coordinates come with the zone order.
-        let qR = qPerm.map { queries.radii[Int($0)] }
         let qK = qPerm.map { queries.keys[Int($0)] }
         let qS = useSides ? qPerm.map { queries.sides![Int($0)] } : []
+        let zoneTargets = ownRows != nil
+        let progressEvery = 1 << 18
+        // One radius for every row and every target competing (a same-set search with a fixed
+        // radius): each pair is within both radii, so it belongs to the smaller key, and one visit
+        // per pair decides it — every indexed point (own or halo) scans only forward in zone order
+        // (ZoneScanner.scanForward) and the pair goes to its smaller-key row if that is a query row.
+        if zoneTargets, let first = queries.radii.first, queries.radii.allSatisfy({ $0 == first }),
+           let c = targetCompetes, c.allSatisfy({ $0 }) {
+            let ownCount = Int(highRow - lowRow)
+            index.entries.withUnsafeBufferPointer { E in index.zoneStart.withUnsafeBufferPointer { ZS in
+            cursors.withUnsafeMutableBufferPointer { C in
+            qK.withUnsafeBufferPointer { QK in qS.withUnsafeBufferPointer { QS in
+            index.perm.withUnsafeBufferPointer { TP in
+                let scanner = ZoneScanner(entries: E.baseAddress!, zoneStart: ZS.baseAddress!, grid: index.grid,
+                                          cursors: C.baseAddress!)
+                let r = first
+                precondition(r >= 0, "PairSearch: negative radius")
+                var window = QueryWindow(x: 1, y: 0, radiusArcsec: r)
+                let n = qPerm.count
+                for k in 0..<n {
+                    let q = E[k]
+                    let qx = q.x, qy = q.y, qz = q.z, kk = QK[k]
+                    window.update(x: qx, y: qy)
+                    let dec = qDec[k]
+                    scanner.scanForward(position: k, zone: index.grid.zone(decDeg: dec), x: qx, y: qy, z: qz,
+                                        decDeg: dec, window: window) { j in
+                        let kj = QK[j]
+                        if kj == kk { return }
+                        if useSides && QS[k] == QS[j] { return }
+                        let e = E[j]
+                        let sep = Separation.arcsec(qx, qy, qz, e.x, e.y, e.z)
+                        if sep > r { return }
+                        let owner = TP[kk < kj ? k : j], other = TP[kk < kj ? j : k]
+                        if owner < lowRow || owner >= highRow { return }
+                        foundQ.append(owner); foundT.append(other); foundSep.append(sep)
+                    }
+                    if let progress, (k + 1) & (progressEvery - 1) == 0 {
+                        progress(Int(Double(k + 1) / Double(n) * Double(ownCount)), foundQ.count)
+                    }
+                }
+            } } } } } }
+            progress?(ownCount, foundQ.count)
+            return ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
+        }
+        let qR = qPerm.map { queries.radii[Int($0)] }
         // The target's radius, key, side and competes flag at zone position j. When the queries
         // are the indexed set itself these are the query arrays (same order): the candidates of a
         // query lie near it in zone order, so these loads stay in cache — read through the row
         // index instead, each candidate was a cache miss (measured: ~15 % of a 2 M-row search).
-        let zoneTargets = ownRows != nil
         let tR = zoneTargets ? qR : targets.radii
         let tK = zoneTargets ? qK : targets.keys
         let tSides = zoneTargets ? qS : (targets.sides ?? [])
         let competes = zoneTargets ? (targetCompetes.map { c in qPerm.map { c[Int($0)] } } ?? [])
                                    : (targetCompetes ?? [])
         let anyCompetes = targetCompetes != nil
-        let progressEvery = 1 << 18
         var done = 0
         index.entries.withUnsafeBufferPointer { E in index.zoneStart.withUnsafeBufferPointer { ZS in
         cursors.withUnsafeMutableBufferPointer { C in

@@ -78,24 +78,59 @@ struct ZoneOrder {
         } } }
         for k in 0..<grid.count { counts[k + 1] += counts[k] }
         zoneStart = counts
-        let (sortedKey, p0) = RadixSort.sort(key, bits: keyBits)
-        var p = p0
-        // Runs of equal keys (same zone, ra within one step): sorted by (ra, index), n log n per
-        // run, so that even a dense cluster of identical positions costs no more than a sort.
-        var a = 0
-        while a < n {
-            var b = a + 1
-            while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
-            if b - a > 1 {
-                var run = (a..<b).map { (unsorted[Int(p[$0])].angle, p[$0]) }
-                run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                for (o, e) in run.enumerated() { p[a + o] = e.1 }
+        let packed = RadixSort.sortPacked(key, bits: keyBits)
+        key = []
+        let indexBits = UInt64(RadixSort.indexBits(n))
+        let low = (UInt64(1) << indexBits) - 1
+        // Gathered in key order (the index in the low bits of each packed word), then the runs of
+        // equal keys (same zone, ra within one step) put in exact (ra, index) order in place:
+        // insertion sort on the gathered arrays (runs are short; a dense cluster of identical
+        // positions still sorts in n log n below).
+        var p = [Int32](repeating: 0, count: n)
+        var ent = [SkyIndex.Entry](repeating: SkyIndex.Entry(angle: 0, x: 0, y: 0, z: 0), count: n)
+        var d = [Double](repeating: 0, count: n)
+        packed.withUnsafeBufferPointer { K in unsorted.withUnsafeBufferPointer { U in
+        decOf.withUnsafeBufferPointer { D in p.withUnsafeMutableBufferPointer { P in
+        ent.withUnsafeMutableBufferPointer { EN in d.withUnsafeMutableBufferPointer { DS in
+            for k in 0..<n {
+                let i = Int(K[k] & low)
+                P[k] = Int32(truncatingIfNeeded: i); EN[k] = U[i]; DS[k] = D[i]
             }
-            a = b
-        }
+            var a = 0
+            while a < n {
+                let ka = K[a] >> indexBits
+                var b = a + 1
+                while b < n && K[b] >> indexBits == ka { b += 1 }
+                if b - a > 1 { ZoneOrder.sortRun(a, b, P, EN, DS) }
+                a = b
+            }
+        } } } } } }
         perm = p
-        entries = p.map { unsorted[Int($0)] }
-        dec = p.map { decOf[Int($0)] }
+        entries = ent
+        dec = d
+    }
+
+    /// Positions a..<b of (perm, entries, dec) sorted by (ra pseudo-angle, index): insertion sort
+    /// for short runs, a sorted permutation for long ones.
+    static func sortRun(_ a: Int, _ b: Int, _ P: UnsafeMutableBufferPointer<Int32>,
+                        _ E: UnsafeMutableBufferPointer<SkyIndex.Entry>, _ D: UnsafeMutableBufferPointer<Double>) {
+        @inline(__always) func less(_ e: SkyIndex.Entry, _ p: Int32, _ f: SkyIndex.Entry, _ q: Int32) -> Bool {
+            e.angle < f.angle || (e.angle == f.angle && p < q)
+        }
+        if b - a <= 32 {
+            for i in (a + 1)..<b {
+                let e = E[i], p = P[i], dd = D[i]
+                var j = i
+                while j > a && less(e, p, E[j - 1], P[j - 1]) {
+                    E[j] = E[j - 1]; P[j] = P[j - 1]; D[j] = D[j - 1]; j -= 1
+                }
+                E[j] = e; P[j] = p; D[j] = dd
+            }
+            return
+        }
+        let order = (a..<b).sorted { less(E[$0], P[$0], E[$1], P[$1]) }
+        let e0 = order.map { E[$0] }, p0 = order.map { P[$0] }, d0 = order.map { D[$0] }
+        for o in 0..<(b - a) { E[a + o] = e0[o]; P[a + o] = p0[o]; D[a + o] = d0[o] }
     }
 }
 
@@ -107,8 +142,19 @@ enum RadixSort {
     static let digitBits = 11
 
     static func sort(_ keys: [UInt64], bits: Int) -> (keys: [UInt64], perm: [Int32]) {
+        let a = sortPacked(keys, bits: bits)
+        let indexBits = RadixSort.indexBits(keys.count)
+        let low = (UInt64(1) << UInt64(indexBits)) - 1
+        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
+    }
+
+    /// Bits of the point index in a packed word.
+    static func indexBits(_ n: Int) -> Int { max(1, Int.bitWidth - n.leadingZeroBitCount) }
+
+    /// The sort itself: key << indexBits | index, sorted (the index in the low indexBits(n) bits).
+    static func sortPacked(_ keys: [UInt64], bits: Int) -> [UInt64] {
         let n = keys.count
-        let indexBits = max(1, Int.bitWidth - n.leadingZeroBitCount)
+        let indexBits = RadixSort.indexBits(n)
         precondition(bits + indexBits <= 64, "RadixSort: key and index do not fit 64 bits")
         let passes = (bits + digitBits - 1) / digitBits
         let mask = UInt64((1 << digitBits) - 1)
@@ -138,7 +184,6 @@ enum RadixSort {
             } } }
             swap(&a, &b)
         }
-        let low = (UInt64(1) << UInt64(indexBits)) - 1
-        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
+        return a
     }
 }
