@@ -150,7 +150,7 @@ enum PairHalo {
     /// the zones a query visits against the ra window scanned in each.
     static func zoneHeight(_ radii: [Double]) -> Double {
         guard !radii.isEmpty else { return 60 }
-        let median = radii.sorted()[radii.count / 2]
+        let median = OrderStatistic.kthSmallest(radii, radii.count / 2)
         return min(max(median, 1), 3600)
     }
 }
