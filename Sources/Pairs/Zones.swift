@@ -57,25 +57,32 @@ struct ZoneOrder {
         let n = points.count
         precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
         // Entries in input order first (sequential writes), gathered once after the sort.
-        var unsorted = [SkyIndex.Entry](repeating: SkyIndex.Entry(angle: 0, x: 0, y: 0, z: 0), count: n)
-        var decOf = [Double](repeating: 0, count: n)
-        var key = [UInt64](repeating: 0, count: n)
+        // Arrays written in full by the loops that make them (unsafeUninitializedCapacity: no
+        // zero-filling pass over ~100 bytes per point first; the element types are trivial).
         var counts = [Int](repeating: 0, count: grid.count + 1)
         let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
         let raBits = UInt64(raBitsInt)
         let scale = Double(1 << raBits) / 4, maxQ = UInt64(1 << raBits) - 1
+        var decOf: [Double] = [], key: [UInt64] = []
+        let unsorted = [SkyIndex.Entry](unsafeUninitializedCapacity: n) { U, uCount in
+        decOf = [Double](unsafeUninitializedCapacity: n) { D, dCount in
+        key = [UInt64](unsafeUninitializedCapacity: n) { K, kCount in
+        counts.withUnsafeMutableBufferPointer { C in
         points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
         points.z.withUnsafeBufferPointer { Z in
             for i in 0..<n {
                 let x = X[i], y = Y[i], z = Z[i]
                 let r = PseudoAngle.of(x, y)
                 let d = atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
-                unsorted[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); decOf[i] = d
+                U[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); D[i] = d
                 let k = grid.zone(decDeg: d)
-                counts[k + 1] += 1
-                key[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
+                C[k + 1] += 1
+                K[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
             }
-        } } }
+        } } } }
+            kCount = n }
+            dCount = n }
+            uCount = n }
         for k in 0..<grid.count { counts[k + 1] += counts[k] }
         zoneStart = counts
         let packed = RadixSort.sortPacked(key, bits: keyBits)
@@ -86,12 +93,12 @@ struct ZoneOrder {
         // equal keys (same zone, ra within one step) put in exact (ra, index) order in place:
         // insertion sort on the gathered arrays (runs are short; a dense cluster of identical
         // positions still sorts in n log n below).
-        var p = [Int32](repeating: 0, count: n)
-        var ent = [SkyIndex.Entry](repeating: SkyIndex.Entry(angle: 0, x: 0, y: 0, z: 0), count: n)
-        var d = [Double](repeating: 0, count: n)
+        var p: [Int32] = [], d: [Double] = []
+        let ent = [SkyIndex.Entry](unsafeUninitializedCapacity: n) { EN, eCount in
+        p = [Int32](unsafeUninitializedCapacity: n) { P, pCount in
+        d = [Double](unsafeUninitializedCapacity: n) { DS, dCount in
         packed.withUnsafeBufferPointer { K in unsorted.withUnsafeBufferPointer { U in
-        decOf.withUnsafeBufferPointer { D in p.withUnsafeMutableBufferPointer { P in
-        ent.withUnsafeMutableBufferPointer { EN in d.withUnsafeMutableBufferPointer { DS in
+        decOf.withUnsafeBufferPointer { D in
             for k in 0..<n {
                 let i = Int(K[k] & low)
                 P[k] = Int32(truncatingIfNeeded: i); EN[k] = U[i]; DS[k] = D[i]
@@ -104,7 +111,10 @@ struct ZoneOrder {
                 if b - a > 1 { ZoneOrder.sortRun(a, b, P, EN, DS) }
                 a = b
             }
-        } } } } } }
+        } } }
+            dCount = n }
+            pCount = n }
+            eCount = n }
         perm = p
         entries = ent
         dec = d
@@ -158,16 +168,20 @@ enum RadixSort {
         precondition(bits + indexBits <= 64, "RadixSort: key and index do not fit 64 bits")
         let passes = (bits + digitBits - 1) / digitBits
         let mask = UInt64((1 << digitBits) - 1)
-        var a = [UInt64](repeating: 0, count: n), b = [UInt64](repeating: 0, count: n)
         var hist = [Int](repeating: 0, count: passes << digitBits)
-        keys.withUnsafeBufferPointer { K in a.withUnsafeMutableBufferPointer { A in
-        hist.withUnsafeMutableBufferPointer { H in
-            for i in 0..<n {
-                let k = K[i]
-                A[i] = k << UInt64(indexBits) | UInt64(i)
-                for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
-            }
-        } } }
+        // Both buffers written in full before they are read (no zero-filling first): a by the
+        // loop below, b by each scatter pass.
+        var a = [UInt64](unsafeUninitializedCapacity: n) { A, aCount in
+            keys.withUnsafeBufferPointer { K in hist.withUnsafeMutableBufferPointer { H in
+                for i in 0..<n {
+                    let k = K[i]
+                    A[i] = k << UInt64(indexBits) | UInt64(i)
+                    for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
+                }
+            } }
+            aCount = n
+        }
+        var b = [UInt64](unsafeUninitializedCapacity: n) { _, bCount in bCount = n }
         for p in 0..<passes {
             let base = p << digitBits
             if hist[base..<base + (1 << digitBits)].contains(n) { continue }   // one digit value: nothing moves
