@@ -67,14 +67,17 @@ struct PairExpressions {
         var keep: [Bool] = []
         keep.reserveCapacity(a.count)
         var out: [PayloadColumn] = []
+        // Null masks are gathered only for the columns that have a null (float columns never do:
+        // their null is NaN); the batch gets the same columns either way.
+        let hasNull = rows.payload.map { $0.null.contains(true) }
         for start in stride(from: 0, to: a.count, by: Self.block) {
             let end = min(a.count, start + Self.block)
             let ia = Array(a[start..<end]), ib = Array(b[start..<end])
             var batch = ExpressionBatch(rowCount: end - start,
                                         columns: [Self.separation: ExpressionColumn(values: .float(Array(sep[start..<end])))])
             for (j, name) in rows.payloadNames.enumerated() {
-                batch.columns["a." + name] = rows.payload[j].gather(ia).expressionColumn
-                batch.columns["b." + name] = rows.payload[j].gather(ib).expressionColumn
+                batch.columns["a." + name] = rows.payload[j].expressionColumn(ia, nulls: hasNull[j])
+                batch.columns["b." + name] = rows.payload[j].expressionColumn(ib, nulls: hasNull[j])
             }
             let k = try filter?.mask(batch) ?? [Bool](repeating: true, count: end - start)
             keep += k

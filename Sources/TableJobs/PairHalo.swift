@@ -71,7 +71,9 @@ enum PairHalo {
         let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
         let competes1 = [Bool](repeating: true, count: targets1.count)
         // One walk over the index; rank 0's share of the progress stands for every rank's.
-        let p1 = PairSearch.search(rows: 0..<small.count, of: targets1, index: index1, targetCompetes: competes1) { done, found in
+        // Unordered: the pairs are sorted globally afterwards (PairsRun), by keys unique per pair.
+        let p1 = PairSearch.search(rows: 0..<small.count, of: targets1, index: index1, targetCompetes: competes1,
+                                   ordered: false) { done, found in
             progress?.update(fraction: Double(done) / Double(max(small.count, 1)), count: done * comm.size,
                              detail: "\(found * comm.size) pairs")
         }

@@ -142,6 +142,17 @@ struct PayloadColumn {
         return PayloadColumn(values: v, null: idx.map { null[$0] })
     }
 
+    /// The rows `idx` as an expression column: `gather(idx).expressionColumn` without gathering
+    /// the null mask when `nulls` is false (the column has no null, so neither has the subset).
+    func expressionColumn(_ idx: [Int], nulls: Bool) -> ExpressionColumn {
+        if nulls { return gather(idx).expressionColumn }
+        switch values {
+        case .float(let x): return ExpressionColumn(values: .float(idx.map { x[$0] }))
+        case .int(let x): return ExpressionColumn(values: .int(idx.map { x[$0] }))
+        case .bool(let x): return ExpressionColumn(values: .bool(idx.map { x[$0] }))
+        }
+    }
+
     /// Appends in place: the values are taken out of the enum first (leaving it empty), so the
     /// array is uniquely referenced and grows geometrically — `a + b` copied the whole column on
     /// every chunk read.
