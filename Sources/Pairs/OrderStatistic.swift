@@ -6,6 +6,7 @@ public enum OrderStatistic {
     /// a two-way partition would take quadratic time over).
     public static func kthSmallest(_ values: [Double], _ k: Int) -> Double {
         precondition(k >= 0 && k < values.count, "kthSmallest: k outside the values")
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return first }   // (a fixed radius)
         var v = values
         return v.withUnsafeMutableBufferPointer { v in
             var lo = 0, hi = v.count - 1

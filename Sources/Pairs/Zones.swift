@@ -53,7 +53,7 @@ struct ZoneOrder {
         return (keyBits, keyBits - zoneBits)
     }
 
-    init(_ points: SkyPoints, grid: ZoneGrid) {
+    init(_ points: SkyPoints, decDeg: [Double]? = nil, grid: ZoneGrid) {
         let n = points.count
         precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
         // Entries in input order first (sequential writes), gathered once after the sort.
@@ -69,17 +69,18 @@ struct ZoneOrder {
         key = [UInt64](unsafeUninitializedCapacity: n) { K, kCount in
         counts.withUnsafeMutableBufferPointer { C in
         points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
-        points.z.withUnsafeBufferPointer { Z in
+        points.z.withUnsafeBufferPointer { Z in (decDeg ?? []).withUnsafeBufferPointer { G in
+            let given = decDeg != nil
             for i in 0..<n {
                 let x = X[i], y = Y[i], z = Z[i]
                 let r = PseudoAngle.of(x, y)
-                let d = atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
+                let d = given ? G[i] : atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
                 U[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); D[i] = d
                 let k = grid.zone(decDeg: d)
                 C[k + 1] += 1
                 K[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
             }
-        } } } }
+        } } } } }
             kCount = n }
             dCount = n }
             uCount = n }

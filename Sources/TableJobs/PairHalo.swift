@@ -68,7 +68,9 @@ enum PairHalo {
         }
         if large.count > 0 { rows.append(large) }
         var out = LocalPairs(rows: rows, haloRows: halo.count, largeRows: large.count, haloRadius: rh)
-        let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
+        // The declinations the unit vectors were made from (no atan2 per point in the index).
+        let index1 = SkyIndex(targets1.points, decDeg: halo.count == 0 ? small.dec : small.dec + halo.dec,
+                              zoneHeightArcsec: zoneHeight(small.radius))
         let competes1 = [Bool](repeating: true, count: targets1.count)
         // One walk over the index; rank 0's share of the progress stands for every rank's.
         // Unordered: the pairs are sorted globally afterwards (PairsRun), by keys unique per pair.
@@ -84,7 +86,7 @@ enum PairHalo {
         // ---- pass 2: every large row against this rank's rows -----------------------------------
         if large.count > 0 && own.count > 0 {
             let targets2 = own.pairSet(withSides: sides)
-            let index2 = SkyIndex(targets2.points, zoneHeightArcsec: zoneHeight(large.radius))
+            let index2 = SkyIndex(targets2.points, decDeg: own.dec, zoneHeightArcsec: zoneHeight(large.radius))
             let competes = own.radius.map { $0 > rh }
             let p2 = PairSearch.search(large.pairSet(withSides: sides), against: targets2, index: index2, targetCompetes: competes)
             // own row i → its place in `rows`: small rows first, own large rows in this rank's
