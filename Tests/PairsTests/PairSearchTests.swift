@@ -152,7 +152,8 @@ final class PairSearchTests: XCTestCase {
             for withSides in [false, true] {
                 let sides = withSides ? ra.indices.map { _ in UInt8(g.next() % 2) } : nil
                 let all = TestSky.set(ra, dec, radii: [Double](repeating: radius, count: ra.count), sides: sides, &g)
-                let index = SkyIndex(all.points, zoneHeightArcsec: zone)
+                // Zones from the unit vectors' declinations, or from those the points were made from.
+                for index in [SkyIndex(all.points, zoneHeightArcsec: zone), SkyIndex(all.points, decDeg: dec, zoneHeightArcsec: zone)] {
                 for rows in [0..<900, 900..<all.count, 0..<all.count] {
                     let idx = Array(rows)
                     let q = PairSet(points: all.points.subset(idx), radii: idx.map { all.radii[$0] },
@@ -164,6 +165,7 @@ final class PairSearchTests: XCTestCase {
                     XCTAssertEqual(got.target, ref.target, what)
                     XCTAssertEqual(got.sep.map(\.bitPattern), ref.sep.map(\.bitPattern), what)
                     total += ref.count
+                }
                 }
             }
         }
