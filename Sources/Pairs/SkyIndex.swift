@@ -32,9 +32,13 @@ public struct SkyIndex {
     public var zoneHeightArcsec: Double { grid.heightDeg * 3600 }
     public var count: Int { entries.count }
 
-    public init(_ points: SkyPoints, zoneHeightArcsec: Double) {
+    /// `decDeg`, when given, holds the points' declinations (those they were made from: within
+    /// ~1e-14° of their unit vectors', far inside the zone walk's 1e-9° margin), saving an atan2
+    /// per point; zones and queries of the index then both use these values.
+    public init(_ points: SkyPoints, decDeg: [Double]? = nil, zoneHeightArcsec: Double) {
+        precondition(decDeg == nil || decDeg!.count == points.count, "SkyIndex: dec and point counts differ")
         grid = ZoneGrid(heightArcsec: zoneHeightArcsec, pointCount: points.count)
-        let order = ZoneOrder(points, grid: grid)
+        let order = ZoneOrder(points, decDeg: decDeg, grid: grid)
         zoneStart = order.zoneStart
         perm = order.perm
         decSorted = order.dec
@@ -164,25 +168,63 @@ public struct SkyIndex {
             let dx = e.x - qx, dy = e.y - qy, dz = e.z - qz
             if dx * dx + dy * dy + dz * dz <= thr { candidate(j) }
         }
-        for k in zlo...zhi {
-            let s = zoneStart[k], e = zoneStart[k + 1]
-            if s == e { continue }
-            if w.whole {
-                for j in s..<e { test(j) }
-                continue
-            }
-            let lo = w.lo, hi = w.hi
-            if lo > hi {
-                // Through the cut at 0: [lo, 4] then [0, hi].
-                var j = lowerBound(lo, s, e, k)
-                while j < e { test(j); j += 1 }
-                j = s
-                while j < e && entries[j].angle <= hi { test(j); j += 1 }
-            } else {
-                var j = lowerBound(lo, s, e, k)
-                while j < e && entries[j].angle <= hi { test(j); j += 1 }
-            }
+        for k in zlo...zhi { scanZone(k, w, test) }
+    }
+
+    /// The window `w` in zone k (wrapping through ra = 0 when w.lo > w.hi; the whole zone near a pole).
+    @inlinable @inline(__always)
+    func scanZone(_ k: Int, _ w: QueryWindow, _ test: (Int) -> Void) {
+        let s = zoneStart[k], e = zoneStart[k + 1]
+        if s == e { return }
+        if w.whole {
+            for j in s..<e { test(j) }
+            return
         }
+        let lo = w.lo, hi = w.hi
+        if lo > hi {
+            // Through the cut at 0: [lo, 4] then [0, hi].
+            var j = lowerBound(lo, s, e, k)
+            while j < e { test(j); j += 1 }
+            j = s
+            while j < e && entries[j].angle <= hi { test(j); j += 1 }
+        } else {
+            var j = lowerBound(lo, s, e, k)
+            while j < e && entries[j].angle <= hi { test(j); j += 1 }
+        }
+    }
+
+    /// The half of `scan` that visits each pair of indexed points once, for a query that is the
+    /// indexed point at zone position p (in zone zp): in its own zone only the positions after p,
+    /// then the zones above it up to δ + r. A pair {p, j} closer than r lies in both windows
+    /// (they are conservative), so exactly one of the two queries — the one earlier in zone
+    /// order — meets the other, when every point queries with the same radius r.
+    @inlinable @inline(__always)
+    func scanForward(position p: Int, zone zp: Int, x qx: Double, y qy: Double, z qz: Double, decDeg: Double,
+                     window w: QueryWindow, _ candidate: (Int) -> Void) {
+        let zhi = grid.zone(decDeg: decDeg + w.radiusDeg + 1e-9)
+        let thr = w.chord2
+        @inline(__always) func test(_ j: Int) {
+            let e = entries[j]
+            let dx = e.x - qx, dy = e.y - qy, dz = e.z - qz
+            if dx * dx + dy * dy + dz * dz <= thr { candidate(j) }
+        }
+        // Own zone, positions > p (sorted by ra: those after p in the window have ra ≥ p's).
+        let e = zoneStart[zp + 1]
+        if w.whole {
+            var j = p + 1
+            while j < e { test(j); j += 1 }
+        } else if w.lo > w.hi {
+            // Through the cut at 0: [lo, 4] and [0, hi] (disjoint), each only after p.
+            let b = binarySearch(w.lo, zoneStart[zp], e)
+            var j = b > p + 1 ? b : p + 1
+            while j < e { test(j); j += 1 }
+            j = p + 1
+            while j < e && entries[j].angle <= w.hi { test(j); j += 1 }
+        } else {
+            var j = p + 1
+            while j < e && entries[j].angle <= w.hi { test(j); j += 1 }
+        }
+        if zp < zhi { for k in (zp + 1)...zhi { scanZone(k, w, test) } }
     }
 
     /// First position in [s, e) with ra ≥ v: galloping from the zone's cursor when there is one,

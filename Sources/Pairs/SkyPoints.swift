@@ -13,9 +13,22 @@ public struct SkyPoints {
     /// From right ascension and declination in degrees (the caller guarantees finite values).
     public init(raDeg: [Double], decDeg: [Double]) {
         precondition(raDeg.count == decDeg.count, "SkyPoints: ra and dec counts differ")
-        self.init()
-        x.reserveCapacity(raDeg.count); y.reserveCapacity(raDeg.count); z.reserveCapacity(raDeg.count)
-        for i in raDeg.indices { append(raDeg: raDeg[i], decDeg: decDeg[i]) }
+        // Written in place, each array in full (no per-element append checks, no zero-filling).
+        let n = raDeg.count
+        var ys: [Double] = [], zs: [Double] = []
+        x = [Double](unsafeUninitializedCapacity: n) { X, xCount in
+        ys = [Double](unsafeUninitializedCapacity: n) { Y, yCount in
+        zs = [Double](unsafeUninitializedCapacity: n) { Z, zCount in
+            raDeg.withUnsafeBufferPointer { R in decDeg.withUnsafeBufferPointer { D in
+                for i in 0..<n {
+                    let v = SkyPoints.unitVector(raDeg: R[i], decDeg: D[i])
+                    X[i] = v.x; Y[i] = v.y; Z[i] = v.z
+                }
+            } }
+            zCount = n }
+            yCount = n }
+            xCount = n }
+        y = ys; z = zs
     }
 
     /// From unit vectors (not renormalised: the caller passes unit vectors).
@@ -29,6 +42,11 @@ public struct SkyPoints {
     public mutating func append(raDeg: Double, decDeg: Double) {
         let v = SkyPoints.unitVector(raDeg: raDeg, decDeg: decDeg)
         x.append(v.x); y.append(v.y); z.append(v.z)
+    }
+
+    /// The points of `other` after these.
+    public mutating func append(_ other: SkyPoints) {
+        x += other.x; y += other.y; z += other.z
     }
 
     public mutating func append(x: Double, y: Double, z: Double) {

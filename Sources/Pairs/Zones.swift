@@ -53,49 +53,95 @@ struct ZoneOrder {
         return (keyBits, keyBits - zoneBits)
     }
 
-    init(_ points: SkyPoints, grid: ZoneGrid) {
+    init(_ points: SkyPoints, decDeg: [Double]? = nil, grid: ZoneGrid) {
         let n = points.count
         precondition(n < Int(Int32.max), "SkyIndex: too many points for Int32 indices")
         // Entries in input order first (sequential writes), gathered once after the sort.
-        var unsorted = [SkyIndex.Entry](repeating: SkyIndex.Entry(angle: 0, x: 0, y: 0, z: 0), count: n)
-        var decOf = [Double](repeating: 0, count: n)
-        var key = [UInt64](repeating: 0, count: n)
+        // Arrays written in full by the loops that make them (unsafeUninitializedCapacity: no
+        // zero-filling pass over ~100 bytes per point first; the element types are trivial).
         var counts = [Int](repeating: 0, count: grid.count + 1)
         let (keyBits, raBitsInt) = ZoneOrder.keyLayout(zoneCount: grid.count, pointCount: n)
         let raBits = UInt64(raBitsInt)
         let scale = Double(1 << raBits) / 4, maxQ = UInt64(1 << raBits) - 1
+        var decOf: [Double] = [], key: [UInt64] = []
+        let unsorted = [SkyIndex.Entry](unsafeUninitializedCapacity: n) { U, uCount in
+        decOf = [Double](unsafeUninitializedCapacity: n) { D, dCount in
+        key = [UInt64](unsafeUninitializedCapacity: n) { K, kCount in
+        counts.withUnsafeMutableBufferPointer { C in
         points.x.withUnsafeBufferPointer { X in points.y.withUnsafeBufferPointer { Y in
-        points.z.withUnsafeBufferPointer { Z in
+        points.z.withUnsafeBufferPointer { Z in (decDeg ?? []).withUnsafeBufferPointer { G in
+            let given = decDeg != nil
             for i in 0..<n {
                 let x = X[i], y = Y[i], z = Z[i]
                 let r = PseudoAngle.of(x, y)
-                let d = atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
-                unsorted[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); decOf[i] = d
+                let d = given ? G[i] : atan2(z, (x * x + y * y).squareRoot()) * (180 / Double.pi)
+                U[i] = SkyIndex.Entry(angle: r, x: x, y: y, z: z); D[i] = d
                 let k = grid.zone(decDeg: d)
-                counts[k + 1] += 1
-                key[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
+                C[k + 1] += 1
+                K[i] = UInt64(k) << raBits | min(UInt64(r * scale), maxQ)
             }
-        } } }
+        } } } } }
+            kCount = n }
+            dCount = n }
+            uCount = n }
         for k in 0..<grid.count { counts[k + 1] += counts[k] }
         zoneStart = counts
-        let (sortedKey, p0) = RadixSort.sort(key, bits: keyBits)
-        var p = p0
-        // Runs of equal keys (same zone, ra within one step): sorted by (ra, index), n log n per
-        // run, so that even a dense cluster of identical positions costs no more than a sort.
-        var a = 0
-        while a < n {
-            var b = a + 1
-            while b < n && sortedKey[b] == sortedKey[a] { b += 1 }
-            if b - a > 1 {
-                var run = (a..<b).map { (unsorted[Int(p[$0])].angle, p[$0]) }
-                run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                for (o, e) in run.enumerated() { p[a + o] = e.1 }
+        let packed = RadixSort.sortPacked(key, bits: keyBits)
+        key = []
+        let indexBits = UInt64(RadixSort.indexBits(n))
+        let low = (UInt64(1) << indexBits) - 1
+        // Gathered in key order (the index in the low bits of each packed word), then the runs of
+        // equal keys (same zone, ra within one step) put in exact (ra, index) order in place:
+        // insertion sort on the gathered arrays (runs are short; a dense cluster of identical
+        // positions still sorts in n log n below).
+        var p: [Int32] = [], d: [Double] = []
+        let ent = [SkyIndex.Entry](unsafeUninitializedCapacity: n) { EN, eCount in
+        p = [Int32](unsafeUninitializedCapacity: n) { P, pCount in
+        d = [Double](unsafeUninitializedCapacity: n) { DS, dCount in
+        packed.withUnsafeBufferPointer { K in unsorted.withUnsafeBufferPointer { U in
+        decOf.withUnsafeBufferPointer { D in
+            for k in 0..<n {
+                let i = Int(K[k] & low)
+                P[k] = Int32(truncatingIfNeeded: i); EN[k] = U[i]; DS[k] = D[i]
             }
-            a = b
-        }
+            var a = 0
+            while a < n {
+                let ka = K[a] >> indexBits
+                var b = a + 1
+                while b < n && K[b] >> indexBits == ka { b += 1 }
+                if b - a > 1 { ZoneOrder.sortRun(a, b, P, EN, DS) }
+                a = b
+            }
+        } } }
+            dCount = n }
+            pCount = n }
+            eCount = n }
         perm = p
-        entries = p.map { unsorted[Int($0)] }
-        dec = p.map { decOf[Int($0)] }
+        entries = ent
+        dec = d
+    }
+
+    /// Positions a..<b of (perm, entries, dec) sorted by (ra pseudo-angle, index): insertion sort
+    /// for short runs, a sorted permutation for long ones.
+    static func sortRun(_ a: Int, _ b: Int, _ P: UnsafeMutableBufferPointer<Int32>,
+                        _ E: UnsafeMutableBufferPointer<SkyIndex.Entry>, _ D: UnsafeMutableBufferPointer<Double>) {
+        @inline(__always) func less(_ e: SkyIndex.Entry, _ p: Int32, _ f: SkyIndex.Entry, _ q: Int32) -> Bool {
+            e.angle < f.angle || (e.angle == f.angle && p < q)
+        }
+        if b - a <= 32 {
+            for i in (a + 1)..<b {
+                let e = E[i], p = P[i], dd = D[i]
+                var j = i
+                while j > a && less(e, p, E[j - 1], P[j - 1]) {
+                    E[j] = E[j - 1]; P[j] = P[j - 1]; D[j] = D[j - 1]; j -= 1
+                }
+                E[j] = e; P[j] = p; D[j] = dd
+            }
+            return
+        }
+        let order = (a..<b).sorted { less(E[$0], P[$0], E[$1], P[$1]) }
+        let e0 = order.map { E[$0] }, p0 = order.map { P[$0] }, d0 = order.map { D[$0] }
+        for o in 0..<(b - a) { E[a + o] = e0[o]; P[a + o] = p0[o]; D[a + o] = d0[o] }
     }
 }
 
@@ -107,21 +153,36 @@ enum RadixSort {
     static let digitBits = 11
 
     static func sort(_ keys: [UInt64], bits: Int) -> (keys: [UInt64], perm: [Int32]) {
+        let a = sortPacked(keys, bits: bits)
+        let indexBits = RadixSort.indexBits(keys.count)
+        let low = (UInt64(1) << UInt64(indexBits)) - 1
+        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
+    }
+
+    /// Bits of the point index in a packed word.
+    static func indexBits(_ n: Int) -> Int { max(1, Int.bitWidth - n.leadingZeroBitCount) }
+
+    /// The sort itself: key << indexBits | index, sorted (the index in the low indexBits(n) bits).
+    static func sortPacked(_ keys: [UInt64], bits: Int) -> [UInt64] {
         let n = keys.count
-        let indexBits = max(1, Int.bitWidth - n.leadingZeroBitCount)
+        let indexBits = RadixSort.indexBits(n)
         precondition(bits + indexBits <= 64, "RadixSort: key and index do not fit 64 bits")
         let passes = (bits + digitBits - 1) / digitBits
         let mask = UInt64((1 << digitBits) - 1)
-        var a = [UInt64](repeating: 0, count: n), b = [UInt64](repeating: 0, count: n)
         var hist = [Int](repeating: 0, count: passes << digitBits)
-        keys.withUnsafeBufferPointer { K in a.withUnsafeMutableBufferPointer { A in
-        hist.withUnsafeMutableBufferPointer { H in
-            for i in 0..<n {
-                let k = K[i]
-                A[i] = k << UInt64(indexBits) | UInt64(i)
-                for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
-            }
-        } } }
+        // Both buffers written in full before they are read (no zero-filling first): a by the
+        // loop below, b by each scatter pass.
+        var a = [UInt64](unsafeUninitializedCapacity: n) { A, aCount in
+            keys.withUnsafeBufferPointer { K in hist.withUnsafeMutableBufferPointer { H in
+                for i in 0..<n {
+                    let k = K[i]
+                    A[i] = k << UInt64(indexBits) | UInt64(i)
+                    for p in 0..<passes { H[p << digitBits + Int((k >> UInt64(p * digitBits)) & mask)] += 1 }
+                }
+            } }
+            aCount = n
+        }
+        var b = [UInt64](unsafeUninitializedCapacity: n) { _, bCount in bCount = n }
         for p in 0..<passes {
             let base = p << digitBits
             if hist[base..<base + (1 << digitBits)].contains(n) { continue }   // one digit value: nothing moves
@@ -138,7 +199,6 @@ enum RadixSort {
             } } }
             swap(&a, &b)
         }
-        let low = (UInt64(1) << UInt64(indexBits)) - 1
-        return (a.map { $0 >> UInt64(indexBits) }, a.map { Int32(truncatingIfNeeded: $0 & low) })
+        return a
     }
 }

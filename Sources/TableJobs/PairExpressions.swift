@@ -53,21 +53,40 @@ struct PairExpressions {
 
     var isTrivial: Bool { filter == nil && columns.isEmpty }
 
+    /// Pairs per evaluation block: the gathered payload of a block (2 × payload columns × 64 k
+    /// values) and the evaluator's temporaries stay in cache, where one batch over every found pair
+    /// (tens of millions for a dense search) streamed gigabytes through memory.
+    static let block = 65_536
+
     /// For pairs (a[k], b[k]) of `rows` at separation sep[k]: which pass --pair-where, and the
-    /// --columns of those that do.
+    /// --columns of those that do. Evaluated block by block (expressions are row-wise, reductions
+    /// are along a row's own array: the values do not depend on the blocking).
     func evaluate(_ rows: PairRows, a: [Int], b: [Int], sep: [Double]) throws -> (keep: [Bool], columns: [PayloadColumn]) {
         guard !isTrivial else { return ([Bool](repeating: true, count: a.count), []) }
         guard !a.isEmpty else { return ([], columns.map { PayloadColumn(kind: $0.expression.kind) }) }
-        var batch = ExpressionBatch(rowCount: a.count, columns: [Self.separation: ExpressionColumn(values: .float(sep))])
-        for (j, name) in rows.payloadNames.enumerated() {
-            batch.columns["a." + name] = rows.payload[j].gather(a).expressionColumn
-            batch.columns["b." + name] = rows.payload[j].gather(b).expressionColumn
-        }
-        let keep = try filter?.mask(batch) ?? [Bool](repeating: true, count: a.count)
-        let kept = keep.indices.filter { keep[$0] }
-        let out = try columns.map { c -> PayloadColumn in
-            let v = try c.expression.evaluate(batch)
-            return PayloadColumn(v, rows: kept)
+        var keep: [Bool] = []
+        keep.reserveCapacity(a.count)
+        var out: [PayloadColumn] = []
+        // Null masks are gathered only for the columns that have a null (float columns never do:
+        // their null is NaN); the batch gets the same columns either way.
+        let hasNull = rows.payload.map { $0.null.contains(true) }
+        for start in stride(from: 0, to: a.count, by: Self.block) {
+            let end = min(a.count, start + Self.block)
+            let ia = Array(a[start..<end]), ib = Array(b[start..<end])
+            var batch = ExpressionBatch(rowCount: end - start,
+                                        columns: [Self.separation: ExpressionColumn(values: .float(Array(sep[start..<end])))])
+            for (j, name) in rows.payloadNames.enumerated() {
+                batch.columns["a." + name] = rows.payload[j].expressionColumn(ia, nulls: hasNull[j])
+                batch.columns["b." + name] = rows.payload[j].expressionColumn(ib, nulls: hasNull[j])
+            }
+            let k = try filter?.mask(batch) ?? [Bool](repeating: true, count: end - start)
+            keep += k
+            let kept = k.indices.filter { k[$0] }
+            let cols = try columns.map { c -> PayloadColumn in
+                let v = try c.expression.evaluate(batch)
+                return PayloadColumn(v, rows: kept)
+            }
+            if start == 0 { out = cols } else { for j in cols.indices { out[j].append(cols[j]) } }
         }
         return (keep, out)
     }

@@ -51,7 +51,7 @@ enum PairHalo {
         let large = own.gather(largeIdx).allgathered(comm)
 
         var rows = small
-        rows.append(halo)
+        if halo.count > 0 { rows.append(halo) }   // (an empty append would still copy `small`'s columns)
         let largeStart = small.count + halo.count
         // ---- pass 1: small rows against small rows + halo ---------------------------------------
         // The own small rows come first in `rows`: they query the index of all of it, walked in
@@ -61,28 +61,32 @@ enum PairHalo {
             // One rank, or no halo: the points already made for the caps serve.
             targets1 = PairSet(points: smallPoints, radii: small.radius, keys: small.key, sides: sides ? small.side : nil)
         } else {
-            targets1 = rows.pairSet(withSides: sides)
+            // The unit vectors of the small rows are made once (for the caps); only the halo's are new.
+            var points = smallPoints
+            points.append(halo.points)
+            targets1 = PairSet(points: points, radii: rows.radius, keys: rows.key, sides: sides ? rows.side : nil)
         }
-        rows.append(large)
+        if large.count > 0 { rows.append(large) }
         var out = LocalPairs(rows: rows, haloRows: halo.count, largeRows: large.count, haloRadius: rh)
-        let index1 = SkyIndex(targets1.points, zoneHeightArcsec: zoneHeight(small.radius))
+        // The declinations the unit vectors were made from (no atan2 per point in the index).
+        let index1 = SkyIndex(targets1.points, decDeg: halo.count == 0 ? small.dec : small.dec + halo.dec,
+                              zoneHeightArcsec: zoneHeight(small.radius))
         let competes1 = [Bool](repeating: true, count: targets1.count)
-        // In a few blocks of queries, for progress lines (rank 0's share stands for every rank's).
-        let block = max(262_144, (small.count + 9) / 10)
-        for start in stride(from: 0, to: small.count, by: block) {
-            let end = min(small.count, start + block)
-            let p1 = PairSearch.search(rows: start..<end, of: targets1, index: index1, targetCompetes: competes1)
-            out.first += p1.query
-            out.second += p1.target
-            out.sep += p1.sep
-            progress?.update(fraction: Double(end) / Double(small.count), count: end * comm.size,
-                             detail: "\(out.first.count * comm.size) pairs")
+        // One walk over the index; rank 0's share of the progress stands for every rank's.
+        // Unordered: the pairs are sorted globally afterwards (PairsRun), by keys unique per pair.
+        let p1 = PairSearch.search(rows: 0..<small.count, of: targets1, index: index1, targetCompetes: competes1,
+                                   ordered: false) { done, found in
+            progress?.update(fraction: Double(done) / Double(max(small.count, 1)), count: done * comm.size,
+                             detail: "\(found * comm.size) pairs")
         }
+        out.first = p1.query
+        out.second = p1.target
+        out.sep = p1.sep
 
         // ---- pass 2: every large row against this rank's rows -----------------------------------
         if large.count > 0 && own.count > 0 {
             let targets2 = own.pairSet(withSides: sides)
-            let index2 = SkyIndex(targets2.points, zoneHeightArcsec: zoneHeight(large.radius))
+            let index2 = SkyIndex(targets2.points, decDeg: own.dec, zoneHeightArcsec: zoneHeight(large.radius))
             let competes = own.radius.map { $0 > rh }
             let p2 = PairSearch.search(large.pairSet(withSides: sides), against: targets2, index: index2, targetCompetes: competes)
             // own row i → its place in `rows`: small rows first, own large rows in this rank's
@@ -150,7 +154,7 @@ enum PairHalo {
     /// the zones a query visits against the ra window scanned in each.
     static func zoneHeight(_ radii: [Double]) -> Double {
         guard !radii.isEmpty else { return 60 }
-        let median = radii.sorted()[radii.count / 2]
+        let median = OrderStatistic.kthSmallest(radii, radii.count / 2)
         return min(max(median, 1), 3600)
     }
 }

@@ -24,6 +24,8 @@ struct PairInput {
     static func read(_ scan: TableScan, condition: Expressions.Expression?, radius: Expressions.Expression,
                      expressions: PairExpressions, chunkRows: Int, progress: ProgressReporter?) throws -> PairInput {
         var out = PairInput(rows: PairRows(payloadNames: expressions.payloadNames, kinds: expressions.payloadKinds))
+        // Without --where every row is kept: room for all of them at once (no regrowth copies).
+        if condition == nil { out.rows.reserveCapacity(scan.rows.count) }
         let columns = referencedColumns([condition, radius]) + ["ra", "dec", "source_id"] + expressions.payloadNames
         var seen = Set<String>()
         let read = columns.filter { seen.insert($0).inserted }
@@ -49,6 +51,19 @@ struct PairInput {
                                    + "a radius must be finite and ≥ 0")
                 }
                 used.append(i)
+            }
+            if used.count == rows.count {
+                // Every row of the chunk kept (no --where, no NaN): whole columns, no index gathers.
+                out.rows.ra += ra
+                out.rows.dec += dec
+                out.rows.radius += r.map { $0 + 0 }     // + 0: −0 becomes +0 (ordered keys)
+                out.rows.key += (0..<rows.count).map { Int64(rows.start + $0) }
+                out.rows.sourceId += ids
+                out.rows.side.append(contentsOf: repeatElement(0, count: rows.count))
+                for (j, name) in expressions.payloadNames.enumerated() {
+                    out.rows.payload[j].append(PayloadColumn(batch.columns[name]!, count: rows.count))
+                }
+                return
             }
             out.rows.ra += used.map { ra[$0] }
             out.rows.dec += used.map { dec[$0] }

@@ -42,6 +42,13 @@ struct PairRows {
         return out
     }
 
+    /// Room for `n` rows in every column (no regrowth while chunks are appended).
+    mutating func reserveCapacity(_ n: Int) {
+        ra.reserveCapacity(n); dec.reserveCapacity(n); radius.reserveCapacity(n)
+        key.reserveCapacity(n); sourceId.reserveCapacity(n); side.reserveCapacity(n)
+        for j in payload.indices { payload[j].reserveCapacity(n) }
+    }
+
     mutating func append(_ o: PairRows) {
         ra += o.ra; dec += o.dec; radius += o.radius; key += o.key; sourceId += o.sourceId; side += o.side
         for j in payload.indices { payload[j].append(o.payload[j]) }
@@ -109,6 +116,12 @@ struct PayloadColumn {
         ExpressionColumn(values: values, null: null.contains(true) ? null : nil)
     }
 
+    /// A whole batch column (scalar), nulls materialised.
+    init(_ c: ExpressionColumn, count: Int) {
+        values = c.values
+        null = c.null ?? [Bool](repeating: false, count: count)
+    }
+
     /// The rows `idx` of a batch column (scalar), nulls materialised.
     init(_ c: ExpressionColumn, rows idx: [Int]) {
         switch c.values {
@@ -129,14 +142,41 @@ struct PayloadColumn {
         return PayloadColumn(values: v, null: idx.map { null[$0] })
     }
 
+    /// The rows `idx` as an expression column: `gather(idx).expressionColumn` without gathering
+    /// the null mask when `nulls` is false (the column has no null, so neither has the subset).
+    func expressionColumn(_ idx: [Int], nulls: Bool) -> ExpressionColumn {
+        if nulls { return gather(idx).expressionColumn }
+        switch values {
+        case .float(let x): return ExpressionColumn(values: .float(idx.map { x[$0] }))
+        case .int(let x): return ExpressionColumn(values: .int(idx.map { x[$0] }))
+        case .bool(let x): return ExpressionColumn(values: .bool(idx.map { x[$0] }))
+        }
+    }
+
+    /// Appends in place: the values are taken out of the enum first (leaving it empty), so the
+    /// array is uniquely referenced and grows geometrically — `a + b` copied the whole column on
+    /// every chunk read.
     mutating func append(_ o: PayloadColumn) {
-        switch (values, o.values) {
-        case (.float(let a), .float(let b)): values = .float(a + b)
-        case (.int(let a), .int(let b)): values = .int(a + b)
-        case (.bool(let a), .bool(let b)): values = .bool(a + b)
+        let taken = values
+        values = .bool([])
+        switch (taken, o.values) {
+        case (.float(var a), .float(let b)): a += b; values = .float(a)
+        case (.int(var a), .int(let b)): a += b; values = .int(a)
+        case (.bool(var a), .bool(let b)): a += b; values = .bool(a)
         default: preconditionFailure("payload kinds differ between ranks")
         }
         null += o.null
+    }
+
+    mutating func reserveCapacity(_ n: Int) {
+        let taken = values
+        values = .bool([])
+        switch taken {
+        case .float(var a): a.reserveCapacity(n); values = .float(a)
+        case .int(var a): a.reserveCapacity(n); values = .int(a)
+        case .bool(var a): a.reserveCapacity(n); values = .bool(a)
+        }
+        null.reserveCapacity(n)
     }
 
     func transfer<M: ColumnMove>(_ move: M) -> PayloadColumn {

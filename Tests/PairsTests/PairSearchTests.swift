@@ -137,6 +137,41 @@ final class PairSearchTests: XCTestCase {
         XCTAssertGreaterThan(total, 500)
     }
 
+    /// One radius for every row and every target competing: the visit-once walk (each pair met
+    /// from its earlier point in zone order) gives exactly the reference's pairs, for own-row
+    /// ranges of the set, with and without sides, at the pole, across ra = 0, with whole zones.
+    func testFixedRadiusOwnRowsVisitOnce() {
+        var g = SplitMix64(17)
+        let u = TestSky.uniform(400, &g)
+        let c = TestSky.clusters(centres: [(0, 0), (359.99, -30), (10, 89.9), (200, -89.95)], perCluster: 300,
+                                 spreadDeg: 0.5, pairScaleArcsec: 20, &g)
+        let ra = u.ra + c.ra, dec = u.dec + c.dec
+        let competes = [Bool](repeating: true, count: ra.count)
+        var total = 0
+        for (radius, zone) in [(30.0, 30.0), (30.0, 200.0), (600.0, 60.0), (7200.0, 3600.0)] {
+            for withSides in [false, true] {
+                let sides = withSides ? ra.indices.map { _ in UInt8(g.next() % 2) } : nil
+                let all = TestSky.set(ra, dec, radii: [Double](repeating: radius, count: ra.count), sides: sides, &g)
+                // Zones from the unit vectors' declinations, or from those the points were made from.
+                for index in [SkyIndex(all.points, zoneHeightArcsec: zone), SkyIndex(all.points, decDeg: dec, zoneHeightArcsec: zone)] {
+                for rows in [0..<900, 900..<all.count, 0..<all.count] {
+                    let idx = Array(rows)
+                    let q = PairSet(points: all.points.subset(idx), radii: idx.map { all.radii[$0] },
+                                    keys: idx.map { all.keys[$0] }, sides: sides.map { s in idx.map { s[$0] } })
+                    let ref = PairSearch.searchReference(q, against: all, targetCompetes: competes)
+                    let got = PairSearch.search(rows: rows, of: all, index: index, targetCompetes: competes)
+                    let what = "r \(radius), zone \(zone), sides \(withSides), rows \(rows)"
+                    XCTAssertEqual(got.query, ref.query.map { rows.lowerBound + $0 }, what)
+                    XCTAssertEqual(got.target, ref.target, what)
+                    XCTAssertEqual(got.sep.map(\.bitPattern), ref.sep.map(\.bitPattern), what)
+                    total += ref.count
+                }
+                }
+            }
+        }
+        XCTAssertGreaterThan(total, 5000)
+    }
+
     func testEmptySets() {
         let empty = PairSet(points: SkyPoints(), radii: [], keys: [])
         var g = SplitMix64(15)
