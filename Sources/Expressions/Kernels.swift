@@ -68,7 +68,15 @@ enum FloatKernels {
         case .div: return zipMap(a, ac, b, bc) { $0 / $1 }
         case .floorDiv: return zipMap(a, ac, b, bc) { NumpyFloat.floorDivide($0, $1) }
         case .mod: return zipMap(a, ac, b, bc) { NumpyFloat.remainder($0, $1) }
-        case .pow: return zipMap(a, ac, b, bc) { Foundation.pow($0, $1) }
+        case .pow:
+            // numpy's fast_scalar_power: a constant exponent 2, 0.5 or −1 is np.square, np.sqrt or
+            // np.reciprocal — the same correctly rounded values as pow, without its cost.
+            if bc, let e = b.first {
+                if e == 2 { return map1(a) { $0 * $0 } }
+                if e == 0.5 { return map1(a) { $0.squareRoot() } }
+                if e == -1 { return map1(a) { 1 / $0 } }
+            }
+            return zipMap(a, ac, b, bc) { Foundation.pow($0, $1) }
         case .atan2: return zipMap(a, ac, b, bc) { Foundation.atan2($0, $1) }
         case .hypot: return zipMap(a, ac, b, bc) { Foundation.hypot($0, $1) }
         // np.minimum / np.maximum: a NaN in either operand gives NaN; of equal operands (0.0 and

@@ -62,6 +62,7 @@ public enum PairSearch {
         let qS = useSides ? qPerm.map { queries.sides![Int($0)] } : []
         let zoneTargets = ownRows != nil
         let progressEvery = 1 << 18
+        var candidates = 0
         // One radius for every row and every target competing (a same-set search with a fixed
         // radius): each pair is within both radii, so it belongs to the smaller key, and one visit
         // per pair decides it — every indexed point (own or halo) scans only forward in zone order
@@ -84,8 +85,8 @@ public enum PairSearch {
                     let qx = q.x, qy = q.y, qz = q.z, kk = QK[k]
                     window.update(x: qx, y: qy)
                     let dec = qDec[k]
-                    scanner.scanForward(position: k, zone: index.grid.zone(decDeg: dec), x: qx, y: qy, z: qz,
-                                        decDeg: dec, window: window) { j in
+                    candidates &+= scanner.scanForward(position: k, zone: index.grid.zone(decDeg: dec), x: qx, y: qy, z: qz,
+                                                       decDeg: dec, window: window) { j in
                         let kj = QK[j]
                         if kj == kk { return }
                         if useSides && QS[k] == QS[j] { return }
@@ -102,8 +103,10 @@ public enum PairSearch {
                 }
             } } } } } }
             progress?(ownCount, foundQ.count)
-            return inOrder ? ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
-                           : unordered(foundQ, foundT, foundSep)
+            var list = inOrder ? ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
+                               : unordered(foundQ, foundT, foundSep)
+            list.candidates = candidates
+            return list
         }
         let qR = qPerm.map { queries.radii[Int($0)] }
         // The target's radius, key, side and competes flag at zone position j. When the queries
@@ -137,7 +140,7 @@ public enum PairSearch {
                 precondition(r >= 0, "PairSearch: negative radius")
                 if r != window.radiusArcsec { window = QueryWindow(x: qx, y: qy, radiusArcsec: r) }
                 else { window.update(x: qx, y: qy) }
-                scanner.scan(x: qx, y: qy, z: qz, decDeg: qDec[k], window: window) { j in
+                candidates &+= scanner.scan(x: qx, y: qy, z: qz, decDeg: qDec[k], window: window) { j in
                     // Target attributes by zone position j (zoneTargets) or by row index t.
                     let t = Int(TP[j])
                     let a = zoneTargets ? j : t
@@ -154,8 +157,10 @@ public enum PairSearch {
             }
         } } } } } } } } } } } }
         progress?(done, foundQ.count)
-        return inOrder ? ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
+        var list = inOrder ? ordered(foundQ, foundT, foundSep, queryCount: nq, targetKeys: targets.keys)
                            : unordered(foundQ, foundT, foundSep)
+        list.candidates = candidates
+        return list
     }
 
     /// The same, brute force O(|Q|·|T|): the reference the tests compare with.

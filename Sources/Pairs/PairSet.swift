@@ -28,6 +28,10 @@ public struct PairList {
     public var query: [Int]
     public var target: [Int]
     public var sep: [Double]
+    /// Candidate pairs tested: the indexed points inside the queries' zone windows, each given
+    /// the chord² test (the search's work; a same-set fixed-radius search meets each pair once,
+    /// the others from both sides).
+    public var candidates = 0
     public init() { query = []; target = []; sep = [] }
     public var count: Int { query.count }
 }

@@ -156,19 +156,23 @@ public struct SkyIndex {
         self.entries = entries; self.zoneStart = zoneStart; self.grid = grid; self.cursors = cursors
     }
 
-    @inlinable @inline(__always)
+    /// Returns the number of indexed points tested (the candidate pairs of the query).
+    @inlinable @inline(__always) @discardableResult
     func scan(x qx: Double, y qy: Double, z qz: Double, decDeg: Double,
-              window w: QueryWindow, _ candidate: (Int) -> Void) {
+              window w: QueryWindow, _ candidate: (Int) -> Void) -> Int {
         let margin = 1e-9
         let zlo = grid.zone(decDeg: decDeg - w.radiusDeg - margin)
         let zhi = grid.zone(decDeg: decDeg + w.radiusDeg + margin)
         let thr = w.chord2
+        var tested = 0
         @inline(__always) func test(_ j: Int) {
+            tested &+= 1
             let e = entries[j]
             let dx = e.x - qx, dy = e.y - qy, dz = e.z - qz
             if dx * dx + dy * dy + dz * dz <= thr { candidate(j) }
         }
         for k in zlo...zhi { scanZone(k, w, test) }
+        return tested
     }
 
     /// The window `w` in zone k (wrapping through ra = 0 when w.lo > w.hi; the whole zone near a pole).
@@ -198,12 +202,14 @@ public struct SkyIndex {
     /// then the zones above it up to δ + r. A pair {p, j} closer than r lies in both windows
     /// (they are conservative), so exactly one of the two queries — the one earlier in zone
     /// order — meets the other, when every point queries with the same radius r.
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @discardableResult
     func scanForward(position p: Int, zone zp: Int, x qx: Double, y qy: Double, z qz: Double, decDeg: Double,
-                     window w: QueryWindow, _ candidate: (Int) -> Void) {
+                     window w: QueryWindow, _ candidate: (Int) -> Void) -> Int {
         let zhi = grid.zone(decDeg: decDeg + w.radiusDeg + 1e-9)
         let thr = w.chord2
+        var tested = 0
         @inline(__always) func test(_ j: Int) {
+            tested &+= 1
             let e = entries[j]
             let dx = e.x - qx, dy = e.y - qy, dz = e.z - qz
             if dx * dx + dy * dy + dz * dz <= thr { candidate(j) }
@@ -225,6 +231,7 @@ public struct SkyIndex {
             while j < e && entries[j].angle <= w.hi { test(j); j += 1 }
         }
         if zp < zhi { for k in (zp + 1)...zhi { scanZone(k, w, test) } }
+        return tested
     }
 
     /// First position in [s, e) with ra ≥ v: galloping from the zone's cursor when there is one,

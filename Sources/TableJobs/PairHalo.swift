@@ -31,6 +31,8 @@ struct LocalPairs {
     var haloRows = 0
     var largeRows = 0
     var haloRadius = 0.0
+    /// Candidate pairs tested (passing the chord prefilter), both passes.
+    var candidates = 0
 }
 
 enum PairHalo {
@@ -82,6 +84,7 @@ enum PairHalo {
         out.first = p1.query
         out.second = p1.target
         out.sep = p1.sep
+        out.candidates = p1.candidates
 
         // ---- pass 2: every large row against this rank's rows -----------------------------------
         if large.count > 0 && own.count > 0 {
@@ -98,6 +101,7 @@ enum PairHalo {
             out.first += p2.query.map { largeStart + $0 }
             out.second += p2.target.map { place[$0] }
             out.sep += p2.sep
+            out.candidates += p2.candidates
         }
         return out
     }

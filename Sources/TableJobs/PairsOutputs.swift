@@ -64,6 +64,7 @@ enum PairsOutputs {
             ("rows_selected", .int(r.rowsSelected)),
             ("rows_skipped_nan_position", .int(r.skippedPosition)),
             ("rows_skipped_nan_radius", .int(r.skippedRadius)),
+            ("candidate_pairs_tested", .int(t.candidates)),
             ("pairs_found", .int(t.found)),
             ("pairs_kept", .int(t.kept)),
             ("halo_radius_arcsec", .double(t.haloRadius)),
@@ -84,8 +85,8 @@ enum PairsOutputs {
             let rate = r.pairs.kept > 0 ? Double(s.kept) / Double(r.pairs.kept) : .nan
             lines.append(String(format: "  shifted copy (%.6g°): %d pairs kept — chance-alignment estimate %.3g of the pairs", deg, s.kept, rate))
         }
-        lines.append(String(format: "  halo radius %.6g arcsec, %d rows above it broadcast, %d halo rows received",
-                            r.pairs.haloRadius, r.pairs.largeRows, r.pairs.haloRows))
+        lines.append(String(format: "  halo radius %.6g arcsec, %d rows above it broadcast, %d halo rows received, %d candidate pairs tested",
+                            r.pairs.haloRadius, r.pairs.largeRows, r.pairs.haloRows, r.pairs.candidates))
         lines.append(String(format: "  %.2f s (read %.2f s, search %.2f s), %.3g rows/s, %.3g pairs/s", r.seconds, r.readSeconds,
                             r.pairs.seconds, Clock.rate(r.rowsRead, seconds: r.seconds), Clock.rate(r.pairs.found, seconds: r.pairs.seconds)))
         var outputs = [context.path(".h5"), context.path(".ecsv"), context.path(".svg")]

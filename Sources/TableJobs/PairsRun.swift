@@ -25,6 +25,8 @@ struct PairTable {
     var found = 0
     var kept = 0
     var haloRows = 0
+    /// Candidate pairs tested over all ranks.
+    var candidates = 0
     var largeRows = 0
     var haloRadius = 0.0
     var seconds = 0.0
@@ -141,12 +143,12 @@ enum PairsRun {
                                payload: columns).globallySorted(comm)
         var t = PairTable(a: table.keys[0], b: table.keys[1], sep: table.doubles[0], columns: table.payload)
         t.dpm = table.doubles[1]
-        let counts = comm.allreduce([a.count, kept.count, local.haloRows], .sum)
-        t.found = counts[0]; t.kept = counts[1]; t.haloRows = counts[2]
+        let counts = comm.allreduce([a.count, kept.count, local.haloRows, local.candidates], .sum)
+        t.found = counts[0]; t.kept = counts[1]; t.haloRows = counts[2]; t.candidates = counts[3]
         t.largeRows = local.largeRows
         t.haloRadius = local.haloRadius
         t.seconds = comm.elapsed(since: t0)
-        context.log("\(what): \(t.found) found, \(t.kept) kept; halo radius \(String(format: "%.6g", t.haloRadius))\" "
+        context.log("\(what): \(t.candidates) candidate pairs tested, \(t.found) found, \(t.kept) kept; halo radius \(String(format: "%.6g", t.haloRadius))\" "
                     + "(\(t.largeRows) rows above it broadcast), \(t.haloRows) halo rows received, "
                     + String(format: "%.2f s", t.seconds))
         return t
