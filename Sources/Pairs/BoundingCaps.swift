@@ -23,15 +23,19 @@ public enum BoundingCaps {
 
     /// One cap per occupied cell (cells ascending): centre = normalised mean of the members' unit
     /// vectors, radius = max separation centre→member plus the slack above. `members[k]` = indices
-    /// of the points in cap k, ascending.
-    public static func caps(_ points: SkyPoints, order: Int) -> (caps: [Cap], members: [[Int]]) {
+    /// of the points in cap k, ascending. `cells`: each point's cell when the caller knows it
+    /// (Gaia's source_id >> 35 is the level-12 NESTED pixel); any grouping gives caps that bound
+    /// their members — the cells only make them small.
+    public static func caps(_ points: SkyPoints, order: Int, cells: [Int64]? = nil) -> (caps: [Cap], members: [[Int]]) {
         let n = points.count
-        var cellOf = [Int64](repeating: 0, count: n)
-        for i in 0..<n {
-            let phi = atan2(points.y[i], points.x[i])
-            cellOf[i] = HEALPix.ang2pixNested(order: order, z: max(-1, min(1, points.z[i])), phi: phi)
+        let cellOf = cells ?? (0..<n).map { i in
+            HEALPix.ang2pixNested(order: order, z: max(-1, min(1, points.z[i])), phi: atan2(points.y[i], points.x[i]))
         }
-        let byCell = (0..<n).sorted { cellOf[$0] < cellOf[$1] || (cellOf[$0] == cellOf[$1] && $0 < $1) }
+        precondition(cellOf.count == n, "BoundingCaps: one cell per point")
+        // Rows in sky order (source_id order) are already grouped: no sort.
+        var sorted = true
+        for i in cellOf.indices.dropFirst() where cellOf[i] < cellOf[i - 1] { sorted = false; break }
+        let byCell = sorted ? Array(0..<n) : (0..<n).sorted { cellOf[$0] < cellOf[$1] || (cellOf[$0] == cellOf[$1] && $0 < $1) }
         var caps: [Cap] = [], members: [[Int]] = []
         var a = 0
         while a < n {
@@ -44,8 +48,14 @@ public enum BoundingCaps {
             // Members of one cell are never antipodal, so the mean is not zero; the first member
             // is the fallback all the same.
             let c = norm > 0 ? (sx / norm, sy / norm, sz / norm) : (points.x[m[0]], points.y[m[0]], points.z[m[0]])
-            var r = 0.0
-            for i in m { r = max(r, Separation.arcsec(c.0, c.1, c.2, points.x[i], points.y[i], points.z[i])) }
+            // The farthest member by chord (monotone in the angle), one separation for it.
+            var far = m[0], farChord2 = -1.0
+            for i in m {
+                let dx = points.x[i] - c.0, dy = points.y[i] - c.1, dz = points.z[i] - c.2
+                let d2 = dx * dx + dy * dy + dz * dz
+                if d2 > farChord2 { farChord2 = d2; far = i }
+            }
+            let r = Separation.arcsec(c.0, c.1, c.2, points.x[far], points.y[far], points.z[far])
             caps.append(Cap(x: c.0, y: c.1, z: c.2, radiusArcsec: r * (1 + relativeSlack) + absoluteSlackArcsec))
             members.append(m)
             a = b

@@ -111,7 +111,7 @@ enum PairHalo {
     static func exchangeHalo(_ small: PairRows, points smallPoints: SkyPoints, total: Int, haloArcsec rh: Double,
                              _ comm: Communicator) -> PairRows {
         let order = capOrder(rows: total, haloArcsec: rh)
-        let (caps, members) = BoundingCaps.caps(smallPoints, order: order)
+        let (caps, members) = BoundingCaps.caps(smallPoints, order: order, cells: cellsFromSourceIds(small, order: order))
         let flat = caps.flatMap { [$0.x, $0.y, $0.z, $0.radiusArcsec] }
         let (allFlat, counts) = comm.allgatherv(flat)
         var others: [Cap] = [], owners: [Int32] = []
@@ -125,6 +125,24 @@ enum PairHalo {
         let routes = BoundingCaps.haloDestinations(smallPoints, caps: caps, members: members, others: others, owners: owners,
                                                    me: Int32(comm.rank), haloArcsec: rh)
         return small.exchange(routes.point, to: routes.rank, comm)
+    }
+
+    /// The cells at `order` from source_id (>> 35: the HEALPix level-12 NESTED pixel of a Gaia
+    /// source), when a sample of the rows shows that their ids follow Gaia's rule (≥ 90 % of
+    /// them: a high-proper-motion star may have left the pixel of its id) — no atan2 and HEALPix
+    /// per row. Otherwise (other ids, a shifted copy) nil: the caps compute cells from the
+    /// positions. Either way the caps bound their members exactly; the cells only keep them small.
+    static func cellsFromSourceIds(_ rows: PairRows, order: Int) -> [Int64]? {
+        let n = rows.count
+        guard n > 0 else { return [] }
+        let sample = Array(stride(from: 0, to: n, by: max(1, n / 256))) + [n - 1]
+        let agree = sample.filter { i in
+            let id = rows.sourceId[i]
+            return id >= 0 && HEALPix.ang2pixNested(order: 12, raDeg: rows.ra[i], decDeg: rows.dec[i]) == id >> 35
+        }.count
+        guard agree * 10 >= sample.count * 9 else { return nil }
+        let shift = Int64(35 + 2 * (12 - order))
+        return rows.sourceId.map { $0 >> shift }
     }
 
     /// R_h such that at most M = max(1000, N/1000) rows have a larger radius: the (N − M)-th
