@@ -26,6 +26,27 @@ final class BoundingCapsTests: XCTestCase {
         XCTAssertEqual(cells, cells.sorted()); XCTAssertEqual(Set(cells).count, cells.count)
     }
 
+    /// Cells given by the caller (source_id >> k in a job) may group any points: the caps must
+    /// still bound every member, in given-cell order, whether the cells come sorted or not.
+    func testGivenCellsStillBoundTheirMembers() {
+        var g = SplitMix64(31)
+        let u = TestSky.uniform(2000, &g)
+        let p = SkyPoints(raDeg: u.ra, decDeg: u.dec)
+        for cells in [(0..<p.count).map { Int64($0 / 100) }, (0..<p.count).map { Int64(($0 * 7919) % 13) }] {
+            let (caps, members) = BoundingCaps.caps(p, order: 3, cells: cells)
+            XCTAssertEqual(caps.count, Set(cells).count)
+            XCTAssertEqual(Set(members.joined()).count, p.count)
+            for (k, cap) in caps.enumerated() {
+                XCTAssertEqual(Set(members[k].map { cells[$0] }).count, 1)
+                for i in members[k] {
+                    XCTAssertLessThanOrEqual(Separation.arcsec(cap.x, cap.y, cap.z, p.x[i], p.y[i], p.z[i]), cap.radiusArcsec)
+                }
+            }
+            let firstCells = members.map { cells[$0[0]] }
+            XCTAssertEqual(firstCells, firstCells.sorted())
+        }
+    }
+
     /// Three ranks holding contiguous ranges of NESTED cells (as source_id order gives): every
     /// point within `halo` of a point of rank R is routed to R (completeness), every routed point is
     /// within cap radius + halo (+ slack) of a cap of R (nothing farther), no duplicates, sorted.
