@@ -32,7 +32,9 @@ final class BoundingCapsTests: XCTestCase {
         var g = SplitMix64(31)
         let u = TestSky.uniform(2000, &g)
         let p = SkyPoints(raDeg: u.ra, decDeg: u.dec)
-        for cells in [(0..<p.count).map { Int64($0 / 100) }, (0..<p.count).map { Int64(($0 * 7919) % 13) }] {
+        let blocks: [Int64] = (0..<p.count).map { i in Int64(i / 100) }
+        let scattered: [Int64] = (0..<p.count).map { i in Int64((i * 7919) % 13) }
+        for cells in [blocks, scattered] {
             let (caps, members) = BoundingCaps.caps(p, order: 3, cells: cells)
             XCTAssertEqual(caps.count, Set(cells).count)
             XCTAssertEqual(Set(members.joined()).count, p.count)
