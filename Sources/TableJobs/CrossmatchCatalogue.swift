@@ -130,9 +130,7 @@ struct CrossmatchCatalogue {
         }
         var c = CrossmatchCatalogue(path: o.catalogue, idName: idName, ids: .int([]))
         var ids: [Int64] = []
-        let columns = referencedColumns([condition]) + ["ra", "dec", idName]
-        var seen = Set<String>()
-        try scan.forEachChunk(chunkRows: o.chunkRows, columns: columns.filter { seen.insert($0).inserted }) { rows, batch in
+        try scan.forEachChunk(chunkRows: o.chunkRows, columns: referencedColumns([condition], plus: ["ra", "dec", idName])) { rows, batch in
             let keep = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
             let ra = try PairInput.doubles(batch, "ra"), dec = try PairInput.doubles(batch, "dec")
             guard case .int(let id)? = batch.columns[idName]?.values else { return }

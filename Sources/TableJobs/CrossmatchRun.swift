@@ -1,7 +1,8 @@
 // `crossmatch`, step by step:
 // 1. B (CrossmatchCatalogue) is loaded on every rank: positions, ids, order by (id, row).
-// 2. Each rank reads its contiguous rows of A passing --where (ra, dec, source_id; NaN positions
-//    skipped and counted) and indexes them (SkyIndex: declination zones one radius high).
+// 2. Each rank reads its contiguous rows of A passing --where with the pair search's reader
+//    (PairInput: ra, dec, source_id; NaN positions skipped and counted, |dec| > 90° an error
+//    naming the row) and indexes them (SkyIndex: declination zones one radius high).
 // 3. Every B row queries this rank's index with the radius: each (B row, A row) match is made
 //    exactly once, on the rank owning the A row — no halo is needed, B being replicated.
 // 4. The matches are sorted globally by (B order, sep, source_id); a B row's matches land on one
@@ -47,29 +48,15 @@ enum CrossmatchRun {
                     + "against \(scan.table.rowCount) rows of \(o.input):/\(scan.table.name)" + (condition.map { " where \($0.text)" } ?? "")
                     + String(format: ", radius %.6g arcsec, %@", o.radius, o.match.rawValue))
 
-        // ---- A: this rank's rows ------------------------------------------------------------------
-        var ra: [Double] = [], dec: [Double] = [], ids: [Int64] = [], keys: [Int64] = []
-        var selected = 0, skipped = 0
-        let read = referencedColumns([condition]) + ["ra", "dec", "source_id"]
-        var seen = Set<String>()
-        try scan.forEachChunk(chunkRows: o.chunkRows, columns: read.filter { seen.insert($0).inserted },
-                              progress: context.progress(unit: "rows")) { rows, batch in
-            let mask = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
-            let r = try PairInput.doubles(batch, "ra"), d = try PairInput.doubles(batch, "dec")
-            guard case .int(let s)? = batch.columns["source_id"]?.values else {
-                throw JobError("\(o.input):/\(scan.table.name)/source_id is not an integer column")
-            }
-            for i in 0..<rows.count where mask[i] {
-                selected += 1
-                guard r[i].isFinite, d[i].isFinite, abs(d[i]) <= 90 else { skipped += 1; continue }
-                ra.append(r[i]); dec.append(d[i]); ids.append(s[i]); keys.append(Int64(rows.start + i))
-            }
-        }
+        // ---- A: this rank's rows (the pair search's reader: no radius, nothing carried) ------------
+        let input = try PairInput.read(scan, condition: condition, radius: nil, chunkRows: o.chunkRows,
+                                       progress: context.progress(unit: "rows"))
         try scan.close()
+        let ids = input.rows.sourceId, keys = input.rows.key
 
         // ---- matches on this rank -------------------------------------------------------------------
         let tSearch = Clock.wall()
-        let a = PairSet(points: SkyPoints(raDeg: ra, decDeg: dec), radii: [Double](repeating: 0, count: ra.count), keys: keys)
+        let a = PairSet(points: input.rows.points, radii: input.rows.radius, keys: keys)
         // B's keys are negative so that they never equal an A row's key (the kernel skips a row
         // paired with itself).
         let queries = PairSet(points: SkyPoints(raDeg: b.ra, decDeg: b.dec), radii: [Double](repeating: o.radius, count: b.count),
@@ -102,7 +89,7 @@ enum CrossmatchRun {
             i = j
         }
         r.searchSeconds = comm.elapsed(since: tSearch)
-        let counts = comm.allreduce([selected, skipped, found.count, groups, r.bRow.count], .sum)
+        let counts = comm.allreduce([input.selected, input.skippedPosition, found.count, groups, r.bRow.count], .sum)
         r.rowsRead = scan.table.rowCount
         r.rowsSelected = counts[0]; r.skippedPosition = counts[1]; r.matches = counts[2]; r.bMatched = counts[3]; r.rowsOut = counts[4]
         r.seconds = comm.elapsed(since: t0)

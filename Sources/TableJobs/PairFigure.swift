@@ -2,7 +2,7 @@
 // shifted-copy pairs (chance alignments: El-Badry, Rix & Heintz 2021 Fig. 3 makes the same
 // comparison), and Δµ against θ for a sample of pairs (bound pairs lie under the orbital-motion
 // envelope Δµ ∝ θ^−1/2 of their eq. 3). Histograms are exact (counts summed over ranks); the
-// scatter is the first pairs of each rank, up to `sampleRows` each.
+// scatter is up to `sampleRows` pairs found on each rank.
 import Foundation
 import GaiaIO
 import MPI
@@ -32,10 +32,9 @@ enum PairFigure {
         return Histograms(edges: edges, pairs: counts(r.pairs), shifted: r.shifted.map(counts))
     }
 
-    /// (θ, Δµ) of up to `sampleRows` pairs per rank, gathered on rank 0.
+    /// (θ, Δµ) of the pairs each rank sampled (PairTable.sample), gathered on rank 0.
     static func sample(_ t: PairTable, _ comm: Communicator) -> (sep: [Double], dpm: [Double]) {
-        let k = min(sampleRows, t.dpm.count)
-        return (comm.gatherv(Array(t.sep.prefix(k))), comm.gatherv(Array(t.dpm.prefix(k))))
+        (comm.gatherv(t.sample.sep), comm.gatherv(t.sample.dpm))
     }
 
     static func figure(_ r: PairsResult, histogram h: Histograms?, sample: (sep: [Double], dpm: [Double])) -> Figure? {

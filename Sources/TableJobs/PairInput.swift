@@ -21,18 +21,19 @@ struct PairInput {
         }
     }
 
-    static func read(_ scan: TableScan, condition: Expressions.Expression?, radius: Expressions.Expression,
-                     expressions: PairExpressions, chunkRows: Int, progress: ProgressReporter?) throws -> PairInput {
-        var out = PairInput(rows: PairRows(payloadNames: expressions.payloadNames, kinds: expressions.payloadKinds))
+    /// `radius`: nil gives every row the radius 0 (crossmatch's table side, which never queries).
+    /// `payload`: the columns carried with the rows (PairExpressions.payloadNames / payloadKinds).
+    static func read(_ scan: TableScan, condition: Expressions.Expression?, radius: Expressions.Expression?,
+                     payload: [String] = [], kinds: [ElementKind] = [], chunkRows: Int,
+                     progress: ProgressReporter?) throws -> PairInput {
+        var out = PairInput(rows: PairRows(payloadNames: payload, kinds: kinds))
         // Without --where every row is kept: room for all of them at once (no regrowth copies).
         if condition == nil { out.rows.reserveCapacity(scan.rows.count) }
-        let columns = referencedColumns([condition, radius]) + ["ra", "dec", "source_id"] + expressions.payloadNames
-        var seen = Set<String>()
-        let read = columns.filter { seen.insert($0).inserted }
+        let read = referencedColumns([condition, radius], plus: ["ra", "dec", "source_id"] + payload)
         try scan.forEachChunk(chunkRows: chunkRows, columns: read, progress: progress) { rows, batch in
             let mask = try condition?.mask(batch) ?? [Bool](repeating: true, count: rows.count)
             let ra = try doubles(batch, "ra"), dec = try doubles(batch, "dec")
-            let r = try radius.doubles(batch)
+            let r = try radius?.doubles(batch) ?? [Double](repeating: 0, count: rows.count)
             guard case .int(let ids)? = batch.columns["source_id"]?.values else {
                 throw JobError("\(scan.table.path):/\(scan.table.name)/source_id is not an integer column")
             }
@@ -47,7 +48,7 @@ struct PairInput {
                     throw JobError("\(scan.table.path):/\(scan.table.name) row \(row) (source_id \(ids[i])): dec = \(dec[i])° lies outside [-90, 90]")
                 }
                 guard r[i] >= 0, r[i].isFinite else {
-                    throw JobError("--radius \(radius.text): row \(row) (source_id \(ids[i])) has the radius \(r[i]) arcsec; "
+                    throw JobError("--radius \(radius?.text ?? "0"): row \(row) (source_id \(ids[i])) has the radius \(r[i]) arcsec; "
                                    + "a radius must be finite and ≥ 0")
                 }
                 used.append(i)
@@ -60,7 +61,7 @@ struct PairInput {
                 out.rows.key += (0..<rows.count).map { Int64(rows.start + $0) }
                 out.rows.sourceId += ids
                 out.rows.side.append(contentsOf: repeatElement(0, count: rows.count))
-                for (j, name) in expressions.payloadNames.enumerated() {
+                for (j, name) in payload.enumerated() {
                     out.rows.payload[j].append(PayloadColumn(batch.columns[name]!, count: rows.count))
                 }
                 return
@@ -71,7 +72,7 @@ struct PairInput {
             out.rows.key += used.map { Int64(rows.start + $0) }
             out.rows.sourceId += used.map { ids[$0] }
             out.rows.side += used.map { _ in 0 }
-            for (j, name) in expressions.payloadNames.enumerated() {
+            for (j, name) in payload.enumerated() {
                 out.rows.payload[j].append(PayloadColumn(batch.columns[name]!, rows: used))
             }
         }

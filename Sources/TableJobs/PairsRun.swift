@@ -19,8 +19,9 @@ import Pairs
 struct PairTable {
     var a: [Int64] = [], b: [Int64] = [], sep: [Double] = []
     var columns: [PayloadColumn] = []
-    /// |µ_a − µ_b| (mas/yr) of this rank's first kept pairs, for the figure (when pmra, pmdec exist).
-    var dpm: [Double] = []
+    /// (θ, |µ_a − µ_b|) of up to PairFigure.sampleRows of this rank's kept pairs, for the figure
+    /// (Δµ NaN when the table has no pmra, pmdec).
+    var sample: (sep: [Double], dpm: [Double]) = ([], [])
     /// Pairs before --pair-where (over all ranks) and kept.
     var found = 0
     var kept = 0
@@ -73,7 +74,7 @@ enum PairsRun {
                     + (o.pairWhere.map { ", pairs where \($0)" } ?? "") + (o.shifted.map { ", shifted copy at \($0)°" } ?? ""))
 
         let tRead = Clock.wall()
-        let input = try PairInput.read(scan, condition: condition, radius: radius, expressions: expressions,
+        let input = try PairInput.read(scan, condition: condition, radius: radius, payload: expressions.payloadNames, kinds: expressions.payloadKinds,
                                        chunkRows: o.chunkRows, progress: context.progress(unit: "rows"))
         let readSeconds = comm.elapsed(since: tRead)
         try scan.close()
@@ -139,10 +140,12 @@ enum PairsRun {
         let kept = keep.indices.filter { keep[$0] }
         let ka = kept.map { a[$0] }, kb = kept.map { b[$0] }
         let table = SortedRows(keys: [ka.map { u.sourceId[$0] }, kb.map { u.sourceId[$0] }, ka.map { u.key[$0] }, kb.map { u.key[$0] }],
-                               doubles: [kept.map { sep[$0] }, properMotionDifference(u, ka, kb)],
-                               payload: columns).globallySorted(comm)
+                               doubles: [kept.map { sep[$0] }], payload: columns).globallySorted(comm)
         var t = PairTable(a: table.keys[0], b: table.keys[1], sep: table.doubles[0], columns: table.payload)
-        t.dpm = table.doubles[1]
+        // The figure's sample is taken here, from the pairs this rank found: no column moves
+        // through the sort for it.
+        let s = min(PairFigure.sampleRows, kept.count)
+        t.sample = (kept.prefix(s).map { sep[$0] }, properMotionDifference(u, Array(ka.prefix(s)), Array(kb.prefix(s))))
         let counts = comm.allreduce([a.count, kept.count, local.haloRows, local.candidates], .sum)
         t.found = counts[0]; t.kept = counts[1]; t.haloRows = counts[2]; t.candidates = counts[3]
         t.largeRows = local.largeRows

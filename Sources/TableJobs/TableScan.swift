@@ -54,9 +54,11 @@ final class TableScan {
 }
 
 /// Every column named by `expressions`, once, in first-use order.
-func referencedColumns(_ expressions: [Expressions.Expression?]) -> [String] {
+/// `plus`: columns a job reads besides (ra, dec, an id), appended when not named already.
+func referencedColumns(_ expressions: [Expressions.Expression?], plus names: [String] = []) -> [String] {
     var seen = Set<String>(), out: [String] = []
     for e in expressions.compactMap({ $0 }) { for c in e.referencedColumns where seen.insert(c).inserted { out.append(c) } }
+    for c in names where seen.insert(c).inserted { out.append(c) }
     return out
 }
 
