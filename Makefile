@@ -33,7 +33,7 @@ export OMP_NUM_THREADS = 1
 MPIRUN = mpirun $(MPIRUN_FLAGS)
 
 APT_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libfftw3-dev \
-               zlib1g-dev pkg-config
+               zlib1g-dev libcfitsio-dev pkg-config
 PY_PACKAGES  = numpy scipy pandas h5py astropy pyyaml pytest nifty-ls
 
 EXAMPLE_DIR = Examples/light-curve-stats

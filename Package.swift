@@ -42,14 +42,17 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3",
                        providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CFITSIO", path: "Sources/CFITSIO", pkgConfig: "cfitsio",
+                       providers: [.apt(["libcfitsio-dev"])]),
         .target(name: "CShims", dependencies: ["CMPI", "CHDF5"], path: "Sources/CShims"),
         .target(name: "CFastFloat", path: "Sources/CFastFloat",
                 cxxSettings: [.unsafeFlags(["-std=c++17", "-O3"])]),
         // --- typed wrappers ------------------------------------------------------------------
         .target(name: "MPI", dependencies: ["CMPI", "CShims"], path: "Sources/MPI"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CShims", "MPI"], path: "Sources/HDF5"),
+        .target(name: "FITS", dependencies: ["CFITSIO"], path: "Sources/FITS"),
         // --- Gaia data ----------------------------------------------------------------------
-        .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams", "Expressions"],
+        .target(name: "GaiaFormat", dependencies: ["CZlib", "CFastFloat", "Yams", "Expressions", "FITS"],
                 path: "Sources/GaiaFormat", swiftSettings: hot),
         // The expression language of `--where`, `define:`, `--by`, `--values` (Docs/expressions.md):
         // pure, evaluated over column batches that GaiaIO reads.
@@ -61,7 +64,7 @@ let package = Package(
         // Epoch-photometry light curves of a repacked table: columns, collective block reads,
         // the cleaning every light-curve job shares (periodogram, users' jobs).
         .target(name: "LightCurves", dependencies: ["GaiaIO"], path: "Sources/LightCurves"),
-        .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics"], path: "Sources/Synth", swiftSettings: hot),
+        .target(name: "Synth", dependencies: ["GaiaFormat", "Numerics", "Astrometry"], path: "Sources/Synth", swiftSettings: hot),
         // --- pure numerics shared by kernels, Synth and jobs (Cholesky, χ² tails, HEALPix, DetMath,
         //     exact sums and the ExactReduction protocol that GaiaIO's MPIReduction implements)
         .target(name: "Numerics", path: "Sources/Numerics", swiftSettings: hot),
@@ -80,7 +83,12 @@ let package = Package(
         // Astrometric gravitational-wave kernels: VSH fit, all-pairs Hellings–Downs correlation,
         // plane-wave F-statistic (pure); their parallel drivers in GWJob.
         .target(name: "GWAstrometry", dependencies: ["Numerics"], path: "Sources/GWAstrometry", swiftSettings: hot),
-        .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI"],
+        // Per-source astrometric solutions from epoch astrometry (ESA gaiasupdate's source update:
+        // 5p and 6p constrained colour, AGIS weighting and excess noise) — pure; driver in AstrometryJob.
+        .target(name: "Astrometry", dependencies: ["Numerics"], path: "Sources/Astrometry", swiftSettings: hot),
+        .target(name: "AstrometryJob", dependencies: ["GaiaJob", "Astrometry", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI"],
+                path: "Sources/AstrometryJob"),
+        .target(name: "GWJob", dependencies: ["GaiaJob", "GWAstrometry", "Astrometry", "GaiaIO", "GaiaFormat", "Numerics", "Plot", "MPI"],
                 path: "Sources/GWJob"),
         // Exact grouped statistics (count, moments, median, MAD, percentiles) of one group's values,
         // and the distributed order statistics for groups spread over ranks (pure).
@@ -99,7 +107,7 @@ let package = Package(
         // --- the program ----------------------------------------------------------------------
         .executableTarget(name: "gaiamine",
                           dependencies: ["GaiaJob", "GaiaIO", "GaiaFormat", "Synth", "MPI", "HDF5", "XPSearchJob",
-                                         "PeriodogramJob", "GWJob", "TableJobs", "CShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         "PeriodogramJob", "GWJob", "TableJobs", "AstrometryJob", "CShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
         .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
@@ -108,6 +116,7 @@ let package = Package(
                     path: "Tests/GaiaIOTests"),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], path: "Tests/ExpressionsTests"),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates", "Numerics"], path: "Tests/AggregatesTests"),
+        .testTarget(name: "AstrometryTests", dependencies: ["Astrometry", "Numerics"], path: "Tests/AstrometryTests"),
         .testTarget(name: "PairsTests", dependencies: ["Pairs", "Numerics"], path: "Tests/PairsTests"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "GaiaJobTests", dependencies: ["GaiaJob", "GaiaIO", "MPI"], path: "Tests/GaiaJobTests"),

@@ -1,0 +1,2 @@
+// Per-source astrometric solutions from epoch astrometry (skeleton).
+public enum AstrometryModule {}

@@ -1,0 +1,3 @@
+// The astrometric-solution job (skeleton).
+import Astrometry
+public enum AstrometryJobModule {}

@@ -1,0 +1,3 @@
+import XCTest
+@testable import Astrometry
+final class AstrometrySkeletonTests: XCTestCase { func testModuleLinks() { _ = AstrometryModule.self } }
