@@ -44,7 +44,7 @@ final class FastReferenceTests: XCTestCase {
     func testRandomSources() throws {
         var rng = SplitMix64(seed: 13)
         var outliersSeen = 0, noiseFitted = 0
-        for id in 0..<120 {
+        for id in 0..<60 {
             var spec = SyntheticSpec()
             spec.transits = 8 + Int(rng.uniform() * 80)
             spec.perCCDColour = id % 3 == 0
@@ -67,13 +67,13 @@ final class FastReferenceTests: XCTestCase {
             }
         }
         // The set exercises the robust branch, not only the χ² ≤ dof shortcut.
-        XCTAssertGreaterThan(outliersSeen, 100)
-        XCTAssertGreaterThan(noiseFitted, 50)
+        XCTAssertGreaterThan(outliersSeen, 50)
+        XCTAssertGreaterThan(noiseFitted, 25)
     }
 
     func testRejectionCountsAndErrors() throws {
         var rng = SplitMix64(seed: 7)
-        var s = syntheticSource(id: 5, SyntheticSpec(transits: 3), &rng)
+        var s = syntheticSource(id: 5, SyntheticSpec(transits: 6), &rng)
         s.obsTimeTCB[1] = Int64.min           // time null first, although also used
         s.usedByAGISAL[2] = 0
         s.usedByAGISAL[3] = -1
@@ -84,13 +84,14 @@ final class FastReferenceTests: XCTestCase {
         let r = try AstrometricSolver.solve(s, options: SolverOptions(model: .fiveParameter))
         var expected = [Int](repeating: 0, count: 6)
         expected[ObservationRejection.timeNull.rawValue] = 1
-        expected[ObservationRejection.notUsedByAGIS.rawValue] = 3 + 2   // SM of each transit + 2
+        expected[ObservationRejection.notUsedByAGIS.rawValue] = 6 + 2   // SM of each transit + 2
         expected[ObservationRejection.baryCorrNull.rawValue] = 9
         expected[ObservationRejection.scanAngleNull.rawValue] = 1
         expected[ObservationRejection.valueNull.rawValue] = 1
         expected[ObservationRejection.errorNull.rawValue] = 1
         XCTAssertEqual(r.rejected, expected)
-        XCTAssertEqual(r.nObs, 30 - expected.reduce(0, +))
+        XCTAssertEqual(r.nObs, 60 - expected.reduce(0, +))
+        XCTAssertEqual(r.rejected, try AstrometricSolver.solveReference(s, options: SolverOptions()).rejected)
 
         var none = s
         none.usedByAGISAL = none.usedByAGISAL.map { _ in 0 }
@@ -114,7 +115,7 @@ final class FastReferenceTests: XCTestCase {
         short.scanPosAngle.removeLast()
         XCTAssertThrowsError(try AstrometricSolver.solve(short, options: SolverOptions())) {
             XCTAssertEqual($0 as? AstrometricSolverError,
-                           .invalidInput(sourceID: 5, reason: "scan_pos_angle has 29 values, expected 30"))
+                           .invalidInput(sourceID: 5, reason: "scan_pos_angle has 59 values, expected 60"))
         }
     }
 }
