@@ -2,9 +2,10 @@
 // `GaiaSourceEpochAstrometryCu9.compute_source_parameters` → `DesignEquation.solve_like_agis`):
 // the fast path. One pass selects the CCD observations and writes their design columns into the
 // workspace (ObservationSelection.swift, one sin/cos per transit); the p×p normal equations are
-// accumulated directly (AstrometricWorkspace.swift) and solved by Cholesky (Numerics). gaiasupdate forms (√w X)ᵀ(√w X) and uses LU (np.linalg.solve,
-// np.linalg.inv): the same quantities up to rounding; the reference port beside this one
-// (AstrometricReference.swift) does it numpy's way and the tests hold the two together.
+// accumulated directly (AstrometricWorkspace.swift) and solved by Cholesky (Numerics).
+// gaiasupdate forms (√w X)ᵀ(√w X) and uses LU (np.linalg.solve, np.linalg.inv): the same
+// quantities up to rounding; the reference port beside this one (AstrometricReference.swift)
+// does it numpy's way and the tests hold the two together.
 
 import Foundation
 import Numerics
