@@ -5,7 +5,7 @@
 
 import Numerics
 
-public struct AstrometricWorkspace {
+public struct AstrometricWorkspace: Sendable {
     /// Selected observations and parameters of the current source.
     var n = 0
     var p = 5

@@ -121,4 +121,26 @@ final class FastReferenceTests: XCTestCase {
                            .invalidInput(sourceID: 5, reason: "scan_pos_angle has 59 values, expected 60"))
         }
     }
+
+    /// A workspace reused across sources of different sizes and models gives the bits of a fresh one
+    /// (the padding after each source's observations is reset; stale rows beyond it are never read).
+    func testWorkspaceReuse() throws {
+        var rng = SplitMix64(seed: 99)
+        var workspace = AstrometricWorkspace()
+        for id in 0..<30 {
+            var spec = SyntheticSpec()
+            spec.transits = [70, 9, 33, 4 + id][id % 4]
+            spec.outlierFraction = 0.03
+            let s = syntheticSource(id: Int64(id), spec, &rng)
+            let options = SolverOptions(model: AstrometricModel.allCases[id % 2], fitExcessNoise: id % 3 == 0,
+                                        keepResiduals: true)
+            let reused = try AstrometricSolver.solve(s, options: options, workspace: &workspace)
+            let fresh = try AstrometricSolver.solve(s, options: options)
+            XCTAssertEqual(reused.parameters, fresh.parameters)
+            XCTAssertEqual(reused.covariance, fresh.covariance)
+            XCTAssertEqual(reused.chi2, fresh.chi2)
+            XCTAssertEqual(reused.weights, fresh.weights)
+            XCTAssertEqual(reused.residuals.map(\.bitPattern), fresh.residuals.map(\.bitPattern))
+        }
+    }
 }
