@@ -35,6 +35,11 @@ public struct ReaderOptions: Sendable {
     /// `declaredDatatype` keeps the header's word). GaiaXPy parses XP errors and correlations as
     /// float64; reproducing its reference χ² to 1e-10 needs the same (fixtures README).
     public var promoteFloat32 = false
+    /// Fix the length of a known table's uniform-length arrays (`KnownTable.uniformLengths`) from
+    /// the data; off only for the reader that does the looking (ECSVUniformLengths.swift).
+    var lengthsFromData = true
+    /// Line buffer size (a small one for the look at the first rows).
+    var bufferBytes = 8 << 20
 
     public init(columns: [String]? = nil, fixedLengths: [String: Int] = [:], tableName: String? = nil,
                 promoteFloat32: Bool = false) {
@@ -72,7 +77,7 @@ public final class ECSVReader {
 
     public init(path: String, options: ReaderOptions = ReaderOptions()) throws {
         self.path = path
-        let lines = try ECSVLineSource(path: path)
+        let lines = try ECSVLineSource(path: path, capacity: options.bufferBytes)
         self.lines = lines
         if try lines.isEmptyFile() { throw FormatError(file: path, line: 1, "empty file (0 bytes of data)") }
         try lines.skipByteOrderMark()

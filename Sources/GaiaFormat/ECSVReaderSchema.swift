@@ -133,6 +133,7 @@ extension ECSVReader {
                 table.columns[i].shape = .fixed(n)
             }
         }
+        try fixUniformLengths(&table, options: options, path: path)
     }
 
     /// Per declared column: whether `ReaderOptions.columns` selects it (all when nil).
