@@ -3,7 +3,9 @@
 // Gaia DR3, 51 BP and 55 RP in DR4, n(n−1)/2 correlations). The length is taken from the data, not
 // from a table of sizes: the first non-empty row of the column fixes it, and the row parser then
 // rejects any row of another length with an error naming the file, line and column (as for any
-// fixed-length column). Stored like fixed arrays (2-D datasets N × n).
+// fixed-length column). Stored like fixed arrays (2-D datasets N × n). A file in which every row
+// of such a column is null keeps it variable (the repack then asks for --fixed NAME=n if other
+// files fix it).
 
 extension ECSVReader {
     /// Gives the selected uniform-length columns of `table` that are still variable (no user
@@ -22,7 +24,8 @@ extension ECSVReader {
 
     /// The element count of the first non-empty (non-null) row of each column, read by a second
     /// reader that parses only these columns (a small buffer: it stops as soon as every column has
-    /// one). Throws when a column of a file with rows has no such row: its length is unknowable.
+    /// one). A column without such a row in the whole file (a header-only file, a template lacking
+    /// the band) is left out: it stays variable-length, its length unknowable from this file.
     static func firstLengths(path: String, columns: [String], options: ReaderOptions) throws -> [String: Int] {
         var o = options
         o.columns = columns
@@ -30,19 +33,10 @@ extension ECSVReader {
         o.bufferBytes = 1 << 20
         let reader = try ECSVReader(path: path, options: o)
         var found: [String: Int] = [:]
-        var rows = 0
         while found.count < columns.count, let batch = try reader.readBatch(maxRows: 64) {
-            rows += batch.rowCount
             for c in batch.columns where found[c.schema.name] == nil {
                 if let n = c.lengths.first(where: { $0 > 0 }) { found[c.schema.name] = Int(n) }
             }
-        }
-        // No data row at all (a header-only file): nothing to fix; the columns stay variable and
-        // the repack takes their shape from the files that have rows.
-        if rows == 0 { return [:] }
-        for name in columns where found[name] == nil {
-            throw FormatError(file: path, column: name,
-                              "every row of this array column is null or empty, so its fixed length cannot be taken from the data; give it with --fixed \(name)=N")
         }
         return found
     }

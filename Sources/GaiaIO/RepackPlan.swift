@@ -76,7 +76,11 @@ struct Plan {
             for k in cols.indices {
                 let a = cols[k], b = f.columns[k]
                 guard a.shape == b.shape || (f.rows == 0 && b.shape == .variable) else {
-                    throw FormatError(file: inputs[f.index], column: b.name, "array shape \(b.shape) differs from \(a.shape) in \(inputs[first.index])")
+                    // A length taken from the data (KnownTable.uniformLengths) stays unknown in a
+                    // file whose rows all lack the array.
+                    let hint = a.shape == .variable || b.shape == .variable
+                        ? " (a file whose rows all lack this array cannot fix its length: give --fixed \(b.name)=N)" : ""
+                    throw FormatError(file: inputs[f.index], column: b.name, "array shape \(b.shape) differs from \(a.shape) in \(inputs[first.index])" + hint)
                 }
                 guard let e = Self.widen(a.element, b.element) else {
                     throw FormatError(file: inputs[f.index], column: b.name, "datatype \(b.element.rawValue) cannot be merged with \(a.element.rawValue) declared in \(inputs[first.index])")

@@ -34,6 +34,7 @@ enum XPTemplates {
                                       "template \(b.rawValue.uppercased()) arrays disagree: \(n) coefficients, \(ev.count / max(batch.rowCount, 1)) errors and \(rv.count / max(batch.rowCount, 1)) correlations per row (n, n and n(n−1)/2 expected)")
                 }
                 bands[b] = (0..<batch.rowCount).map { i -> XPBand? in
+                    if n == 0 { return nil }  // every row lacks the band (the array stayed empty)
                     let coeffs = Array(cv[i * n..<(i + 1) * n])
                     if coeffs.contains(where: { $0.isNaN }) { return nil }
                     return XPBand(coefficients: coeffs, errors: Array(ev[i * n..<(i + 1) * n]),
