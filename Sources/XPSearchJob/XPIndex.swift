@@ -14,6 +14,8 @@ public enum XPIndex {
         public var rows: Int
         public var seconds: Double
         public var missing: [Band: Int]
+        /// Basis size n_b of each band (from the data).
+        public var basisSizes: [Band: Int]
     }
 
     /// Computes and stores the index columns in the table (collective; the file is opened for writing).
@@ -57,6 +59,6 @@ public enum XPIndex {
         }
         var m: [Band: Int] = [:]
         for b in Band.allCases { m[b] = comm.allreduce(missing[b]!, .sum) }
-        return Summary(rows: table.rowCount, seconds: comm.elapsed(since: t0), missing: m)
+        return Summary(rows: table.rowCount, seconds: comm.elapsed(since: t0), missing: m, basisSizes: sizes)
     }
 }

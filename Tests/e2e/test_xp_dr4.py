@@ -43,6 +43,7 @@ def dr4(tmp_path_factory):
     repack(files, h5, np=2)
     r = run_gaiamine(["xp-index", h5], np=2)
     assert r.returncode == 0, "xp-index failed\n" + r.describe()
+    assert f"{N_BP} BP and {N_RP} RP coefficients" in r.stdout, r.describe()
     return SimpleNamespace(dir=d, files=files, h5=h5, truth=truth, data=XPData(h5), twins=truth["twins"])
 
 
