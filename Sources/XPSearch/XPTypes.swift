@@ -1,7 +1,8 @@
 // XP Mahalanobis similarity search: data types.
 //
 // Gaia DR3 XP spectra are stored as 55 coefficients per band (BP, RP) of a Hermite-function
-// basis, with formal errors and the 55×55 correlation matrix (Carrasco et al. 2021, A&A 652, A86;
+// basis (DR4: 51 BP and 55 RP, per GaiaXPy's maintainers; every size here is the data's, n_b per
+// band), with formal errors and the n_b×n_b correlation matrix (Carrasco et al. 2021, A&A 652, A86;
 // De Angeli et al. 2023, A&A 674, A2 for the processing; Montegriffo et al. 2023, A&A 674, A3 for
 // the external calibration and the XP representation). GaiaXPy (gaia-dpci/GaiaXPy,
 // `cholesky/cholesky.py`) rebuilds the covariance as Σ = diag(e)·C·diag(e) with
