@@ -72,6 +72,8 @@ public final class ECSVReader {
     private let plans: UnsafeMutablePointer<FieldPlan>
     private let outputCount: Int
     private let accumulators: UnsafeMutablePointer<ColumnAccumulator>
+    /// Columns whose fixed length the data gave (named in a row-length error).
+    let lengthsFromData: Set<String>
     /// After an error, every later `readBatch` rethrows it (rows must not go missing silently).
     private var failure: FormatError?
 
@@ -92,6 +94,7 @@ public final class ECSVReader {
         headerLineCount = lines.lineNumber
 
         try Self.resolveShapes(&table, options: options, path: path)
+        lengthsFromData = table.lengthsFromData
         let selected = try Self.selection(of: table.columns, options: options, path: path, headerLine: headerLineCount)
         if options.promoteFloat32 {
             for i in table.columns.indices where table.columns[i].element == .float32 { table.columns[i].element = .float64 }

@@ -13,6 +13,8 @@ extension ECSVReader {
         var known: KnownTable?
         /// Known tables whose columns the file contains, none more specifically (no table then).
         var ambiguousTables: [String] = []
+        /// Columns whose fixed length was taken from the data (ECSVUniformLengths.swift).
+        var lengthsFromData: Set<String> = []
     }
 
     /// Reads the `#` header lines after `firstLine` and the column-name line, checks that the

@@ -18,7 +18,10 @@ extension ECSVReader {
         guard !names.isEmpty else { return }
         let lengths = try firstLengths(path: path, columns: names, options: options)
         for i in table.columns.indices {
-            if let n = lengths[table.columns[i].name] { table.columns[i].shape = .fixed(n) }
+            if let n = lengths[table.columns[i].name] {
+                table.columns[i].shape = .fixed(n)
+                table.lengthsFromData.insert(table.columns[i].name)
+            }
         }
     }
 
