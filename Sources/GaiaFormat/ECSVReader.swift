@@ -35,6 +35,11 @@ public struct ReaderOptions: Sendable {
     /// `declaredDatatype` keeps the header's word). GaiaXPy parses XP errors and correlations as
     /// float64; reproducing its reference χ² to 1e-10 needs the same (fixtures README).
     public var promoteFloat32 = false
+    /// Fix the length of a known table's uniform-length arrays (`KnownTable.uniformLengths`) from
+    /// the data; off only for the reader that does the looking (ECSVUniformLengths.swift).
+    var lengthsFromData = true
+    /// Line buffer size (a small one for the look at the first rows).
+    var bufferBytes = 8 << 20
 
     public init(columns: [String]? = nil, fixedLengths: [String: Int] = [:], tableName: String? = nil,
                 promoteFloat32: Bool = false) {
@@ -67,12 +72,14 @@ public final class ECSVReader {
     private let plans: UnsafeMutablePointer<FieldPlan>
     private let outputCount: Int
     private let accumulators: UnsafeMutablePointer<ColumnAccumulator>
+    /// Columns whose fixed length the data gave (named in a row-length error).
+    let lengthsFromData: Set<String>
     /// After an error, every later `readBatch` rethrows it (rows must not go missing silently).
     private var failure: FormatError?
 
     public init(path: String, options: ReaderOptions = ReaderOptions()) throws {
         self.path = path
-        let lines = try ECSVLineSource(path: path)
+        let lines = try ECSVLineSource(path: path, capacity: options.bufferBytes)
         self.lines = lines
         if try lines.isEmptyFile() { throw FormatError(file: path, line: 1, "empty file (0 bytes of data)") }
         try lines.skipByteOrderMark()
@@ -87,6 +94,7 @@ public final class ECSVReader {
         headerLineCount = lines.lineNumber
 
         try Self.resolveShapes(&table, options: options, path: path)
+        lengthsFromData = table.lengthsFromData
         let selected = try Self.selection(of: table.columns, options: options, path: path, headerLine: headerLineCount)
         if options.promoteFloat32 {
             for i in table.columns.indices where table.columns[i].element == .float32 { table.columns[i].element = .float64 }

@@ -128,7 +128,10 @@ extension ECSVReader {
         case .elementOutOfRange(let k):
             return error("array element \(k) (\(elementExcerpt(p, lineEnd, k))) is out of range for \(c.element.rawValue) (\(range(c.element)))")
         case .arrayLength(let got, let expected):
-            return error("array has \(got) elements but the column is stored with fixed length \(expected) (\(typeName(c)))")
+            // A length taken from the data (ECSVUniformLengths.swift): say where it came from.
+            let fromData = lengthsFromData.contains(c.name)
+            return error("array has \(got) elements but the column is stored with fixed length \(expected) (\(typeName(c)))"
+                + (fromData ? ", the length of its first non-empty row in this file: every row must have the same" : ""))
         case .garbageAfterArray:
             return error("malformed array '\(excerpt(p, lineEnd))': characters after the closing bracket")
         case .tooFewFields:

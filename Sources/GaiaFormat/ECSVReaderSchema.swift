@@ -13,6 +13,8 @@ extension ECSVReader {
         var known: KnownTable?
         /// Known tables whose columns the file contains, none more specifically (no table then).
         var ambiguousTables: [String] = []
+        /// Columns whose fixed length was taken from the data (ECSVUniformLengths.swift).
+        var lengthsFromData: Set<String> = []
     }
 
     /// Reads the `#` header lines after `firstLine` and the column-name line, checks that the
@@ -133,6 +135,7 @@ extension ECSVReader {
                 table.columns[i].shape = .fixed(n)
             }
         }
+        try fixUniformLengths(&table, options: options, path: path)
     }
 
     /// Per declared column: whether `ReaderOptions.columns` selects it (all when nil).

@@ -1,6 +1,7 @@
 // The Gaia DR3 tables GaiaMine knows by name: their columns as the bulk download declares them
-// and the lengths of arrays that the headers declare variable but DR3 always fills to a fixed
-// size (55 XP coefficients, 1485 = 55·54/2 correlations). See Docs/data-format.md.
+// and the arrays that the headers declare variable but every row fills to the same length, which
+// the reader takes from the data (XP coefficients: 55 in DR3, 51 BP / 55 RP in DR4; correlations
+// n(n−1)/2). See Docs/data-format.md.
 //
 // Column lists, in file order, with the datatype/subtype, unit, UCD and (first sentence of the)
 // description that the DR3 headers declare:
@@ -26,18 +27,27 @@ public struct KnownTable: Sendable {
     public let columns: [ColumnSchema]
     /// Arrays stored as 2-D datasets of this many elements per row.
     public let fixedLengths: [String: Int]
+    /// Arrays declared variable whose every row has the same length, taken from the data (the
+    /// first non-empty row; the reader then rejects a row of another length): stored as 2-D
+    /// datasets like `fixedLengths`, without fixing the length in advance.
+    public let uniformLengths: Set<String>
     /// File-name prefix of the bulk download (`XpContinuousMeanSpectrum` in
     /// `XpContinuousMeanSpectrum_000000-003111.csv.gz`).
     public let filePrefix: String
 
-    public init(name: String, columns: [ColumnSchema], fixedLengths: [String: Int], filePrefix: String = "") {
+    public init(name: String, columns: [ColumnSchema], fixedLengths: [String: Int], uniformLengths: Set<String> = [],
+                filePrefix: String = "") {
         self.name = name
         self.columns = columns
         self.fixedLengths = fixedLengths
+        self.uniformLengths = uniformLengths
         self.filePrefix = filePrefix
     }
 
     public func fixedLength(of column: String) -> Int? { fixedLengths[column] }
+
+    /// Whether `column` is an array whose (common) length comes from the data.
+    public func hasUniformLength(_ column: String) -> Bool { uniformLengths.contains(column) }
 
     /// Index of a column by name.
     public func index(of column: String) -> Int? { columns.firstIndex { $0.name == column } }
@@ -50,7 +60,7 @@ public struct KnownTable: Sendable {
             return c
         }
         return KnownTable(name: name, columns: picked, fixedLengths: fixedLengths.filter { names.contains($0.key) },
-                          filePrefix: filePrefix)
+                          uniformLengths: uniformLengths.filter { names.contains($0) }, filePrefix: filePrefix)
     }
 
     /// The names among `names` that are not columns of this table, in the given order.
@@ -61,9 +71,6 @@ public struct KnownTable: Sendable {
 }
 
 public enum KnownTables {
-    public static let xpCoefficientCount = 55
-    public static let xpCorrelationCount = 55 * 54 / 2
-
     public static let all: [KnownTable] = [xpContinuousMeanSpectrum, epochPhotometry, gaiaSource, epochAstrometry]
 
     public static func table(named name: String) -> KnownTable? { all.first { $0.name == name } }
@@ -152,13 +159,12 @@ public enum KnownTables {
             C("rp_n_relevant_bases", "int16", ucd: "meta.number", "Number of bases that are relevant for the representation of this mean RP spectrum"),
             C("rp_relative_shrinking", "float32", ucd: "meta.number", "Measure of the relative shrinking of the coefficient vector when truncation is applied for the mean RP spectrum"),
         ]
-        var fixed: [String: Int] = [:]
-        for b in ["bp", "rp"] {
-            fixed["\(b)_coefficients"] = xpCoefficientCount
-            fixed["\(b)_coefficient_errors"] = xpCoefficientCount
-            fixed["\(b)_coefficient_correlations"] = xpCorrelationCount
-        }
-        return KnownTable(name: "xp_continuous_mean_spectrum", columns: cols, fixedLengths: fixed,
+        // Lengths from the data: DR3 has 55 coefficients per band, DR4 51 BP and 55 RP (GaiaXPy
+        // maintainers); correlations n(n−1)/2. Every row of a file has the same.
+        let uniform = Set(["bp", "rp"].flatMap { b in
+            ["\(b)_coefficients", "\(b)_coefficient_errors", "\(b)_coefficient_correlations"]
+        })
+        return KnownTable(name: "xp_continuous_mean_spectrum", columns: cols, fixedLengths: [:], uniformLengths: uniform,
                           filePrefix: "XpContinuousMeanSpectrum")
     }()
 

@@ -65,16 +65,22 @@ struct Plan {
     /// Layout: same columns in every file; integer widths and float precision widened, string
     /// widths the largest, ragged columns grouped by shared offsets.
     static func mergedLayout(_ files: [FileSummary], inputs: [String]) throws -> [ColumnLayout] {
-        let first = files[0]
+        // Shapes from a file with rows: a header-only file cannot fix an array length that is
+        // taken from the data (KnownTable.uniformLengths) and is left out of the shape check.
+        let first = files.first { $0.rows > 0 } ?? files[0]
         var cols = first.columns
-        for f in files.dropFirst() {
+        for f in files where f.index != first.index {
             guard f.columns.map(\.name) == cols.map(\.name) else {
                 throw FormatError(file: inputs[f.index], "columns differ from \(inputs[first.index]): [\(f.columns.map(\.name).joined(separator: ","))] vs [\(cols.map(\.name).joined(separator: ","))]")
             }
             for k in cols.indices {
                 let a = cols[k], b = f.columns[k]
-                guard a.shape == b.shape else {
-                    throw FormatError(file: inputs[f.index], column: b.name, "array shape \(b.shape) differs from \(a.shape) in \(inputs[first.index])")
+                guard a.shape == b.shape || (f.rows == 0 && b.shape == .variable) else {
+                    // A length taken from the data (KnownTable.uniformLengths) stays unknown in a
+                    // file whose rows all lack the array.
+                    let hint = a.shape == .variable || b.shape == .variable
+                        ? " (a file whose rows all lack this array cannot fix its length: give --fixed \(b.name)=N)" : ""
+                    throw FormatError(file: inputs[f.index], column: b.name, "array shape \(b.shape) differs from \(a.shape) in \(inputs[first.index])" + hint)
                 }
                 guard let e = Self.widen(a.element, b.element) else {
                     throw FormatError(file: inputs[f.index], column: b.name, "datatype \(b.element.rawValue) cannot be merged with \(a.element.rawValue) declared in \(inputs[first.index])")

@@ -1,5 +1,6 @@
 // Synthetic `xp_continuous_mean_spectrum`: Gaia BP/RP mean spectra as 55 basis-function
-// coefficients per band, with errors, packed correlation matrices and fit statistics, in the
+// coefficients per band (`--release dr4`: 51 BP and 55 RP, the DR4 basis sizes per GaiaXPy's
+// maintainers), with errors, packed correlation matrices and fit statistics, in the
 // exact layout of the DR3 bulk files (Carrasco et al. 2021, A&A 652, A86; De Angeli et al. 2023,
 // A&A 674, A2; Montegriffo et al. 2023, A&A 674, A3).
 //
@@ -29,36 +30,51 @@
 import GaiaFormat
 import Numerics
 
+/// Which release's basis sizes to write.
+public enum XPRelease: String, Sendable, CaseIterable {
+    case dr3, dr4
+
+    /// Coefficients per band: DR3 55 and 55; DR4 51 BP and 55 RP. The DR4 BP band uses the first
+    /// 51 elements of the same template shapes, error profile and correlation model.
+    public func basisSize(bp: Bool) -> Int { self == .dr4 && bp ? 51 : XPSynth.n }
+
+    /// The RELEASE of the header.
+    public var headerRelease: String { self == .dr3 ? "Gaia DR3" : "Gaia DR4 (synthetic)" }
+}
+
 public struct XPOptions: Sendable {
     public var common: SynthOptions
     /// Number of planted twins (each a copy of a different template source).
     public var twins: Int
     /// Fraction of sources with one band missing (70 % of them BP, 30 % RP).
     public var missingFraction: Double
+    /// Basis sizes of `release` (default DR3).
+    public var release: XPRelease
 
-    public init(common: SynthOptions, twins: Int = 4, missingFraction: Double = 0.01) {
+    public init(common: SynthOptions, twins: Int = 4, missingFraction: Double = 0.01, release: XPRelease = .dr3) {
         self.common = common
         self.twins = twins
         self.missingFraction = missingFraction
+        self.release = release
     }
 }
 
 /// One spectral band of one source, as written.
 public struct XPBand: Sendable {
-    public var coefficients: [Double]  // 55, written as float64
-    public var errors: [Float]  // 55, float32
-    public var correlations: [Float]  // 1485, float32, tril_indices(55, -1) order
+    public var coefficients: [Double]  // n (55; DR4 BP 51), written as float64
+    public var errors: [Float]  // n, float32
+    public var correlations: [Float]  // n(n−1)/2, float32, tril_indices(n, -1) order
     public var nMeasurements: Int
     public var nRejected: Int
     public var standardDeviation: Float
     public var chiSquared: Float
     public var nRelevantBases: Int
     public var relativeShrinking: Float
-    public var degreesOfFreedom: Int { nMeasurements - XPSynth.n }
+    public var degreesOfFreedom: Int { nMeasurements - coefficients.count }
 
     /// Σ = diag(σ) C diag(σ) from the written (float32) values.
     public func covariance() -> [Double] {
-        let n = XPSynth.n
+        let n = coefficients.count
         let c = SymmetricPacking.unpack(correlations.map { Double($0) }, n: n)
         return LinearAlgebra.covariance(sigma: errors.map { Double($0) }, correlation: c, n: n)
     }
@@ -74,6 +90,8 @@ public struct XPSource: Sendable {
 }
 
 public enum XPSynth {
+    /// DR3's basis size; the template shapes and error profile are defined on it (DR4 BP uses the
+    /// first 51).
     public static let n = 55
     public static let solutionID: Int64 = 4545469030156206081  // as in the DR3 CDN file
     public static let bpBasisFunctionID = 56
@@ -135,10 +153,12 @@ public enum XPSynth {
                                                prefix: known.filePrefix, seed: common.seed, stream: table.stream,
                                                distribution: .galactic(halo: 0.35, scaleDeg: 12))
         let plan = makePlan(o, sources: sources)
-        let gen = XPGenerator(seed: common.seed, sources: sources, plan: plan)
+        let gen = XPGenerator(seed: common.seed, sources: sources, plan: plan, release: o.release)
+        let sizes = o.release == .dr3 ? "" : " Basis sizes of Gaia DR4: \(o.release.basisSize(bp: true)) BP and \(o.release.basisSize(bp: false)) RP coefficients."
         let header = CDNHeader.render(table: known, description: syntheticDescription(
             table: table, seed: common.seed,
-            extra: "\(common.sources) sources, \(plan.twins.count) planted twins, missing-band fraction \(o.missingFraction)."))
+            extra: "\(common.sources) sources, \(plan.twins.count) planted twins, missing-band fraction \(o.missingFraction)." + sizes),
+            release: o.release.headerRelease)
         let written = try FileWriter(options: common, header: header).write(files: files) { i, buf in
             gen.writeRow(sortedIndex: i, into: &buf)
         }
@@ -225,10 +245,16 @@ public enum XPSynth {
             if m == .bp { missBP.append(sources[i].sourceID) }
             if m == .rp { missRP.append(sources[i].sourceID) }
         }
+        let (nBP, nRP) = (o.release.basisSize(bp: true), o.release.basisSize(bp: false))
+        let expectedD2 = o.release == .dr3 ? "55 k^2." : "n_b k^2 (\(nBP) BP, \(nRP) RP)."
+        let packingN = o.release == .dr3 ? "55" : "n"
         let obj: JSONValue = .object([
             ("table", .string(SynthTable.xpContinuousMeanSpectrum.rawValue)),
             ("generator", .string("gaiamine synth (GaiaMine Synth); synthetic data, not Gaia data")),
             ("seed", .uint(c.seed)),
+            ("release", .string(o.release.rawValue)),
+            ("n_bp_coefficients", .int(o.release.basisSize(bp: true))),
+            ("n_rp_coefficients", .int(o.release.basisSize(bp: false))),
             ("sources", .int(sources.count)),
             ("solution_id", .int(solutionID)),
             ("files", filesJSON(files, paths: paths, sources: sources)),
@@ -253,8 +279,8 @@ public enum XPSynth {
                     + "of the template (t) and twin (i) rows. d2_b = dc^T (Sigma_t + Sigma_i / s^2)^-1 dc with dc = c_i / s - c_t, "
                     + "computed in float64 from the values as written, errors and correlations rounded to their declared float32 "
                     + "(parsing their decimal text as float64 instead changes D2 by ~1e-7 relative). The *_errors_over_standard_deviation "
-                    + "variants use sigma = errors / standard_deviation (the GaiaXPy convention). Expected value of d2 for noise_scale k: 55 k^2.")),
-            ("correlation_packing", .string("strict lower triangle row by row: numpy.tril_indices(55, k=-1), (1,0),(2,0),(2,1),(3,0),...")),
+                    + "variants use sigma = errors / standard_deviation (the GaiaXPy convention). Expected value of d2 for noise_scale k: " + expectedD2)),
+            ("correlation_packing", .string("strict lower triangle row by row: numpy.tril_indices(" + packingN + ", k=-1), (1,0),(2,0),(2,1),(3,0),...")),
             ("templates", .array(templates.map { t in
                 .object([
                     ("type", .string(t.name)), ("weight", .double(t.weight)), ("bp_rp", .double(t.bpRp)),
@@ -288,7 +314,7 @@ struct XPGenerator: Sendable {
     let seed: UInt64
     let sources: [PlacedSource]
     let plan: XPSynth.Plan
-    static let n = XPSynth.n
+    var release: XPRelease = .dr3
 
     struct Intrinsic {
         var type: Int
@@ -318,12 +344,12 @@ struct XPGenerator: Sendable {
                                  colourSlope: Double) -> [Double] {
         var s = template
         s[1] += colourSlope * dc
-        for i in 2..<n { s[i] += 0.05 * abs(template[i]) * rng.normal() + 0.0015 * DetMath.exp(-Double(i) / 10) * rng.normal() }
+        for i in 2..<template.count { s[i] += 0.05 * abs(template[i]) * rng.normal() + 0.0015 * DetMath.exp(-Double(i) / 10) * rng.normal() }
         return s.map { $0 * c0 }
     }
 
     /// Errors, correlation factor and the fit statistics of one band with the given true c₀.
-    static func bandNoiseModel(_ rng: inout Xoshiro256, c0: Double, gMag: Double, isBP: Bool)
+    static func bandNoiseModel(_ rng: inout Xoshiro256, c0: Double, gMag: Double, isBP: Bool, n: Int)
         -> (sigma: [Double], factor: CorrelationFactor, nMeas: Int, nRej: Int, sd: Double) {
         let transits = 15 + min(105, Int(-22 * DetMath.log(max(1e-12, rng.uniform()))))
         let nMeas = transits * 60 - rng.below(transits * 3 + 1)
@@ -345,8 +371,9 @@ struct XPGenerator: Sendable {
     static func makeBand(coefficients c: [Double], sigma: [Double], factor: CorrelationFactor, nMeas: Int, nRej: Int,
                          sd: Double) -> XPBand {
         let corr = factor.correlation()
+        let n = c.count
         var packed: [Float] = []
-        packed.reserveCapacity(XPSynth.n * (XPSynth.n - 1) / 2)
+        packed.reserveCapacity(n * (n - 1) / 2)
         for i in 0..<n { for j in 0..<i { packed.append(Float(corr[i * n + j])) } }
         let errors = sigma.map { Float($0) }
         var relevant = 0
@@ -363,7 +390,7 @@ struct XPGenerator: Sendable {
     }
 
     /// A regular source (also the templates of twins).
-    static func regular(seed: UInt64, index: Int, missing: XPSynth.Missing) -> XPSource {
+    static func regular(seed: UInt64, index: Int, missing: XPSynth.Missing, release: XPRelease) -> XPSource {
         var s = intrinsic(seed: seed, index: index)
         let t = XPSynth.templates[s.type]
         let dc = s.bpRp - t.bpRp
@@ -371,9 +398,10 @@ struct XPGenerator: Sendable {
         var out = XPSource(type: s.type, gMag: s.gMag, bpRp: s.bpRp, bp: nil, rp: nil)
         for isBP in [true, false] {
             let c0 = isBP ? 0.128 * DetMath.exp10(0.4 * (25.3385 - mags.bp)) : 0.094 * DetMath.exp10(0.4 * (24.7479 - mags.rp))
-            var c = trueCoefficients(&s.rng, template: isBP ? t.bp : t.rp, colourOffset: dc, c0: c0,
+            let n = release.basisSize(bp: isBP)
+            var c = trueCoefficients(&s.rng, template: Array((isBP ? t.bp : t.rp).prefix(n)), colourOffset: dc, c0: c0,
                                      colourSlope: isBP ? 0.3 : 0.25)
-            let model = bandNoiseModel(&s.rng, c0: c0, gMag: s.gMag, isBP: isBP)
+            let model = bandNoiseModel(&s.rng, c0: c0, gMag: s.gMag, isBP: isBP, n: n)
             var z = [Double](repeating: 0, count: n)
             for i in 0..<n { z[i] = s.rng.normal() }
             let noise = model.factor.apply(z)
@@ -395,7 +423,8 @@ struct XPGenerator: Sendable {
         for isBP in [true, false] {
             let tb = (isBP ? template.bp : template.rp)!
             let c0 = s * abs(tb.coefficients[0])
-            let model = bandNoiseModel(&rng, c0: c0, gMag: g, isBP: isBP)
+            let n = tb.coefficients.count
+            let model = bandNoiseModel(&rng, c0: c0, gMag: g, isBP: isBP, n: n)
             // Σ_i of the twin from its written values.
             let proto = makeBand(coefficients: tb.coefficients, sigma: model.sigma, factor: model.factor,
                                  nMeas: model.nMeas, nRej: model.nRej, sd: model.sd)
@@ -415,17 +444,18 @@ struct XPGenerator: Sendable {
     /// Σ_t + Σ_i / s², from written values.
     static func combinedCovariance(template: XPBand, twin: XPBand, scale s: Double) -> [Double] {
         let a = template.covariance(), b = twin.covariance()
+        let n = template.coefficients.count
         return (0..<(n * n)).map { a[$0] + b[$0] / (s * s) }
     }
 
     func source(sortedIndex i: Int) -> XPSource {
         if let j = plan.twinOf[i] {
             let tw = plan.twins[j]
-            let t = XPGenerator.regular(seed: seed, index: sources[tw.template].index, missing: .none)
+            let t = XPGenerator.regular(seed: seed, index: sources[tw.template].index, missing: .none, release: release)
             return XPGenerator.twin(seed: seed, index: sources[i].index, template: t, scale: tw.fluxScale,
                                     noiseScale: tw.noiseScale)
         }
-        return XPGenerator.regular(seed: seed, index: sources[i].index, missing: plan.missing[i])
+        return XPGenerator.regular(seed: seed, index: sources[i].index, missing: plan.missing[i], release: release)
     }
 
     func twinTruth(_ tw: XPSynth.Twin) -> XPSynth.TwinTruth {
@@ -435,9 +465,10 @@ struct XPGenerator: Sendable {
             // σ = errors / standard_deviation, in float64 from the float32 values: Σ scales by 1/sd².
             let st = scaled ? Double(tb.standardDeviation) : 1, sw = scaled ? Double(wb.standardDeviation) : 1
             let ca = tb.covariance(), cb = wb.covariance(), s2 = tw.fluxScale * tw.fluxScale
-            let cov = (0..<(XPGenerator.n * XPGenerator.n)).map { ca[$0] / (st * st) + cb[$0] / (sw * sw) / s2 }
-            let dc = (0..<XPGenerator.n).map { wb.coefficients[$0] / tw.fluxScale - tb.coefficients[$0] }
-            return Cholesky.inverseQuadraticForm(cov, n: XPGenerator.n, dc)
+            let n = tb.coefficients.count
+            let cov = (0..<(n * n)).map { ca[$0] / (st * st) + cb[$0] / (sw * sw) / s2 }
+            let dc = (0..<n).map { wb.coefficients[$0] / tw.fluxScale - tb.coefficients[$0] }
+            return Cholesky.inverseQuadraticForm(cov, n: n, dc)
         }
         return XPSynth.TwinTruth(
             templateSourceID: sources[tw.template].sourceID, twinSourceID: sources[tw.twin].sourceID,
@@ -464,7 +495,7 @@ struct XPGenerator: Sendable {
             }
             b.comma(); b.int(basis)
             b.comma(); b.int(band.degreesOfFreedom)
-            b.comma(); b.int(XPSynth.n)
+            b.comma(); b.int(band.coefficients.count)
             b.comma(); b.int(band.nMeasurements)
             b.comma(); b.int(band.nRejected)
             b.comma(); b.float32(band.standardDeviation)

@@ -6,7 +6,8 @@
 //     factorised, straight from the float32 errors and correlations of the block (converted once
 //     per element) and the float64 Σ_t of the template (a broadcast scalar: the template is the
 //     same in every lane).
-//   * L (strictly lower triangle, packed row-major, 1540 vectors for the order padded to 56) is
+//   * L (strictly lower triangle, packed row-major, np(np−1)/2 vectors for the order n_b padded
+//     to np, the next multiple of 4: 55 → 56 (1540 vectors), DR4 BP 51 → 52 (1326)) is
 //     computed left-looking by panels of 4 rows with 4×4 register tiles, and the forward
 //     substitution L·y = r is fused into it (see `factorSolve`).
 //   * A lane whose pivot is ≤ 0 or NaN (M not positive definite) is marked in a lane mask and its
@@ -17,8 +18,10 @@
 //   * The W lanes' float32 correlations are first transposed to structure of arrays by W×W SIMD
 //     block transposes (LaneVector.swift), so that building M costs one vector load, one
 //     float32→float64 conversion and one FMA per element for all W sources.
-// Scratch: 1876 float64 vectors + 1485 float32 vectors (≈ 167 KB for W = 8), allocated once per
-// call and reused for every group.
+// Scratch (sized for the larger band): np(np−1)/2 + 6·np float64 vectors + n(n−1)/2 float32
+// vectors (n = 55: 1876 + 1485, ≈ 167 KB for W = 8), allocated once per call and reused for
+// every group. The basis size n_b of each band is the data's (XPBlock.basisSize), independent
+// for BP and RP.
 
 /// The fast scorer: same definitions, flags and results as `ReferenceScorer` (which documents
 /// the distance and the scaleFit estimator) to rounding (≤ 2e-12 relative in the tests).
@@ -43,6 +46,7 @@ public struct BatchedScorer: XPScorer {
     public func score(_ t: PreparedTemplate, _ block: XPBlock, rows: Range<Int>, options: XPSearchOptions,
                       into out: inout [XPScore]) {
         t.check(options)
+        t.check(block, options)
         guard rows.lowerBound >= 0, rows.upperBound <= block.count else {
             fatalError("BatchedScorer: rows \(rows) outside a block of \(block.count)")
         }
@@ -58,17 +62,21 @@ public struct BatchedScorer: XPScorer {
 enum BatchedKernel<V: LaneVector> {
     typealias Mask = SIMDMask<V.MaskStorage>
     static var W: Int { V.scalarCount }
-    static var n: Int { xpCoefficientCount }
 
-    /// Vectors of scratch, reused for every group of a call.
+    /// The order n padded to a multiple of 4 (panels of 4 rows).
+    @inline(__always) static func padded(_ n: Int) -> Int { (n + 3) & ~3 }
+
+    /// Vectors of scratch, reused for every group of a call, laid out for order `np` (the larger
+    /// band's padded order; a smaller band uses a prefix of each region).
     struct Scratch {
         let base: UnsafeMutablePointer<V>
-        var L: UnsafeMutablePointer<V> { base }                           // 56·55/2 = 1540
-        var invD: UnsafeMutablePointer<V> { base + 1540 }                 // 56
-        var s: UnsafeMutablePointer<V> { base + 1596 }                    // 56
-        func y1(_ b: Int) -> UnsafeMutablePointer<V> { base + 1652 + 56 * b }  // 2 × 56
-        func y2(_ b: Int) -> UnsafeMutablePointer<V> { base + 1764 + 56 * b }  // 2 × 56
-        static var count: Int { 1876 }
+        let np: Int
+        var L: UnsafeMutablePointer<V> { base }                                   // np(np−1)/2
+        var invD: UnsafeMutablePointer<V> { base + np * (np - 1) / 2 }            // np
+        var s: UnsafeMutablePointer<V> { invD + np }                              // np
+        func y1(_ b: Int) -> UnsafeMutablePointer<V> { s + np + np * b }          // 2 × np
+        func y2(_ b: Int) -> UnsafeMutablePointer<V> { s + 3 * np + np * b }      // 2 × np
+        var count: Int { np * (np - 1) / 2 + 6 * np }
     }
 
     static func run(_ t: PreparedTemplate, _ block: XPBlock, _ rows: Range<Int>, _ options: XPSearchOptions,
@@ -76,13 +84,16 @@ enum BatchedKernel<V: LaneVector> {
         let bands = options.usedBands
         let first = out.count
         out.reserveCapacity(first + rows.count)
+        // The largest basis size of the bands compared sizes the scratch.
+        let nMax = bands.map { t.basisSize[$0] ?? 0 }.max() ?? 0
         // Dummy inputs for lanes without the band: unit errors, zero correlations.
-        let ones = [Float](repeating: 1, count: n)
-        let zeros = [Float](repeating: 0, count: xpCorrelationCount)
-        let scratch = Scratch(base: .allocate(capacity: Scratch.count))
-        scratch.base.initialize(repeating: V(), count: Scratch.count)
-        let soa = UnsafeMutablePointer<V.Narrow>.allocate(capacity: xpCorrelationCount)
-        soa.initialize(repeating: V.Narrow(), count: xpCorrelationCount)
+        let ones = [Float](repeating: 1, count: nMax)
+        let zeros = [Float](repeating: 0, count: xpCorrelationCount(nMax))
+        let np = padded(nMax)
+        let scratch = Scratch(base: .allocate(capacity: np * (np - 1) / 2 + 6 * np), np: np)
+        scratch.base.initialize(repeating: V(), count: scratch.count)
+        let soa = UnsafeMutablePointer<V.Narrow>.allocate(capacity: max(xpCorrelationCount(nMax), 1))
+        soa.initialize(repeating: V.Narrow(), count: max(xpCorrelationCount(nMax), 1))
         defer { scratch.base.deallocate(); soa.deallocate() }
         block.withBandArrays(bands) { arrays in
             // Usable bands per row (bit b), the placeholder scores, the rows to compute.
@@ -149,6 +160,7 @@ enum BatchedKernel<V: LaneVector> {
             guard fit, laneRows[l] >= 0 else { continue }
             var ct = 0.0, cc = 0.0
             for b in bands where uses(l, b) {
+                let n = arrays[b.index].n
                 let c = arrays[b.index].coefficients! + laneRows[l] * n
                 t.coefficients[b.index].withUnsafeBufferPointer { tc in
                     for k in 0..<n {
@@ -164,6 +176,7 @@ enum BatchedKernel<V: LaneVector> {
         for b in bands {
             let bi = b.index
             let a = arrays[bi]
+            let n = a.n, m = a.m
             let y1 = scratch.y1(bi), y2 = scratch.y2(bi), s = scratch.s
             var useMask = Mask(repeating: false)
             t.coefficients[bi].withUnsafeBufferPointer { tcb in
@@ -174,7 +187,7 @@ enum BatchedKernel<V: LaneVector> {
                         useMask[l] = true
                         let e = a.errors! + row * n
                         let c = a.coefficients! + row * n
-                        corr[l] = a.correlations! + row * xpCorrelationCount
+                        corr[l] = a.correlations! + row * m
                         let sd = bySD ? Double(a.standardDeviation![row]) : 1
                         let f = abs(a0[l])
                         for k in 0..<n {
@@ -199,10 +212,10 @@ enum BatchedKernel<V: LaneVector> {
                     }
                 }
             }
-            transposeCorrelations(UnsafePointer(corr), soa)
+            transposeCorrelations(UnsafePointer(corr), soa, count: m)
             let bad = t.covarianceLower[bi].withUnsafeBufferPointer { lower in
                 t.covarianceDiagonal[bi].withUnsafeBufferPointer { diag in
-                    factorSolve(lower.baseAddress!, diag.baseAddress!, s, soa, scratch.L, scratch.invD, y1, y2, twoRHS: fit)
+                    factorSolve(lower.baseAddress!, diag.baseAddress!, s, soa, scratch.L, scratch.invD, y1, y2, n: n, twoRHS: fit)
                 }
             }
             if b == .bp { badBP = bad; useBP = useMask } else { badRP = bad; useRP = useMask }
@@ -215,7 +228,7 @@ enum BatchedKernel<V: LaneVector> {
             for b in bands {
                 let y1 = scratch.y1(b.index), y2 = scratch.y2(b.index)
                 var p = V(), q = V()
-                for k in 0..<n {
+                for k in 0..<arrays[b.index].n {
                     p = p.addingProduct(y2[k], y1[k])
                     q = q.addingProduct(y2[k], y2[k])
                 }
@@ -227,7 +240,7 @@ enum BatchedKernel<V: LaneVector> {
             for b in bands {
                 let y1 = scratch.y1(b.index), y2 = scratch.y2(b.index)
                 var acc = V()
-                for k in 0..<n {
+                for k in 0..<arrays[b.index].n {
                     let r = y1[k].addingProduct(-scale, y2[k])
                     acc = acc.addingProduct(r, r)
                 }
@@ -236,6 +249,7 @@ enum BatchedKernel<V: LaneVector> {
         } else {
             for b in bands {
                 let y1 = scratch.y1(b.index)
+                let n = arrays[b.index].n
                 var acc0 = V(), acc1 = V()
                 var k = 0
                 while k + 2 <= n {
@@ -254,7 +268,7 @@ enum BatchedKernel<V: LaneVector> {
             let anyBad = (onBP && badBP[l]) || (onRP && badRP[l])
             var bp = onBP ? (badBP[l] ? .nan : d2BP[l]) : .nan
             var rp = onRP ? (badRP[l] ? .nan : d2RP[l]) : .nan
-            out[i].dof = n * ((onBP ? 1 : 0) + (onRP ? 1 : 0)) - (fit ? 1 : 0)
+            out[i].dof = (onBP ? arrays[Band.bp.index].n : 0) + (onRP ? arrays[Band.rp.index].n : 0) - (fit ? 1 : 0)
             if anyBad {
                 out[i].flags.insert(.notPositiveDefinite)
                 out[i].chi2 = .nan
@@ -268,50 +282,52 @@ enum BatchedKernel<V: LaneVector> {
         }
     }
 
-    /// The lanes' 1485 correlations as structure of arrays: soa[k][l] = corr[l][k], by W×W
-    /// SIMD block transposes (scalar for the last 1485 mod W).
+    /// The lanes' `count` = n(n−1)/2 correlations as structure of arrays: soa[k][l] = corr[l][k],
+    /// by W×W SIMD block transposes (scalar for the last count mod W).
     @inline(__always)
-    static func transposeCorrelations(_ corr: UnsafePointer<UnsafePointer<Float>>, _ soa: UnsafeMutablePointer<V.Narrow>) {
+    static func transposeCorrelations(_ corr: UnsafePointer<UnsafePointer<Float>>, _ soa: UnsafeMutablePointer<V.Narrow>,
+                                      count: Int) {
         var k = 0
-        while k + W <= xpCorrelationCount {
+        while k + W <= count {
             V.transpose(corr, k, soa + k)
             k += W
         }
-        while k < xpCorrelationCount {
+        while k < count {
             for l in 0..<W { soa[k][l] = corr[l][k] }
             k += 1
         }
     }
 
-    /// Padded order: 55 + one identity row/column so that rows come in panels of 4.
-    static var np: Int { 56 }
-
-    /// Fused Cholesky factorisation and forward substitution, left-looking by panels of 4 rows
-    /// (the matrix padded to 56 with an identity row: M_55,55 = 1, M_55,j = 0, r_55 = 0, which
-    /// leaves L, y and D² of the 55×55 problem unchanged). For the panel of rows p…p+3:
+    /// Fused Cholesky factorisation and forward substitution of the order-n problem, left-looking
+    /// by panels of 4 rows (the matrix padded to np = n rounded up to a multiple of 4 with identity
+    /// rows: M_rr = 1, M_rj = 0, y_r = 0 for n ≤ r < np, which leaves L, y and D² of the n×n
+    /// problem unchanged; DR3 55 → 56, DR4 BP 51 → 52). For the panel of rows p…p+3:
     ///   1. rows p…p+3 of M are built in place in the storage of L;
     ///   2. for each block of 4 columns j0 < p: S_ab = Σ_{k<j0} L_{p+a,k} L_{j0+b,k} in a 4×4 tile
     ///      of registers (8 loads per 16 FMAs), then L_{p+a,j0+b} by a 4×4 triangular solve,
     ///      one independent dependency chain per row;
     ///   3. Σ_{k<p} L_ak L_bk (a, b in the panel) and Σ_{k<p} L_ak y_k in one pass;
     ///   4. the 4×4 diagonal block: pivots, the in-panel columns, y_p…y_{p+3}.
-    /// y1 (and y2) hold the right-hand sides on entry (56 per vector; entry 55 is set to 0 here)
-    /// and L⁻¹·rhs on exit. Returns the lanes whose M is not positive definite.
+    /// y1 (and y2) hold the right-hand sides on entry (np per vector; entries n..<np are set to 0
+    /// here) and L⁻¹·rhs on exit. Returns the lanes whose M is not positive definite.
     @inline(never)
     static func factorSolve(_ sigmaLower: UnsafePointer<Double>, _ sigmaDiag: UnsafePointer<Double>,
                             _ s: UnsafePointer<V>, _ soa: UnsafePointer<V.Narrow>,
                             _ L: UnsafeMutablePointer<V>, _ invD: UnsafeMutablePointer<V>,
-                            _ y1: UnsafeMutablePointer<V>, _ y2: UnsafeMutablePointer<V>, twoRHS: Bool) -> Mask {
+                            _ y1: UnsafeMutablePointer<V>, _ y2: UnsafeMutablePointer<V>, n: Int, twoRHS: Bool) -> Mask {
         var bad = Mask(repeating: false)
-        y1[n] = V()
-        y2[n] = V()
+        let np = padded(n)
+        for r in n..<np {
+            y1[r] = V()
+            y2[r] = V()
+        }
         var p = 0
         while p < np {
             // 1. Rows p…p+3 of M (strictly lower part), in place.
             for r in p..<(p + 4) {
                 let o = r * (r - 1) / 2
                 let Lr = L + o
-                if r == n {
+                if r >= n {
                     for j in 0..<r { Lr[j] = V() }
                     continue
                 }
@@ -405,7 +421,7 @@ enum BatchedKernel<V: LaneVector> {
             }
             @inline(__always)
             func diagonal(_ r: Int) -> V {
-                r == n ? V(repeating: 1) : V(repeating: sigmaDiag[r]).addingProduct(s[r], s[r])
+                r >= n ? V(repeating: 1) : V(repeating: sigmaDiag[r]).addingProduct(s[r], s[r])
             }
             // Row p.
             let i0 = pivot(p, diagonal(p) - t00)

@@ -10,12 +10,15 @@
 //     D²_b ≥ Σ_k Δ_k²/(s_tk² + s_ik²) / (Λ(R_t)·max_k A_tk² + Λ(R_i)·max_k A_ik²),
 // with Λ(R) a certified upper bound of λmax of the correlation matrix (unit diagonal, so
 // template- and scaling-independent: the per-source index stores Λ(R_i)). Each term needs only
-// the source's 55 coefficients and 55 errors (660 of the 6,604 bytes of a band).
+// the source's n coefficients and n errors (DR3, n = 55: 660 of the 6,604 bytes of a band).
 public enum CorrelationBound {
-    /// Certified upper bound of λmax(R) for a packed correlation matrix (1485 float32). NaN if
-    /// not finite (missing band).
-    public static func lambdaMax(correlations: UnsafeBufferPointer<Float>) -> Double {
-        let ones = [Float](repeating: 1, count: xpCoefficientCount)
+    /// Certified upper bound of λmax(R) for a packed n×n correlation matrix (n(n−1)/2 float32,
+    /// n given or, when nil, implied by the count). NaN if not finite (missing band).
+    public static func lambdaMax(correlations: UnsafeBufferPointer<Float>, basisSize: Int? = nil) -> Double {
+        guard let n = basisSize ?? xpBasisSize(correlationCount: correlations.count) else {
+            preconditionFailure("CorrelationBound.lambdaMax: \(correlations.count) correlations is no n(n−1)/2")
+        }
+        let ones = [Float](repeating: 1, count: n)
         return ones.withUnsafeBufferPointer {
             PruningBound.lambdaMaxUpperBound(errors: $0, correlations: correlations, standardDeviation: 1, scaling: .none)
         }
@@ -31,19 +34,20 @@ public enum CorrelationBound {
     /// nil if the template was not prepared for `band`.
     public static func templateBand(_ t: PreparedTemplate, _ band: Band) -> TemplateBand? {
         guard t.bands.contains(band), let b = t.spectrum[band] else { return nil }
-        let lambda = b.correlations.map(Float.init).withUnsafeBufferPointer { lambdaMax(correlations: $0) }
+        let lambda = b.correlations.map(Float.init).withUnsafeBufferPointer { lambdaMax(correlations: $0, basisSize: b.basisSize) }
         return TemplateBand(coefficients: t.coefficients[band.index],
                             scaledErrorsSquared: t.scaledErrors[band.index].map { $0 * $0 }, lambdaR: lambda)
     }
 
-    /// Lower bound of D²_b for one source band: coefficients (55), errors (55, as stored),
+    /// Lower bound of D²_b for one source band: coefficients (n_b, the template's basis size, which
+    /// the data's must equal), errors (n_b, as stored),
     /// `errorScale` = 1 (no scaling) or 1/standard_deviation, `lambdaR` = the source's Λ(R_i).
     /// Shaved by 1e-9 (relative) for rounding here and in the D² it is compared with.
     @inline(__always)
     public static func lowerBound(_ t: TemplateBand, coefficients c: UnsafePointer<Double>, errors e: UnsafePointer<Float>,
                                   errorScale: Double, lambdaR: Double) -> Double {
         var chi = 0.0, maxAt = 0.0, maxAi = 0.0
-        for k in 0..<xpCoefficientCount {
+        for k in 0..<t.coefficients.count {
             let si = Double(e[k]) * errorScale
             let si2 = si * si
             let st2 = t.scaledErrorsSquared[k]

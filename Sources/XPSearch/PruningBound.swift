@@ -14,7 +14,7 @@
 /// Johnson, Matrix Analysis, 2nd ed., Cor. 8.1.29). v comes from a few power iterations on
 /// |Σ| started at s (the errors), so the bound approaches ρ(|Σ|); any positive v is valid, so the
 /// number of iterations only affects tightness. The rounding of the evaluation (non-negative
-/// sums of ≤ 56 terms, relative error < 1e-14) is covered by the factor 1 + 1e-10.
+/// sums of ≤ n + 8 terms, relative error < 1e-14 for any XP basis size) is covered by the factor 1 + 1e-10.
 ///
 /// Measured (XPSearchTests): bound / true λmax (Jacobi) with 4 iterations is 1.00–1.25 (median
 /// 1.08) on synthetic matrices and 1.05–1.57 (median 1.33) on the real DR3 fixture bands, whose
@@ -26,23 +26,24 @@ public enum PruningBound {
     /// Safety factor on the computed bound (rounding).
     public static let safety = 1 + 1e-10
 
-    /// Certified upper bound of λmax(Σ), Σ = diag(s)·R·diag(s), from float32 errors (55) and
-    /// packed correlations (1485) as stored; s = errors (`.none`) or errors / standardDeviation.
+    /// Certified upper bound of λmax(Σ), Σ = diag(s)·R·diag(s), from float32 errors (n =
+    /// errors.count, the basis size) and packed correlations (n(n−1)/2) as stored; s = errors (`.none`) or errors / standardDeviation.
     /// NaN when an input is not finite (missing band) or the standard deviation is not positive.
     public static func lambdaMaxUpperBound(errors: UnsafeBufferPointer<Float>, correlations: UnsafeBufferPointer<Float>,
                                            standardDeviation: Float, scaling: ErrorScaling,
                                            iterations: Int = defaultIterations) -> Double {
-        precondition(errors.count >= xpCoefficientCount && correlations.count >= xpCorrelationCount)
-        guard Validity.allFinite(errors.baseAddress!, xpCoefficientCount),
-              Validity.allFinite(correlations.baseAddress!, xpCorrelationCount) else { return .nan }
+        let n = errors.count
+        precondition(n >= 1 && correlations.count >= xpCorrelationCount(n))
+        guard Validity.allFinite(errors.baseAddress!, n),
+              Validity.allFinite(correlations.baseAddress!, xpCorrelationCount(n)) else { return .nan }
         if scaling == .standardDeviation && !(standardDeviation.isFinite && standardDeviation > 0) { return .nan }
-        var s = [Double](repeating: 0, count: xpCoefficientCount)
-        for k in 0..<xpCoefficientCount {
+        var s = [Double](repeating: 0, count: n)
+        for k in 0..<n {
             let e = Double(errors[k])
             s[k] = abs(scaling == .standardDeviation ? e / Double(standardDeviation) : e)
         }
         return s.withUnsafeBufferPointer { sp in
-            collatzWielandt(sp.baseAddress!, correlations.baseAddress!, iterations: iterations)
+            collatzWielandt(sp.baseAddress!, correlations.baseAddress!, n: n, iterations: iterations)
         }
     }
 
@@ -53,7 +54,7 @@ public enum PruningBound {
               band.supports(scaling), let s = try? band.scaledErrors(scaling) else { return .nan }
         return s.map { abs($0) }.withUnsafeBufferPointer { sp in
             band.correlations.withUnsafeBufferPointer { cp in
-                collatzWielandt(sp.baseAddress!, cp.baseAddress!, iterations: iterations)
+                collatzWielandt(sp.baseAddress!, cp.baseAddress!, n: band.basisSize, iterations: iterations)
             }
         }
     }
@@ -66,10 +67,10 @@ public enum PruningBound {
     public static func lowerBound(template: PreparedTemplate, coefficients: UnsafeBufferPointer<Double>, band: Band,
                                   lambdaMax: Double) -> Double {
         guard let lt = template.lambdaMax[band] else { return 0 }
-        precondition(coefficients.count >= xpCoefficientCount)
         let ct = template.coefficients[band.index]
+        precondition(coefficients.count >= ct.count)
         var d = 0.0
-        for k in 0..<xpCoefficientCount {
+        for k in 0..<ct.count {
             let r = ct[k] - coefficients[k]
             d += r * r
         }
@@ -77,20 +78,20 @@ public enum PruningBound {
     }
 
     /// max_i (|Σ|v)_i / v_i after `iterations` normalised power steps v ← |Σ|v from v = s, times
-    /// `safety`. s ≥ 0 (55), corr packed (1485), float32 or float64. |R| is expanded once into a
-    /// dense 55×56 float64 matrix (rows padded with a zero) so that each |Σ|v is 55 SIMD row dot
-    /// products; every term is non-negative, so any summation order has a relative error below
-    /// 56·2⁻⁵³ per element.
+    /// `safety`. s ≥ 0 (n), corr packed (n(n−1)/2), float32 or float64. |R| is expanded once into
+    /// a dense n×stride float64 matrix (stride = n rounded up to a multiple of 8, rows padded with
+    /// zeros: 55 → 56, 51 → 56) so that each |Σ|v is n SIMD row dot products; every term is
+    /// non-negative, so any summation order has a relative error below stride·2⁻⁵³ per element.
     static func collatzWielandt<T: BinaryFloatingPoint>(_ s: UnsafePointer<Double>, _ corr: UnsafePointer<T>,
-                                                        iterations: Int) -> Double {
-        let n = xpCoefficientCount, stride = 56
+                                                        n: Int, iterations: Int) -> Double {
+        let stride = (n + 7) / 8 * 8
         var smax = 0.0
         for i in 0..<n { smax = max(smax, s[i]) }
         guard smax > 0 else { return 0 }  // Σ = 0
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: n * stride + 3 * stride) { buffer in
             let a = buffer.baseAddress!
             let v = a + n * stride, u = v + stride, w = u + stride
-            // |R|, full, row stride 56 (column 55 zero).
+            // |R|, full, row stride `stride` (columns n..<stride zero).
             var k = 0
             for i in 0..<n {
                 for j in 0..<i {
@@ -100,9 +101,9 @@ public enum PruningBound {
                     k += 1
                 }
                 a[i * stride + i] = 1
-                a[i * stride + n] = 0
+                for j in n..<stride { a[i * stride + j] = 0 }
             }
-            u[n] = 0
+            for j in n..<stride { u[j] = 0 }
             for i in 0..<n { v[i] = max(s[i] / smax, 1e-30) }
             // w = |Σ| v = s ⊙ (|R| (s ⊙ v)).
             func apply() {

@@ -1,4 +1,4 @@
-// The slow, obviously correct scorer: full 55×55 float64 matrices per source, textbook
+// The slow, obviously correct scorer: full n_b×n_b float64 matrices per source, textbook
 // Cholesky–Banachiewicz and forward substitution (Numerics.Cholesky). The fast path must agree.
 
 import Numerics
@@ -7,14 +7,15 @@ import Numerics
 ///   D²_b = (c_t − c_i)ᵀ (Σ_t + Σ_i)⁻¹ (c_t − c_i) = |y|²,  L·y = c_t − c_i,  L·Lᵀ = Σ_t + Σ_i,
 /// the Mahalanobis distance of the coefficient difference (Mahalanobis 1936) under the sum of
 /// both covariances, Σ = diag(s)·R·diag(s) as in GaiaXPy (De Angeli et al. 2023, A&A 674, A2).
-/// D² = Σ_b D²_b over the usable requested bands is χ²-distributed with dof = 55 × bands if both
+/// D² = Σ_b D²_b over the usable requested bands is χ²-distributed with dof = Σ_b n_b (the bands'
+/// basis sizes: 55 each in DR3, 51 BP + 55 RP in DR4) if both
 /// spectra are noisy realisations of the same coefficients with these covariances.
 ///
 /// Shape-only (`scaleFit`): one flux scale a, common to all bands, with a·c_i ≈ c_t:
 ///   a0 = Σ_b c_i·c_t / Σ_b c_i·c_i (unweighted least squares),
 ///   L·Lᵀ = Σ_t + a0²·Σ_i (the covariance of c_t − a·c_i, evaluated at a0, not iterated),
 ///   y_t = L⁻¹c_t, y_i = L⁻¹c_i,  a = Σ_b y_i·y_t / Σ_b y_i·y_i (generalised least squares),
-///   D²_b = |y_t − a·y_i|²,  dof = 55 × bands − 1.
+///   D²_b = |y_t − a·y_i|²,  dof = Σ_b n_b − 1.
 /// Limits: a minimises D² only for the covariance frozen at a0 (one step of iteratively
 /// reweighted least squares); when a is far from a0 the covariance used is that of a0, so D² is
 /// then not exactly χ²-distributed; a ≤ 0 (anti-correlated coefficients) is reported, not rejected.
@@ -24,6 +25,7 @@ public struct ReferenceScorer: XPScorer {
     public func score(_ t: PreparedTemplate, _ block: XPBlock, rows: Range<Int>, options: XPSearchOptions,
                       into out: inout [XPScore]) {
         t.check(options)
+        t.check(block, options)
         guard rows.lowerBound >= 0, rows.upperBound <= block.count else {
             fatalError("ReferenceScorer: rows \(rows) outside a block of \(block.count)")
         }
@@ -49,10 +51,12 @@ public struct ReferenceScorer: XPScorer {
     public static func compare(_ t: PreparedTemplate, _ source: XPSpectrum, options: XPSearchOptions,
                                flags extra: XPFlags = []) -> XPScore {
         t.check(options)
-        let n = xpCoefficientCount
         var flags = extra
         var used: [(Band, XPBand)] = []
         for b in options.usedBands {
+            if let band = source[b], let nt = t.basisSize[b], band.basisSize != nt {
+                fatalError("XPSearch: " + XPSearchError.basisSizeMismatch(template: "\(t.spectrum.sourceID)", band: b, templateSize: nt, dataSize: band.basisSize).description)
+            }
             if let band = source[b], band.isFinite, band.supports(options.scaling) {
                 used.append((b, band))
             } else {
@@ -64,12 +68,12 @@ public struct ReferenceScorer: XPScorer {
             result.flags.insert(.skipped)
             return result
         }
-        result.dof = n * used.count - (options.scaleFit ? 1 : 0)
+        result.dof = used.reduce(0) { $0 + $1.1.basisSize } - (options.scaleFit ? 1 : 0)
         var a0 = 1.0
         if options.scaleFit {
             var ct = 0.0, cc = 0.0
             for (b, band) in used {
-                for k in 0..<n {
+                for k in 0..<band.basisSize {
                     ct += band.coefficients[k] * t.coefficients[b.index][k]
                     cc += band.coefficients[k] * band.coefficients[k]
                 }
@@ -80,6 +84,7 @@ public struct ReferenceScorer: XPScorer {
         var solved: [(Band, y1: [Double], y2: [Double])] = []
         var failed = false
         for (b, band) in used {
+            let n = band.basisSize
             let sigmaT = t.covarianceFull[b.index]
             let sigmaI = try! band.covariance(scaling: options.scaling)
             let scale2 = a0 * a0
@@ -103,7 +108,7 @@ public struct ReferenceScorer: XPScorer {
             if failed { return result }
             var yit = 0.0, yii = 0.0
             for (_, yt, yi) in solved {
-                for k in 0..<n {
+                for k in 0..<yt.count {
                     yit += yi[k] * yt[k]
                     yii += yi[k] * yi[k]
                 }
@@ -112,7 +117,7 @@ public struct ReferenceScorer: XPScorer {
             result.scale = a
             for (b, yt, yi) in solved {
                 var d2 = 0.0
-                for k in 0..<n {
+                for k in 0..<yt.count {
                     let r = yt[k] - a * yi[k]
                     d2 += r * r
                 }

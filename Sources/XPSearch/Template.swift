@@ -13,14 +13,17 @@ public final class PreparedTemplate: @unchecked Sendable {
     public let lambdaMax: [Band: Double]
     /// The requested bands, BP first.
     public let bands: [Band]
+    /// Per requested band: the template's basis size n_b (55 in DR3; DR4 BP 51). The data
+    /// compared with it must have the same (`checkBasisSizes`).
+    public let basisSize: [Band: Int]
 
     /// Per band index (BP 0, RP 1); empty arrays for bands not requested.
     let coefficients: [[Double]]
-    /// s_t (errors with the scaling applied), 55.
+    /// s_t (errors with the scaling applied), n_b.
     let scaledErrors: [[Double]]
-    /// Σ_t full 55×55 row-major.
+    /// Σ_t full n_b×n_b row-major.
     let covarianceFull: [[Double]]
-    /// Σ_t strictly lower triangle packed row-major (1485), element (i, j) = (s_i·s_j)·R_ij.
+    /// Σ_t strictly lower triangle packed row-major (n_b(n_b−1)/2), element (i, j) = (s_i·s_j)·R_ij.
     let covarianceLower: [[Double]]
     /// Σ_t diagonal s_i².
     let covarianceDiagonal: [[Double]]
@@ -33,6 +36,7 @@ public final class PreparedTemplate: @unchecked Sendable {
         var coefficients = [[Double]](repeating: [], count: 2)
         var scaled = coefficients, full = coefficients, lower = coefficients, diagonal = coefficients
         var lambda: [Band: Double] = [:]
+        var sizes: [Band: Int] = [:]
         for b in bands {
             guard let band = t[b], band.isFinite else {
                 throw XPSearchError.templateMissingBand(sourceID: t.sourceID, band: b)
@@ -44,8 +48,10 @@ public final class PreparedTemplate: @unchecked Sendable {
             coefficients[b.index] = band.coefficients
             scaled[b.index] = s
             full[b.index] = try band.covariance(scaling: options.scaling)
-            var l = [Double](repeating: 0, count: xpCorrelationCount)
-            for i in 0..<xpCoefficientCount {
+            let n = band.basisSize
+            sizes[b] = n
+            var l = [Double](repeating: 0, count: xpCorrelationCount(n))
+            for i in 0..<n {
                 for j in 0..<i {
                     let k = i * (i - 1) / 2 + j
                     l[k] = (s[i] * s[j]) * band.correlations[k]
@@ -58,6 +64,7 @@ public final class PreparedTemplate: @unchecked Sendable {
         self.spectrum = t
         self.options = options
         self.bands = bands
+        self.basisSize = sizes
         self.coefficients = coefficients
         self.scaledErrors = scaled
         self.covarianceFull = full
@@ -68,7 +75,7 @@ public final class PreparedTemplate: @unchecked Sendable {
 
     /// The bands of `requested` (BP first) that template `t` can be compared on: present with finite
     /// coefficients, errors and correlations. A template lacking one band is searched on the other
-    /// (dof 55; the caller reports it); throws `templateNoUsableBand` when none is left.
+    /// (dof n_b of that band; the caller reports it); throws `templateNoUsableBand` when none is left.
     public static func usableBands(_ t: XPSpectrum, requested: [Band]) throws -> [Band] {
         let wanted = Band.allCases.filter { requested.contains($0) }
         let usable = wanted.filter { t[$0]?.isFinite ?? false }
@@ -76,9 +83,30 @@ public final class PreparedTemplate: @unchecked Sendable {
         return usable
     }
 
-    /// Σ_t of `band` (55×55 row-major), nil if the band was not requested.
+    /// Σ_t of `band` (n_b×n_b row-major), nil if the band was not requested.
     public func covariance(_ band: Band) -> [Double]? {
         covarianceFull[band.index].isEmpty ? nil : covarianceFull[band.index]
+    }
+
+    /// Throws `basisSizeMismatch` (naming the template as `name`, default its source_id) when a
+    /// requested band's basis size differs from the data's (`data[b]`; a band absent from `data`
+    /// is not checked).
+    public func checkBasisSizes(_ data: [Band: Int], name: String? = nil) throws {
+        for b in bands {
+            if let nd = data[b], let nt = basisSize[b], nd != nt {
+                throw XPSearchError.basisSizeMismatch(template: name ?? "\(spectrum.sourceID)", band: b, templateSize: nt, dataSize: nd)
+            }
+        }
+    }
+
+    /// Stops with a message when a scorer is called with a block whose basis size for a
+    /// requested band differs from the template's (the job checks first, with an error).
+    func check(_ block: XPBlock, _ o: XPSearchOptions) {
+        for b in o.usedBands {
+            if let nd = block.basisSize(b), let nt = basisSize[b], nd != nt {
+                fatalError("XPSearch: " + XPSearchError.basisSizeMismatch(template: "\(spectrum.sourceID)", band: b, templateSize: nt, dataSize: nd).description)
+            }
+        }
     }
 
     /// Stops with a message when a scorer is called with options the template was not prepared for.

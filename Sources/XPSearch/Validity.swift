@@ -6,6 +6,9 @@ struct BandArrays {
     var errors: UnsafePointer<Float>?
     var correlations: UnsafePointer<Float>?
     var standardDeviation: UnsafePointer<Float>?
+    /// Basis size n of the band (0 when absent); correlations per row: n(n−1)/2.
+    var n = 0
+    var m: Int { xpCorrelationCount(n) }
 
     var present: Bool { coefficients != nil && errors != nil && correlations != nil }
 }
@@ -41,8 +44,8 @@ enum Validity {
         return (acc.sum() + tail) == 0
     }
 
-    /// Band usable for row `row`: present in the block, 55 finite coefficients, 55 finite errors,
-    /// 1485 finite correlations, and with standard-deviation scaling a finite positive standard
+    /// Band usable for row `row`: present in the block, n finite coefficients, n finite errors,
+    /// n(n−1)/2 finite correlations, and with standard-deviation scaling a finite positive standard
     /// deviation. (A null band in a DR3 file is NaN everywhere.)
     @inline(__always)
     static func usable(_ a: BandArrays, row: Int, scaling: ErrorScaling) -> Bool {
@@ -50,9 +53,8 @@ enum Validity {
         if scaling == .standardDeviation {
             guard let sd = a.standardDeviation, sd[row].isFinite, sd[row] > 0 else { return false }
         }
-        return allFinite(c + row * xpCoefficientCount, xpCoefficientCount)
-            && allFinite(e + row * xpCoefficientCount, xpCoefficientCount)
-            && allFinite(r + row * xpCorrelationCount, xpCorrelationCount)
+        let n = a.n, m = a.m
+        return allFinite(c + row * n, n) && allFinite(e + row * n, n) && allFinite(r + row * m, m)
     }
 }
 
@@ -65,10 +67,13 @@ extension XPBlock {
                 fatalError("XPBlock: \(b.rawValue) \(what) has \(a.count) values for \(count) rows")
             }
         }
+        var sizes = [0, 0]
         for b in bands {
-            check(coefficients[b], xpCoefficientCount, "coefficients", b)
-            check(errors[b], xpCoefficientCount, "errors", b)
-            check(correlations[b], xpCorrelationCount, "correlations", b)
+            let n = basisSize(b) ?? 0
+            sizes[b.index] = n
+            check(coefficients[b], n, "coefficients", b)
+            check(errors[b], n, "errors", b)
+            check(correlations[b], xpCorrelationCount(n), "correlations", b)
             check(standardDeviation[b], 1, "standard deviations", b)
         }
         let want = Band.allCases.map { bands.contains($0) }
@@ -84,8 +89,8 @@ extension XPBlock {
                             try ptr(want[1] ? errors[.rp] : nil) { e1 in
                                 try ptr(want[1] ? correlations[.rp] : nil) { r1 in
                                     try ptr(want[1] ? standardDeviation[.rp] : nil) { s1 in
-                                        try body([BandArrays(coefficients: c0, errors: e0, correlations: r0, standardDeviation: s0),
-                                                  BandArrays(coefficients: c1, errors: e1, correlations: r1, standardDeviation: s1)])
+                                        try body([BandArrays(coefficients: c0, errors: e0, correlations: r0, standardDeviation: s0, n: sizes[0]),
+                                                  BandArrays(coefficients: c1, errors: e1, correlations: r1, standardDeviation: s1, n: sizes[1])])
                                     }
                                 }
                             }

@@ -1,7 +1,8 @@
 // XP Mahalanobis similarity search: data types.
 //
 // Gaia DR3 XP spectra are stored as 55 coefficients per band (BP, RP) of a Hermite-function
-// basis, with formal errors and the 55×55 correlation matrix (Carrasco et al. 2021, A&A 652, A86;
+// basis (DR4: 51 BP and 55 RP, per GaiaXPy's maintainers; every size here is the data's, n_b per
+// band), with formal errors and the n_b×n_b correlation matrix (Carrasco et al. 2021, A&A 652, A86;
 // De Angeli et al. 2023, A&A 674, A2 for the processing; Montegriffo et al. 2023, A&A 674, A3 for
 // the external calibration and the XP representation). GaiaXPy (gaia-dpci/GaiaXPy,
 // `cholesky/cholesky.py`) rebuilds the covariance as Σ = diag(e)·C·diag(e) with
@@ -11,8 +12,6 @@
 //
 // No MPI, no HDF5, no file I/O here: the parallel driver (XPSearchJob) reads blocks and calls
 // the scorers of this module.
-import Numerics
-
 import Numerics
 
 /// An XP band.
@@ -32,13 +31,28 @@ public enum ErrorScaling: String, CaseIterable, Sendable {
     case standardDeviation = "standard-deviation"
 }
 
-/// Coefficients per band.
+/// Coefficients per band in Gaia DR3 (both bands). Not a limit: the search takes each band's
+/// basis size n_b from the data (DR4 has 51 BP and 55 RP coefficients, GaiaXPy maintainers);
+/// this constant only names DR3's size for tests and generators.
 public let xpCoefficientCount = 55
-/// Off-diagonal correlations per band: 55·54/2, strictly lower triangle, row-major
-/// (numpy `tril_indices(55, -1)`: (1,0), (2,0), (2,1), (3,0), …).
+/// Off-diagonal correlations per band in Gaia DR3: `xpCorrelationCount(55)`.
 public let xpCorrelationCount = 1485
 
-/// Index of correlation (i, j), i ≠ j, in the packed array (numpy `tril_indices(55, -1)` order).
+/// Off-diagonal correlations of an n×n correlation matrix: n(n−1)/2, strictly lower triangle,
+/// row-major (numpy `tril_indices(n, -1)`: (1,0), (2,0), (2,1), (3,0), …).
+@inlinable public func xpCorrelationCount(_ n: Int) -> Int { n * (n - 1) / 2 }
+
+/// The basis size n with n(n−1)/2 = `correlationCount`, nil if there is none.
+public func xpBasisSize(correlationCount m: Int) -> Int? {
+    guard m >= 0 else { return nil }
+    // n = (1 + √(1 + 8m)) / 2, checked exactly in integers.
+    let n = Int((1 + (1 + 8 * Double(m)).squareRoot()) / 2 + 0.5)
+    for c in [n - 1, n, n + 1] where c >= 1 && xpCorrelationCount(c) == m { return c }
+    return nil
+}
+
+/// Index of correlation (i, j), i ≠ j, in the packed array (numpy `tril_indices(n, -1)` order;
+/// independent of n).
 @inlinable public func xpCorrelationIndex(_ i: Int, _ j: Int) -> Int {
     i > j ? i * (i - 1) / 2 + j : j * (j - 1) / 2 + i
 }
@@ -51,6 +65,9 @@ public enum XPSearchError: Error, CustomStringConvertible, Equatable {
     case missingStandardDeviation(sourceID: Int64, band: Band)
     case invalidBand(String)
     case noBands
+    /// A template band whose basis size differs from the data's (a DR3 template, 55 BP
+    /// coefficients, against DR4 data, 51).
+    case basisSizeMismatch(template: String, band: Band, templateSize: Int, dataSize: Int)
 
     public var description: String {
         switch self {
@@ -63,31 +80,36 @@ public enum XPSearchError: Error, CustomStringConvertible, Equatable {
             return "template \(id): error scaling 'standard-deviation' needs a finite positive \(b.rawValue)_standard_deviation"
         case let .invalidBand(m): return m
         case .noBands: return "no band requested"
+        case let .basisSizeMismatch(t, b, nt, nd):
+            return "template \(t): its \(b.rawValue.uppercased()) spectrum has \(nt) coefficients but the data have \(nd) per source (basis sizes differ, e.g. a Gaia DR3 template against DR4 data): a template must use the data's basis"
         }
     }
 }
 
 /// One band of one spectrum, float64 (a template, or a source on the reference path).
 public struct XPBand: Sendable, Equatable {
-    /// 55 coefficients.
+    /// n coefficients (n = the band's basis size: 55 in DR3, 51 for BP in DR4).
     public var coefficients: [Double]
-    /// 55 formal errors.
+    /// n formal errors.
     public var errors: [Double]
-    /// 1485 off-diagonal correlations, packed as described at `xpCorrelationCount`.
+    /// n(n−1)/2 off-diagonal correlations, packed as described at `xpCorrelationCount(_:)`.
     public var correlations: [Double]
     /// The band's `standard_deviation` (NaN if unknown).
     public var standardDeviation: Double
 
     public init(coefficients: [Double], errors: [Double], correlations: [Double], standardDeviation: Double = .nan) {
-        guard coefficients.count == xpCoefficientCount, errors.count == xpCoefficientCount,
-              correlations.count == xpCorrelationCount else {
-            fatalError("XPBand needs \(xpCoefficientCount) coefficients, \(xpCoefficientCount) errors and \(xpCorrelationCount) correlations; got \(coefficients.count), \(errors.count), \(correlations.count)")
+        let n = coefficients.count
+        guard n >= 1, errors.count == n, correlations.count == xpCorrelationCount(n) else {
+            fatalError("XPBand needs n ≥ 1 coefficients, n errors and n(n−1)/2 correlations; got \(coefficients.count), \(errors.count), \(correlations.count)")
         }
         self.coefficients = coefficients
         self.errors = errors
         self.correlations = correlations
         self.standardDeviation = standardDeviation
     }
+
+    /// The basis size n.
+    @inlinable public var basisSize: Int { coefficients.count }
 
     /// All coefficients, errors and correlations finite (a null band is stored as NaN).
     public var isFinite: Bool {
@@ -111,16 +133,16 @@ public struct XPBand: Sendable, Equatable {
         }
     }
 
-    /// The 55×55 correlation matrix R (unit diagonal), row-major.
+    /// The n×n correlation matrix R (unit diagonal), row-major.
     public var correlationMatrix: [Double] {
-        SymmetricPacking.unpack(correlations, n: xpCoefficientCount)
+        SymmetricPacking.unpack(correlations, n: basisSize)
     }
 
-    /// Σ = diag(s)·R·diag(s), 55×55 row-major, full (both triangles); element (i, j) is computed
+    /// Σ = diag(s)·R·diag(s), n×n row-major, full (both triangles); element (i, j) is computed
     /// as (s_i·s_j)·R_ij. Throws when `scaling` needs a standard deviation the band lacks.
     public func covariance(scaling: ErrorScaling = .none) throws -> [Double] {
         let s = try scaledErrors(scaling)
-        let n = xpCoefficientCount
+        let n = basisSize
         var out = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             out[i * n + i] = s[i] * s[i]
@@ -151,102 +173,6 @@ public struct XPSpectrum: Sendable, Equatable {
     public subscript(band: Band) -> XPBand? {
         get { band == .bp ? bp : rp }
         set { if band == .bp { bp = newValue } else { rp = newValue } }
-    }
-}
-
-/// Many sources as stored in the HDF5 file (row-major blocks straight from a read), per band:
-/// coefficients count×55 float64 (a NaN row = band missing), errors count×55 float32,
-/// correlations count×1485 float32, standard deviation count float32. A band absent from the
-/// dictionaries is missing for every row; `standardDeviation` is only read with
-/// `ErrorScaling.standardDeviation`. A row's band is used only when its coefficients, errors
-/// and correlations are all finite (and, with standard-deviation scaling, its standard deviation
-/// is finite and positive).
-public struct XPBlock: Sendable {
-    public var count: Int
-    public var sourceIDs: [Int64]
-    public var coefficients: [Band: [Double]] = [:]
-    public var errors: [Band: [Float]] = [:]
-    public var correlations: [Band: [Float]] = [:]
-    public var standardDeviation: [Band: [Float]] = [:]
-
-    public init(count: Int, sourceIDs: [Int64]) {
-        guard sourceIDs.count == count else { fatalError("XPBlock: \(sourceIDs.count) source ids for \(count) rows") }
-        self.count = count
-        self.sourceIDs = sourceIDs
-    }
-
-    /// Sets one band's arrays (sizes checked).
-    public mutating func set(_ band: Band, coefficients c: [Double], errors e: [Float], correlations r: [Float],
-                             standardDeviation sd: [Float]? = nil) {
-        guard c.count == count * xpCoefficientCount, e.count == count * xpCoefficientCount,
-              r.count == count * xpCorrelationCount, sd == nil || sd!.count == count else {
-            fatalError("XPBlock.set(\(band)): sizes \(c.count), \(e.count), \(r.count), \(sd?.count ?? -1) do not match \(count) rows")
-        }
-        coefficients[band] = c
-        errors[band] = e
-        correlations[band] = r
-        standardDeviation[band] = sd
-    }
-
-    public mutating func setCoefficients(_ band: Band, _ v: [Double]) {
-        guard v.count == count * xpCoefficientCount else { fatalError("XPBlock.setCoefficients: \(v.count) values for \(count) rows") }
-        coefficients[band] = v
-    }
-
-    public mutating func setErrors(_ band: Band, _ v: [Float]) {
-        guard v.count == count * xpCoefficientCount else { fatalError("XPBlock.setErrors: \(v.count) values for \(count) rows") }
-        errors[band] = v
-    }
-
-    public mutating func setCorrelations(_ band: Band, _ v: [Float]) {
-        guard v.count == count * xpCorrelationCount else { fatalError("XPBlock.setCorrelations: \(v.count) values for \(count) rows") }
-        correlations[band] = v
-    }
-
-    public mutating func setStandardDeviation(_ band: Band, _ v: [Float]) {
-        guard v.count == count else { fatalError("XPBlock.setStandardDeviation: \(v.count) values for \(count) rows") }
-        standardDeviation[band] = v
-    }
-
-    /// A block of spectra (errors, correlations and standard deviations rounded to float32 as
-    /// in the files; a missing band becomes NaN rows).
-    public init(spectra: [XPSpectrum]) {
-        self.init(count: spectra.count, sourceIDs: spectra.map(\.sourceID))
-        let n = spectra.count
-        for b in Band.allCases {
-            var c = [Double](repeating: .nan, count: n * xpCoefficientCount)
-            var e = [Float](repeating: .nan, count: n * xpCoefficientCount)
-            var r = [Float](repeating: .nan, count: n * xpCorrelationCount)
-            var sd = [Float](repeating: .nan, count: n)
-            for (row, s) in spectra.enumerated() {
-                guard let band = s[b] else { continue }
-                for k in 0..<xpCoefficientCount {
-                    c[row * xpCoefficientCount + k] = band.coefficients[k]
-                    e[row * xpCoefficientCount + k] = Float(band.errors[k])
-                }
-                for k in 0..<xpCorrelationCount { r[row * xpCorrelationCount + k] = Float(band.correlations[k]) }
-                sd[row] = Float(band.standardDeviation)
-            }
-            set(b, coefficients: c, errors: e, correlations: r, standardDeviation: sd)
-        }
-    }
-
-    /// Row `row` of `band` widened to float64, or nil when the band is absent from the block or
-    /// the row has non-finite coefficients, errors or correlations. The standard deviation is NaN
-    /// when the block has none.
-    public func band(_ band: Band, row: Int) -> XPBand? {
-        guard let c = coefficients[band], let e = errors[band], let r = correlations[band] else { return nil }
-        let n = xpCoefficientCount, m = xpCorrelationCount
-        let out = XPBand(coefficients: Array(c[row * n..<(row + 1) * n]),
-                         errors: e[row * n..<(row + 1) * n].map(Double.init),
-                         correlations: r[row * m..<(row + 1) * m].map(Double.init),
-                         standardDeviation: standardDeviation[band].map { Double($0[row]) } ?? .nan)
-        return out.isFinite ? out : nil
-    }
-
-    /// Row `row` as a float64 spectrum.
-    public func spectrum(row: Int) -> XPSpectrum {
-        XPSpectrum(sourceID: sourceIDs[row], bp: band(.bp, row: row), rp: band(.rp, row: row))
     }
 }
 
@@ -295,7 +221,7 @@ public struct XPScore: Sendable, Equatable {
     /// Per-band D² (NaN when the band is not used or not positive definite).
     public var chi2BP: Double
     public var chi2RP: Double
-    /// 55 × bands used (− 1 with scaleFit); 0 when skipped.
+    /// Σ n_b over the bands used (− 1 with scaleFit; DR3: 55 per band, DR4: 51 BP + 55 RP); 0 when skipped.
     public var dof: Int
     /// Fitted flux scale a (scaleFit; NaN if skipped or not positive definite), 1 otherwise.
     public var scale: Double

@@ -1,7 +1,7 @@
 // `gaiamine xp-index`: the exact pruning index of the XP search. For every source and band it
 // stores Λ(R_i), a certified upper bound of the largest eigenvalue of the coefficient
 // correlation matrix R_i. With it, `CorrelationBound` gives a lower bound of D²_b from the
-// coefficients and errors alone (660 of a band's 6,604 bytes), so the search reads the
+// coefficients and errors alone (DR3: 660 of a band's 6,604 bytes), so the search reads the
 // correlations only of sources that can still enter the top-k. R has a unit diagonal, so Λ(R)
 // does not depend on the template or on the error scaling.
 import Foundation
@@ -14,6 +14,8 @@ public enum XPIndex {
         public var rows: Int
         public var seconds: Double
         public var missing: [Band: Int]
+        /// Basis size n_b of each band (from the data).
+        public var basisSizes: [Band: Int]
     }
 
     /// Computes and stores the index columns in the table (collective; the file is opened for writing).
@@ -21,6 +23,8 @@ public enum XPIndex {
                              progressInterval: Double = 5) throws -> Summary {
         let t0 = Clock.wall()
         let table = try comm.collectively { try GaiaTable(path: path, table: XPColumns.table, communicator: comm, writable: true) }
+        // Per band the data's basis size n_b (widths checked: errors n_b, correlations n_b(n_b−1)/2).
+        let sizes = try comm.collectively { try table.xpBasisSizes(Band.allCases) }
         let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
         let progress = ProgressReporter(label: "xp-index", unit: "rows", enabled: comm.isRoot, interval: progressInterval)
         var lambda: [Band: [Double]] = [.bp: [], .rp: []]
@@ -29,9 +33,11 @@ public enum XPIndex {
             let range = round.rows, n = range.count
             for b in Band.allCases {
                 let corr = try table.read(XPColumns.correlations(b), ranges: [range], as: Float.self, collective: true)
+                let nb = sizes[b]!, m = xpCorrelationCount(nb)
                 corr.withUnsafeBufferPointer { c in
                     for i in 0..<n {
-                        let l = CorrelationBound.lambdaMax(correlations: UnsafeBufferPointer(rebasing: c[i * 1485..<(i + 1) * 1485]))
+                        let l = CorrelationBound.lambdaMax(correlations: UnsafeBufferPointer(rebasing: c[i * m..<(i + 1) * m]),
+                                                           basisSize: nb)
                         if l.isNaN { missing[b]! += 1 }
                         lambda[b]!.append(l)
                     }
@@ -53,6 +59,6 @@ public enum XPIndex {
         }
         var m: [Band: Int] = [:]
         for b in Band.allCases { m[b] = comm.allreduce(missing[b]!, .sum) }
-        return Summary(rows: table.rowCount, seconds: comm.elapsed(since: t0), missing: m)
+        return Summary(rows: table.rowCount, seconds: comm.elapsed(since: t0), missing: m, basisSizes: sizes)
     }
 }

@@ -31,7 +31,7 @@ public enum XPOutputs {
                 : "Rank of the match for this template (1 = most similar): by p_value (highest first, compared as log10_p_value), then chi2, then source_id"),
             ECSVOutputColumn("source_id", .int64(ids), description: "Gaia DR3 source_id of the match"),
             ECSVOutputColumn("chi2", .float64(chi2), description: "Mahalanobis distance D² = Σ_b (c_t−c_i)ᵀ(Σ_t+Σ_i)⁻¹(c_t−c_i) over the bands compared"),
-            ECSVOutputColumn("dof", .int32(dof), description: "Degrees of freedom: 55 per band compared (minus 1 with a fitted scale)"),
+            ECSVOutputColumn("dof", .int32(dof), description: "Degrees of freedom: the basis size per band compared (DR3 55; DR4 BP 51, RP 55), minus 1 with a fitted scale"),
             ECSVOutputColumn("p_value", .float64(p), description: "χ² upper-tail probability Q(dof/2, chi2/2)"),
             ECSVOutputColumn("log10_p_value", .float64(logp), description: "log10 of p_value, from the log of the regularized upper incomplete gamma function (finite where p_value underflows to 0)"),
             ECSVOutputColumn("chi2_bp", .float64(bp), description: "D² of the BP band (NaN if not compared)"),
@@ -44,8 +44,12 @@ public enum XPOutputs {
     public static func write(_ r: XPSearchResult, prefix: String, options o: XPSearchJobOptions, parameters: String) throws {
         var arrays: [ResultArray] = []
         for b in Band.allCases {
-            let values = r.templates.flatMap { $0[b]?.coefficients ?? [Double](repeating: .nan, count: 55) }
-            arrays.append(ResultArray(name: "template_\(b.rawValue)_coefficients", values: values, shape: [r.templates.count, 55],
+            // n_b: the data's basis size (searched band), else the templates' if they agree.
+            let sizes = Set(r.templates.compactMap { $0[b]?.basisSize })
+            guard let n = r.basisSizes[b] ?? (sizes.count == 1 ? sizes.first : nil) else { continue }
+            let values = r.templates.flatMap { t in t[b].map { $0.basisSize == n ? $0.coefficients : nil }
+                .flatMap { $0 } ?? [Double](repeating: .nan, count: n) }
+            arrays.append(ResultArray(name: "template_\(b.rawValue)_coefficients", values: values, shape: [r.templates.count, n],
                                       description: "\(b.rawValue.uppercased()) coefficients of each template, in template order (NaN: band absent)"))
         }
         let s = r.statistics

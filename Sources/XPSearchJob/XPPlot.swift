@@ -20,7 +20,7 @@ enum XPPlot {
                                   x: Axis("coefficient index"), y: Axis("coefficient / |template|"))
                 guard let tc = template[b]?.coefficients else {
                     panel.annotate(x: 27, y: 0, "template has no \(b.rawValue.uppercased()) spectrum")
-                    panel.add(Series(y: [Double](repeating: 0, count: 55), style: .line(width: 0)))
+                    panel.add(Series(y: [Double](repeating: 0, count: r.basisSizes[b] ?? xpCoefficientCount), style: .line(width: 0)))
                     figure.add(panel)
                     continue
                 }

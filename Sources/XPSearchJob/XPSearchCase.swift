@@ -32,7 +32,7 @@ public enum XPSearchCase: Job {
     public static let name = "xp-search"
     public static let abstract = "Find the spectra most similar to templates: Mahalanobis top-k over every BP/RP spectrum."
     public static let discussion = """
-        D²_b = (c_t − c_i)ᵀ (Σ_t + Σ_i)⁻¹ (c_t − c_i) per band, summed over the bands; dof = 55 per band; \
+        D²_b = (c_t − c_i)ᵀ (Σ_t + Σ_i)⁻¹ (c_t − c_i) per band, summed over the bands; dof = the basis size n_b per band (from the data: DR3 55, DR4 BP 51 / RP 55); \
         p-value from the χ² upper tail. Σ = diag(s) R diag(s), s = coefficient errors (error_scaling none) \
         or errors / standard deviation (standard-deviation, the GaiaXPy convention). Run `gaiamine xp-index` \
         once on the file for the exact pruning index. See Docs/xp-search.md.

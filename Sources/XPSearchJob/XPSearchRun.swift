@@ -4,7 +4,9 @@
 // chosen ranking (`--rank-by`: p-value, the default, or raw χ²); the global top-k is the
 // deterministic merge of the per-rank lists (a strict total order, see TopK), so the result does
 // not depend on the number of ranks. A template lacking one requested band is searched on the
-// other (dof 55) and the summary says so.
+// other (dof n_b of that band) and the summary says so. Each band's basis size n_b comes from the
+// data (the datasets' widths: DR3 55/55, DR4 51 BP/55 RP); a template whose basis size differs
+// from the data's is an error naming it.
 //
 // Full scan: every rank reads its rows block by block (collective MPI-IO) and scores them all.
 // Pruned scan (needs `gaiamine xp-index`): phase A reads only source_id, the coefficients and the
@@ -64,6 +66,8 @@ public struct XPSearchResult {
     /// One line per template searched on fewer bands than requested (printed in the summary and
     /// stored in the outputs' metadata).
     public var notes: [String] = []
+    /// Basis size n_b of each band searched, from the data.
+    public var basisSizes: [Band: Int] = [:]
 }
 
 public enum XPSearchJob {
@@ -78,6 +82,7 @@ public enum XPSearchJob {
         let selection = try comm.collectively { try select(table) }
         let mine = RowPartition.byCount(rows: table.rowCount, parts: comm.size, index: comm.rank)
         let bands = o.search.bands
+        let sizes = try comm.collectively { try table.xpBasisSizes(o.search.usedBands) }
         let hasIndex = bands.allSatisfy { table.hasColumn(XPColumns.lambdaMax($0)) }
         let prune = o.prune && hasIndex && !o.search.scaleFit
         if o.prune && !prune {
@@ -92,10 +97,18 @@ public enum XPSearchJob {
         if let selection { notes.append("xp-search: " + selection.describe(comm)) }
         // ---- templates ------------------------------------------------------------------------
         var spectra: [XPSpectrum] = []
-        try comm.collectively { for f in o.templateFiles { spectra += try XPTemplates.load(file: f) } }
+        var origins: [String] = []  // where each template comes from, for errors
+        try comm.collectively {
+            for f in o.templateFiles {
+                let loaded = try XPTemplates.load(file: f)
+                spectra += loaded
+                origins += loaded.map { "source_id \($0.sourceID) of template file \(f)" }
+            }
+        }
         spectra += try comm.collectively {
             try XPTemplates.fromTable(ids: o.templateSourceIDs, table: table, myRows: mine, mySourceIDs: mySourceIDs, comm: comm)
         }
+        origins += o.templateSourceIDs.map { "source_id \($0) of \(o.input)" }
         guard !spectra.isEmpty else { throw XPSearchJobError("no template: give --template-source-id or --template-file") }
         // Each template on the requested bands it has (one missing band: the other, with a note).
         let templateBands = try comm.collectively { try spectra.map { try PreparedTemplate.usableBands($0, requested: bands) } }
@@ -106,9 +119,14 @@ public enum XPSearchJob {
                 return try PreparedTemplate(s, options: options)
             }
         }
+        // A template must share the data's basis (e.g. a DR3 template, 55 BP coefficients, cannot
+        // be compared with DR4 data, 51): a clear error, before any bulk read.
+        try comm.collectively {
+            for (t, origin) in zip(templates, origins) { try t.checkBasisSizes(sizes, name: origin) }
+        }
         for (s, b) in zip(spectra, templateBands) where b.count < o.search.usedBands.count {
             let lacking = o.search.usedBands.filter { !b.contains($0) }.map { $0.rawValue.uppercased() }.joined(separator: ", ")
-            notes.append("template \(s.name) has no usable \(lacking) spectrum: searched on \(b.map { $0.rawValue.uppercased() }.joined(separator: ", ")) only (dof \(55 * b.count - (o.search.scaleFit ? 1 : 0)))")
+            notes.append("template \(s.name) has no usable \(lacking) spectrum: searched on \(b.map { $0.rawValue.uppercased() }.joined(separator: ", ")) only (dof \(b.reduce(0) { $0 + sizes[$1]! } - (o.search.scaleFit ? 1 : 0)))")
         }
         notes.forEach(log)
         let state = ScanState(templates: templates, k: o.k, ranking: o.rankBy, scorer: scorer, options: o.search,
@@ -117,14 +135,16 @@ public enum XPSearchJob {
         stats.ranks = comm.size
         stats.rows = keep == nil ? table.rowCount : comm.allreduce(keep!.filter { $0 }.count, .sum)
         stats.pruned = prune
-        let bytesPerRow = bands.count * (55 * 8 + 55 * 4 + 1485 * 4 + (o.search.scaling == .standardDeviation ? 4 : 0)) + 8
+        let bytesPerRow = o.search.usedBands.reduce(8) { sum, b in
+            sum + sizes[b]! * 8 + sizes[b]! * 4 + xpCorrelationCount(sizes[b]!) * 4 + (o.search.scaling == .standardDeviation ? 4 : 0)
+        }
         stats.bytesFullScan = stats.rows * bytesPerRow
         let score: @Sendable (XPBlock) -> Void = { state.score($0) }
         let progress = ProgressReporter(label: prune ? "xp-search bounds" : "xp-search", unit: "rows",
                                         enabled: comm.isRoot, interval: o.progressInterval)
         try comm.collectively {
             if prune {
-                try prunedScan(table: table, mine: mine, ids: mySourceIDs, keep: keep, templates: templates, o: o,
+                try prunedScan(table: table, mine: mine, ids: mySourceIDs, keep: keep, templates: templates, o: o, sizes: sizes,
                                worst: { state.top[$0].worstKey }, comm: comm, progress: progress,
                                globalWorst: { state.top.map { t in
                                    let m = gatherTopK(t, k: o.k, comm: comm)
@@ -148,7 +168,7 @@ public enum XPSearchJob {
                     }
                     let block = try table.readXPBlock(ranges: ranges, bands: bands,
                                                       sourceIDs: ids, standardDeviation: o.search.scaling == .standardDeviation,
-                                                      collective: true)
+                                                      basisSizes: sizes, collective: true)
                     scoring.wait()
                     worker.async(group: scoring) { score(block) }
                     progress.update(fraction: round.fractionDone, count: min((round.index + 1) * o.blockRows, mine.count) * comm.size)
@@ -167,13 +187,14 @@ public enum XPSearchJob {
         stats.kernelSeconds = reduced[kernel]
         try comm.collectively { try table.close() }
         stats.seconds = comm.elapsed(since: t0)  // identical on every rank: the outputs' attributes agree
-        return XPSearchResult(templates: spectra, matches: matches, statistics: stats, ranking: o.rankBy, notes: notes)
+        return XPSearchResult(templates: spectra, matches: matches, statistics: stats, ranking: o.rankBy, notes: notes,
+                              basisSizes: sizes)
     }
 
     // MARK: pruned scan
 
     private static func prunedScan(table: GaiaTable, mine: RowRange, ids: [Int64], keep: [Bool]?, templates: [PreparedTemplate],
-                                   o: XPSearchJobOptions, worst: (Int) -> Double, comm: Communicator,
+                                   o: XPSearchJobOptions, sizes: [Band: Int], worst: (Int) -> Double, comm: Communicator,
                                    progress: ProgressReporter, globalWorst: () -> [Double],
                                    noBands: (Int) -> Void, missingBand: (Band) -> Void,
                                    score: @escaping @Sendable (XPBlock) -> Void) throws {
@@ -190,6 +211,7 @@ public enum XPSearchJob {
             let range = round.rows, m = range.count
             let lo = round.index * blockA
             for (bi, b) in bands.enumerated() {
+                let nb = sizes[b]!
                 let coeffs = try table.read(XPColumns.coefficients(b), ranges: [range], as: Double.self, collective: true)
                 let errors = try table.read(XPColumns.errors(b), ranges: [range], as: Float.self, collective: true)
                 let lambda = try table.read(XPColumns.lambdaMax(b), ranges: [range], as: Double.self, collective: true)
@@ -203,14 +225,14 @@ public enum XPSearchJob {
                         for i in 0..<m where keep?[lo + i] ?? true {
                             // A row `--where` dropped keeps no band: its bound is +∞, never evaluated.
                             // A missing band (NaN) adds nothing: the source is scored on the other band.
-                            guard !c[i * 55].isNaN, !e[i * 55].isNaN else { missingBand(b); continue }
+                            guard !c[i * nb].isNaN, !e[i * nb].isNaN else { missingBand(b); continue }
                             bandMask[lo + i] |= 1 << b.index
                             // No index value, or a non-positive standard deviation: no bound (evaluate).
                             guard lambda[i].isFinite, scale[i].isFinite, scale[i] > 0 else { continue }
                             for t in templates.indices {
                                 guard let tb = templateBands[t][bi] else { continue }
-                                let lb = CorrelationBound.lowerBound(tb, coefficients: c.baseAddress! + i * 55,
-                                                                    errors: e.baseAddress! + i * 55,
+                                let lb = CorrelationBound.lowerBound(tb, coefficients: c.baseAddress! + i * nb,
+                                                                    errors: e.baseAddress! + i * nb,
                                                                     errorScale: scale[i], lambdaR: lambda[i])
                                 // NaN (a non-finite value past the first): the band may go unused, no bound.
                                 if !lb.isNaN { bound[t][lo + i] += lb }
@@ -224,15 +246,16 @@ public enum XPSearchJob {
         // Sources with neither band are skipped without reading more: count them here.
         noBands(bandMask.indices.filter { bandMask[$0] == 0 && (keep?[$0] ?? true) }.count)
         // D² bounds → bounds of the ranking key. A row can be compared on at most the bands it has
-        // in common with the template (dof ≤ 55 per band; fewer if a band turns out unusable),
+        // in common with the template (dof ≤ n_b per band; fewer if a band turns out unusable),
         // and the key bound holds for every dof up to that (XPRanking.keyLowerBound); no band in
         // common: +∞, never evaluated for that template.
         for t in templates.indices {
             var tmask = 0
             for b in templates[t].bands { tmask |= 1 << b.index }
+            // Largest dof per mask of bands in common (bit Band.index).
+            let maxDof = (0..<4).map { mask in Band.allCases.reduce(0) { $0 + (mask & (1 << $1.index) != 0 ? sizes[$1] ?? 0 : 0) } }
             for i in 0..<n {
-                let common = (bandMask[i] & tmask).nonzeroBitCount
-                bound[t][i] = o.rankBy.keyLowerBound(chi2LowerBound: bound[t][i], maxDof: 55 * common)
+                bound[t][i] = o.rankBy.keyLowerBound(chi2LowerBound: bound[t][i], maxDof: maxDof[bandMask[i] & tmask])
             }
         }
         // Phase B: evaluate in increasing bound order until no template can improve.

@@ -26,11 +26,19 @@ enum XPTemplates {
                 }
                 let sd = batch.column(named: XPColumns.standardDeviation(b))?.values(Double.self)
                 let cv = c.values(Double.self), ev = e.values(Double.self), rv = r.values(Double.self)
+                // The file's basis size: the reader fixed each array's length from its data (every
+                // row equal); errors and correlations must match the coefficients.
+                let n = batch.rowCount > 0 ? cv.count / batch.rowCount : 0, m = xpCorrelationCount(n)
+                guard ev.count == n * batch.rowCount, rv.count == m * batch.rowCount else {
+                    throw FormatError(file: file, column: XPColumns.correlations(b),
+                                      "template \(b.rawValue.uppercased()) arrays disagree: \(n) coefficients, \(ev.count / max(batch.rowCount, 1)) errors and \(rv.count / max(batch.rowCount, 1)) correlations per row (n, n and n(n−1)/2 expected)")
+                }
                 bands[b] = (0..<batch.rowCount).map { i -> XPBand? in
-                    let coeffs = Array(cv[i * 55..<(i + 1) * 55])
+                    if n == 0 { return nil }  // every row lacks the band (the array stayed empty)
+                    let coeffs = Array(cv[i * n..<(i + 1) * n])
                     if coeffs.contains(where: { $0.isNaN }) { return nil }
-                    return XPBand(coefficients: coeffs, errors: Array(ev[i * 55..<(i + 1) * 55]),
-                                  correlations: Array(rv[i * 1485..<(i + 1) * 1485]), standardDeviation: sd?[i] ?? .nan)
+                    return XPBand(coefficients: coeffs, errors: Array(ev[i * n..<(i + 1) * n]),
+                                  correlations: Array(rv[i * m..<(i + 1) * m]), standardDeviation: sd?[i] ?? .nan)
                 }
             }
             for i in 0..<batch.rowCount {
@@ -53,11 +61,14 @@ enum XPTemplates {
             guard owner != Int.max else {
                 throw FormatError(file: table.path, "template source_id \(id) is not in table \(table.name)")
             }
-            // Packed per band: 55 coefficients, 55 errors, 1485 correlations, 1 standard deviation.
+            // Packed per band: n_b coefficients, n_b errors, n_b(n_b−1)/2 correlations, 1 standard
+            // deviation (n_b: the table's basis size, the same on every rank).
+            let sizes = try table.xpBasisSizes(Band.allCases)
             var packed: [Double] = []
             if comm.rank == owner {
                 let row = RowRange(start: myRows.start + local!, count: 1)
-                let block = try table.readXPBlock(ranges: [row], bands: Band.allCases, sourceIDs: [id], collective: false)
+                let block = try table.readXPBlock(ranges: [row], bands: Band.allCases, sourceIDs: [id], basisSizes: sizes,
+                                                  collective: false)
                 for b in Band.allCases {
                     packed += block.coefficients[b]!
                     packed += block.errors[b]!.map(Double.init)
@@ -67,12 +78,14 @@ enum XPTemplates {
             }
             comm.broadcast(&packed, root: owner)
             var spectrum = XPSpectrum(sourceID: id, name: "\(id)", bp: nil, rp: nil)
-            for (k, b) in Band.allCases.enumerated() {
-                let o = k * 1596
-                let coeffs = Array(packed[o..<o + 55])
+            var o = 0
+            for b in Band.allCases {
+                let n = sizes[b]!, m = xpCorrelationCount(n)
+                defer { o += 2 * n + m + 1 }
+                let coeffs = Array(packed[o..<o + n])
                 if coeffs.contains(where: { $0.isNaN }) { continue }
-                let band = XPBand(coefficients: coeffs, errors: Array(packed[o + 55..<o + 110]),
-                                  correlations: Array(packed[o + 110..<o + 1595]), standardDeviation: packed[o + 1595])
+                let band = XPBand(coefficients: coeffs, errors: Array(packed[o + n..<o + 2 * n]),
+                                  correlations: Array(packed[o + 2 * n..<o + 2 * n + m]), standardDeviation: packed[o + 2 * n + m])
                 if b == .bp { spectrum.bp = band } else { spectrum.rp = band }
             }
             out.append(spectrum)

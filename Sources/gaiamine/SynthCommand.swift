@@ -45,6 +45,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "XP: fraction of sources with BP or RP missing.")
     var missingFraction: Double = 0.01
 
+    @Option(help: "XP: basis sizes of this release: dr3 (55 BP and 55 RP coefficients) or dr4 (51 BP, 55 RP; header RELEASE Gaia DR4 (synthetic)).")
+    var release: String = "dr3"
+
     // epoch_photometry
     @Option(help: "Epoch photometry: fraction of sources with an injected periodic signal.")
     var variableFraction: Double = 0.2
@@ -118,7 +121,11 @@ struct SynthCommand: ParsableCommand {
         let result: SynthResult
         switch t {
         case .xpContinuousMeanSpectrum:
-            result = try XPSynth.generate(XPOptions(common: common, twins: twins, missingFraction: missingFraction))
+            guard let xpRelease = XPRelease(rawValue: release.lowercased()) else {
+                throw ValidationError("--release must be dr3 or dr4, got '\(release)'")
+            }
+            result = try XPSynth.generate(XPOptions(common: common, twins: twins, missingFraction: missingFraction,
+                                                    release: xpRelease))
         case .epochPhotometry:
             result = try EpochSynth.generate(EpochOptions(common: common, variableFraction: variableFraction))
         case .gaiaSource:

@@ -27,8 +27,9 @@ struct XPIndexCommand: ParsableCommand {
     func run() throws {
         runParallel { comm in
             let s = try XPIndex.build(path: file, communicator: comm, blockRows: blockRows, progressInterval: progressInterval)
-            rootPrint(comm, String(format: "xp-index: done: %d sources (%d without BP, %d without RP) in %.2f s on %d rank(s), %.0f sources/s",
-                                   s.rows, s.missing[.bp] ?? 0, s.missing[.rp] ?? 0, s.seconds, comm.size, Double(s.rows) / max(s.seconds, 1e-9)))
+            rootPrint(comm, String(format: "xp-index: done: %d sources (%d without BP, %d without RP; %d BP and %d RP coefficients) in %.2f s on %d rank(s), %.0f sources/s",
+                                   s.rows, s.missing[.bp] ?? 0, s.missing[.rp] ?? 0, s.basisSizes[.bp] ?? 0, s.basisSizes[.rp] ?? 0,
+                                   s.seconds, comm.size, Double(s.rows) / max(s.seconds, 1e-9)))
         }
     }
 }

@@ -165,10 +165,22 @@ final class ErrorTests: XCTestCase {
         try assertRowError(3, "\"[1,2]\"", contains: "array has 2 elements but the column is stored with fixed length 3")
         try assertRowError(3, "\"[1,2,3,4]\"", contains: "array has 4 elements")
         try assertRowError(3, "\"[]\"", contains: "array has 0 elements")
-        // Known-table lengths (XP: 55 coefficients) are checked too.
-        let coefficients = "\"[" + (0..<54).map { "\($0)" }.joined(separator: ",") + "]\""
-        let path = try write("source_id,bp_coefficients\n1,\(coefficients)\n", "xp.csv")
-        assertFormatError(path, line: 2, column: "bp_coefficients", field: 2, contains: "54 elements") { try readFile(path) }
+        // Known-table arrays whose length comes from the data (XP coefficients: 55 in DR3, BP 51
+        // in DR4): the first non-empty row fixes it (a null row before it is fine), any other row
+        // of another length is an error at its line.
+        func coefficients(_ n: Int) -> String { "\"[" + (0..<n).map { "\($0)" }.joined(separator: ",") + "]\"" }
+        let path = try write("source_id,bp_coefficients\n1,\n2,\(coefficients(55))\n3,\(coefficients(54))\n", "xp.csv")
+        assertFormatError(path, line: 4, column: "bp_coefficients", field: 2,
+                          contains: "54 elements but the column is stored with fixed length 55") { try readFile(path) }
+        let dr4 = try write("source_id,bp_coefficients\n1,\(coefficients(51))\n2,\n3,\(coefficients(51))\n", "xp4.csv")
+        let reader = try ECSVReader(path: dr4)
+        XCTAssertEqual(reader.schema.columns[1].shape, .fixed(51))
+        let batch = try XCTUnwrap(try reader.readBatch(maxRows: 10))
+        XCTAssertEqual(batch.rowCount, 3)
+        let values = batch.columns[1].values(Double.self)
+        XCTAssertEqual(values.count, 3 * 51)
+        XCTAssertTrue(values[51..<102].allSatisfy(\.isNaN))  // the null row: 51 NaNs
+        XCTAssertEqual(values[102 + 50], 50)
     }
 
     func testNonNumericValues() throws {

@@ -21,7 +21,7 @@ import numpy as np
 
 from conftest import Run, TextTable, parse_array_text, run_gaiamine
 
-NC = 55
+NC = 55  # Gaia DR3's basis size; the data's own (DR4 BP: 51) is taken from the arrays (Band.n)
 LOWER = np.tril_indices(NC, -1)
 GROUP = "xp_continuous_mean_spectrum"
 COLUMNS = ["template", "rank", "source_id", "chi2", "dof", "p_value", "log10_p_value", "chi2_bp",
@@ -153,10 +153,17 @@ class Band:
     def usable(self) -> bool:
         return bool(np.isfinite(self.c).all() and np.isfinite(self.e).all() and np.isfinite(self.r).all())
 
+    @property
+    def n(self) -> int:
+        """The basis size: the coefficient count (correlations must be n(n−1)/2)."""
+        return len(self.c)
+
     def sigma(self, scaling: str) -> np.ndarray:
         s = self.e / self.sd if scaling == "standard-deviation" else self.e
-        R = np.zeros((NC, NC))
-        R[LOWER] = self.r
+        n = self.n
+        assert len(self.e) == n and len(self.r) == n * (n - 1) // 2, (len(self.c), len(self.e), len(self.r))
+        R = np.zeros((n, n))
+        R[np.tril_indices(n, -1)] = self.r
         R = R + R.T
         np.fill_diagonal(R, 1.0)
         return s[:, None] * R * s[None, :]
