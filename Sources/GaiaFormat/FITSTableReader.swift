@@ -11,8 +11,9 @@
 //   floats: NaN (a NaN scalar is counted, a NaN array element is a value, as in the ECSV reader);
 //   logicals: the 0 byte → −1 (counted); strings: empty → null (counted).
 // Metadata: TUNITn, TCOMMn (description), TUCDn — the first occurrence of a repeated keyword —
-//   unless the table is a known Gaia table (DeclaredTable.adoptKnownMetadata). Other header
-//   keywords (DATE-HDU, STILVERS, …) describe the writer, not the table, and are not kept as meta.
+//   except for the columns of a known Gaia table (DeclaredTable.adoptKnownMetadata says why).
+//   Other header keywords (DATE-HDU, STILVERS, …) describe the writer, not the table, and are not
+//   kept as meta.
 // `ColumnBatch.firstLine` is the 1-based table row of the batch's first row.
 import FITS
 
@@ -51,6 +52,7 @@ public final class FITSTableReader: TableFileReader {
         var declared = DeclaredTable(columns: try t.columns.map { try Self.declare($0, path: path, hdu: t.hdu) })
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         declared.identify(given: options.tableName, fileName: fileName)
+        declared.adoptKnownMetadata()
         let s = try declared.prepare(options: options, path: path, headerLine: nil)
         fileSchema = s.file
         schema = s.output

@@ -76,7 +76,7 @@ final class FITSWrittenTableTests: XCTestCase {
         XCTAssertEqual(reader.schema.columns[1].unit, "mag")
         XCTAssertNil(reader.schema.tableName)
         for maxRows in [1, 2, 3, 10] {
-            try FITSReaderTests().assertSame(try TableFiles.open(path: ecsv), try TableFiles.open(path: fits), maxRows: maxRows)
+            try assertSameTables(try TableFiles.open(path: ecsv), try TableFiles.open(path: fits), maxRows: maxRows)
         }
         // Absolute expectations (not only agreement).
         let b = try XCTUnwrap(try FITSTableReader(path: fits).readBatch(maxRows: 10))
