@@ -16,6 +16,11 @@
 //   kept as meta.
 // `ColumnBatch.firstLine` is the 1-based table row of the batch's first row.
 import FITS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public final class FITSTableReader: TableFileReader {
     public let path: String
@@ -48,7 +53,8 @@ public final class FITSTableReader: TableFileReader {
             throw FormatError(file: path, "not a readable FITS table: " + place)
         }
         table = t
-        fileSize = (try? ByteSource(path: path).fileSize) ?? 0
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
         var declared = DeclaredTable(columns: try t.columns.map { try Self.declare($0, path: path, hdu: t.hdu) })
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         declared.identify(given: options.tableName, fileName: fileName)
