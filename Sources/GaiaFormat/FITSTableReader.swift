@@ -9,7 +9,9 @@
 //   `datatype: string` + `subtype: <element>[null]` (variable) or `<element>[r]` (fixed).
 // Nulls, stored as ColumnBatch does: integers equal to TNULLn → the fill value (counted);
 //   floats: NaN (a NaN scalar is counted, a NaN array element is a value, as in the ECSV reader);
-//   logicals: the 0 byte → −1 (counted); strings: empty → null (counted).
+//   logicals: the 0 byte → −1 (counted); strings: empty → null (counted); an empty
+//   variable-length array is a null array (counted once; n fill values when stored fixed(n)),
+//   as the ECSV reader's empty cell (so an ECSV `[]` has no FITS twin).
 // Metadata: TUNITn, TCOMMn (description), TUCDn — the first occurrence of a repeated keyword —
 //   except for the columns of a known Gaia table (DeclaredTable.adoptKnownMetadata says why).
 //   Other header keywords (DATE-HDU, STILVERS, …) describe the writer, not the table, and are not
