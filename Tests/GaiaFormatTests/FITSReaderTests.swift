@@ -91,12 +91,16 @@ final class FITSReaderTests: XCTestCase {
     func testCorruptAndNonTableFITSNameTheFile() throws {
         let dir = TempDir()
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.fits))
-        for (name, bytes) in [("truncated.fits", data.prefix(9000)), ("header-only.fits", data.prefix(2880)),
+        for (name, bytes) in [("truncated.fits", data.prefix(9000)), ("truncated-data.fits", data.prefix(30000)),
+                              ("header-only.fits", data.prefix(2880)),
                               ("garbage.fits", Data("SIMPLE  = nonsense\n".utf8))] {
             let path = dir.path(name)
             try bytes.write(to: URL(fileURLWithPath: path))
             XCTAssertThrowsError(try allBatches(try TableFiles.open(path: path), 100), name) { error in
                 XCTAssertTrue("\(error)".contains(path), "\(error)")
+                if name == "truncated-data.fits" {  // the column and the row where the data end
+                    XCTAssertTrue("\(error)".contains("column 'centroid_pos_al'") && "\(error)".contains("row 18"), "\(error)")
+                }
             }
         }
     }
