@@ -187,7 +187,8 @@ def test_fixture_rows_sorted_by_time_and_equal_to_astropy(tmp_path, reference):
     for np_ in (1, 2, 3):
         out = tmp_path / f"ea{np_}.h5"
         r = repack([src], out, np=np_)
-        assert "sorted" in r.stdout, r.describe()
+        assert f"rows sorted by (source_id, transit time) in: {src}" in r.stdout, r.describe()
+        assert "transits 79 of 1 source(s), 10 CCDs each" in r.stdout, r.describe()
         outs.append(out)
     check_against_reference(outs[0], reference, order)
     ids, first, n, n_sources, sid = index_of(outs[0])
