@@ -79,7 +79,7 @@ public enum AstrometrySolutionOutputs {
                 ECSVOutputColumn("residual_al", .float64Arrays((0..<rows).map { Array(res.residual[($0 * n)..<(($0 + 1) * n)]) }), unit: "mas",
                                  description: "Post-fit along-scan residual per CCD (SM, AF1–AF9); NaN where the observation was not used or the source not solved"),
                 ECSVOutputColumn("weight_al", .float64Arrays((0..<rows).map { Array(res.weight[($0 * n)..<(($0 + 1) * n)]) }), unit: "1 / mas2",
-                                 description: "Weight of the observation in the final solve: AGIS downweight / total variance; NaN where not used"),
+                                 description: "Weight of the observation in the final solve: AGIS downweight / total variance (σ² + ε²); 0 where not used, NaN where the source was not solved"),
             ]
             try ParallelResultFile.write(prefix: prefix + "_residuals", group: "residuals", columns: cols,
                                          arrayWidths: ["residual_al": n, "weight_al": n], parameters: context.parameters,

@@ -88,8 +88,9 @@ enum AstrometrySolutionRun {
         result.statistics.sources = index.count
         result.statistics.seconds = comm.elapsed(since: t0)
         let s = result.statistics
-        // Every rank has the same totals: the same error everywhere, or none.
-        if s.selected > 0 && s.solved == 0 && s.failed[SolutionStatus.noObservations.rawValue] == s.selected {
+        // Every rank has the same totals: the same error everywhere (agreed, printed once), or none.
+        try comm.collectively {
+            guard s.selected > 0 && s.solved == 0 && s.failed[SolutionStatus.noObservations.rawValue] == s.selected else { return }
             throw JobError("\(o.input):/\(table.name): none of the \(s.selected) source(s) has a usable CCD observation "
                            + "(column '\(columns.used.name)' is false or null, or the values are null, for every observation): nothing to solve")
         }

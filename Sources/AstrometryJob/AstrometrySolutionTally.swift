@@ -8,7 +8,8 @@ public enum SolutionStatus: Int, CaseIterable, Sendable {
     case ok, noObservations, singular, failed
     public var key: String { ["ok", "no_observations", "singular", "failed"][rawValue] }
     public var text: String {
-        ["solved", "no usable CCD observation", "normal matrix singular", "other solver failure"][rawValue]
+        ["solved", "no usable CCD observation", "normal matrix singular (fewer observations than parameters, or degenerate)",
+         "invalid input for the solver"][rawValue]
     }
 }
 
@@ -67,6 +68,8 @@ struct Tally {
     var counts = AstrometrySolutionStatistics()
     var sourcesSeen = 0, transitsDone = 0
     var kernelCPU = 0.0, readSeconds = 0.0
+    /// The kernel's scratch, reused across sources (no allocation per source but the result's).
+    var workspace = AstrometricWorkspace()
     /// √(χ²/(n_obs − p)) in bins of 0.05 from 0 (last bin: ≥ 4.95); parallax/σ in bins of 0.25
     /// from −10 (end bins hold everything beyond).
     static let uweBins = 100, uweWidth = 0.05, pullBins = 80, pullWidth = 0.25, pullLow = -10.0
@@ -90,7 +93,7 @@ struct Tally {
         counts.transits += s.transitCount
         counts.observations += s.transitCount * s.nCCD
         let c0 = Clock.threadCPU()
-        let outcome: Result<AstrometricSolution, Error> = Result { try AstrometricSolver.solve(s, options: options) }
+        let outcome: Result<AstrometricSolution, Error> = Result { try AstrometricSolver.solve(s, options: options, workspace: &workspace) }
         kernelCPU += Clock.threadCPU() - c0
         let p = options.model.parameterCount
         var status = SolutionStatus.ok

@@ -126,6 +126,13 @@ def check_residuals(res, cols, sid, r, config):
     got, want = ours[keep], np.asarray(r["residuals"])
     bad = np.abs(got - want) > RTOL * np.maximum(np.abs(want), sigma[keep])
     assert not bad.any(), f"source {sid} {config}: residuals differ at {np.flatnonzero(bad)[:5]}: {got[bad][:3]} vs {want[bad][:3]}"
+    # Our weight: gaiasupdate's downweight (`weights`) over the total variance σ² + ε², with ε
+    # the fitted excess noise or the AGIS value applied; 0 where gaiasupdate has no observation.
+    eps = r["excess_noise"] if config.endswith("fit") else float(cols["agis_source_excess_noise"][rows[0]])
+    w_ours = res["weight_al"][rows].ravel()
+    assert np.all(w_ours[~used.ravel()] == 0), f"source {sid}: weights where gaiasupdate has no observation"
+    w_want = np.asarray(r["weights"]) / (sigma[keep] ** 2 + eps ** 2)
+    assert np.allclose(w_ours[keep], w_want, rtol=RTOL, atol=0), f"source {sid} {config}: weights differ"
 
 
 @needs_gsu
