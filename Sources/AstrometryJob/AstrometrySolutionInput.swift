@@ -1,9 +1,8 @@
 // Reading a repacked transit-row `epoch_astrometry` table (Docs/data-format.md, contract C1) for
 // the astrometric solutions: the columns the solver needs, found by name in the archive's
 // snake_case or in the camelCase of ESA's internal exports (centroidPosAl…), checked for shape
-// once, then read in blocks of whole sources and validated against the per-source index — a
-// source whose rows are not where the index says, or whose transits are not in time order, is an
-// error naming file, row and column (the solution would silently mix sources otherwise).
+// once, then read in blocks of whole sources (the run checks each block against the per-source
+// index: SourceIndex.checkSlice / checkTransitOrder).
 //
 // Stored types follow the header (C1: float64/float32 floats with NaN nulls, int64 times with
 // _FillValue Int64.min, bool as int8 0/1/−1); any numeric type is accepted and widened to what
@@ -141,26 +140,6 @@ struct EpochBlock {
         parallaxFactor = try c.parallaxFactor.doubles(t, rows, fill: nil)
         colour = try c.colour?.doubles(t, rows, fill: nil) ?? []
         excessNoise = try c.excessNoise?.doubles(t, rows, fill: nil) ?? []
-    }
-
-    /// Checks that rows [first, first + count) hold source `id` (as the index says) with transits
-    /// in time order (transit time: the first non-null obs_time_tcb element, C1).
-    func check(source id: Int64, first: Int, count: Int, nCCD: Int, columns c: EpochColumns, table t: GaiaTable) throws {
-        let here = "\(t.path):/\(t.name)"
-        var previous = Int64.min
-        for r in first..<(first + count) {
-            let k = r - rows.start
-            guard sourceIDs[k] == id else {
-                throw JobError("\(here) row \(r), column '\(c.sourceID.name)': source_id \(sourceIDs[k]), but the source index puts rows \(first)–\(first + count - 1) "
-                                 + "to source_id \(id): a source's transits must be contiguous rows (Docs/data-format.md)")
-            }
-            guard let tt = time[(k * nCCD)..<((k + 1) * nCCD)].first(where: { $0 != Int64.min }) else { continue }
-            guard tt >= previous else {
-                throw JobError("\(here) row \(r) (source_id \(id)), column '\(c.time.name)': transit time \(tt) ns precedes the previous transit's \(previous) ns; "
-                                 + "rows must be sorted by source_id, then time (Docs/data-format.md)")
-            }
-            previous = tt
-        }
     }
 
     /// Source rows [first, first + count) as the kernel's input.

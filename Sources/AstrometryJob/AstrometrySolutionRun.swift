@@ -47,9 +47,7 @@ enum AstrometrySolutionRun {
         let solver = o.solverOptions
         for round in CollectiveChunks(mine, chunkRows: o.blockSources, communicator: comm) {
             let src = round.rows
-            let rows = src.count == 0 ? RowRange(start: 0, count: 0)
-                : RowRange(start: Int(index.firstRows[src.start]),
-                           count: Int(index.firstRows[src.end - 1] + index.rowCounts[src.end - 1] - index.firstRows[src.start]))
+            let rows = index.rows(of: src.start..<src.end)
             let r0 = Clock.wall()
             let block: EpochBlock
             let keep: [Bool]?
@@ -61,11 +59,11 @@ enum AstrometrySolutionRun {
                 comm.abort(message: "reading \(o.input): \(error)")
             }
             t.readSeconds += Clock.wall() - r0
+            // The rows must be where the index says, each source's transits in time order: else
+            // one source's solution would silently mix others' transits (agreed: printed once).
             try comm.collectively {
-                for i in src.start..<src.end {
-                    try block.check(source: index.sourceIDs[i], first: Int(index.firstRows[i]), count: Int(index.rowCounts[i]),
-                                    nCCD: columns.nCCD, columns: columns, table: table)
-                }
+                try index.checkSlice(sourceIDs: block.sourceIDs, sources: src.start..<src.end, file: table.path)
+                try index.checkTransitOrder(obsTimeTCB: block.time, nCCD: columns.nCCD, sources: src.start..<src.end, file: table.path)
             }
             for i in src.start..<src.end {
                 let first = Int(index.firstRows[i]), count = Int(index.rowCounts[i])
