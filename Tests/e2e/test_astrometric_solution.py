@@ -318,3 +318,20 @@ def test_repacked_fixture_gives_the_same_solutions(fixture_file, tmp_path, sourc
         ra = read_solutions(tmp_path / f"rp_{config}_residuals", group="residuals")
         rb = read_solutions(tmp_path / f"ref_{config}_residuals", group="residuals")
         assert np.array_equal(ra["residual_al"], rb["residual_al"], equal_nan=True)
+
+
+def test_case_file_and_resolved_parameters_reproduce_the_run(synthetic, tmp_path):
+    """Inputs/astrometric_solution_dr4.yaml runs (6p-constrained-colour, the DR4-like default), and
+    its PREFIX.yaml reproduces the run bit for bit."""
+    from conftest import REPO
+    h5, _, truth = synthetic
+    where = f"source_id < {truth[40]['source_id']}"
+    r = run_gaiamine(["run", REPO / "Inputs" / "astrometric_solution_dr4.yaml", "--set", f"input={h5}",
+                      "--set", f"output={tmp_path / 'a'}", "--where", where, "--residuals"], np=2, timeout=600)
+    assert r.returncode == 0, r.describe()
+    sol = read_solutions(tmp_path / "a")
+    assert len(sol["source_id"]) == 40 and set(decoded(sol["model"])) == {"6p-constrained-colour"}
+    r = run_gaiamine(["run", tmp_path / "a.yaml", "--set", f"output={tmp_path / 'b'}"], np=1, timeout=600)
+    assert r.returncode == 0, r.describe()
+    for suffix in (".h5", "_residuals.h5"):
+        assert_same_contents(h5_contents(tmp_path / f"a{suffix}"), h5_contents(tmp_path / f"b{suffix}"), suffix)
