@@ -90,8 +90,14 @@ struct RepackCommand: ParsableCommand {
             let names = cols.prefix(4).joined(separator: ", ") + (cols.count > 4 ? ", … (\(cols.count) columns)" : "")
             r += "\n  nulls   \(count) in \(names)"
         }
-        if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) duplicate source_id value(s) kept" }
-        if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by source_id in: \(s.unsortedFiles.joined(separator: ", "))" }
+        if let t = s.transits {
+            r += "\n  transits \(s.rows) of \(t.sources) source(s), \(t.nCCD) CCDs each; index \(s.table)/source_index"
+            if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) repeated transit(s) (same source_id and time) kept" }
+            if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by (source_id, transit time) in: \(s.unsortedFiles.joined(separator: ", "))" }
+        } else {
+            if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) duplicate source_id value(s) kept" }
+            if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by source_id in: \(s.unsortedFiles.joined(separator: ", "))" }
+        }
         if s.spilledBytes > 0 { r += "\n  spool   \(megabytes(s.spilledBytes)) spilled to scratch (raise --spool-memory to avoid)" }
         return r
     }
