@@ -5,7 +5,7 @@
 #   make example build Examples/light-curve-stats (a user's own job on GaiaMineKit) and run it with
 #                2 MPI ranks on the demo data → demo/light_curve_stats.{ecsv,h5,yaml}
 #   make sanitize AddressSanitizer build + the bad-input end-to-end tests
-#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas, pairs vs cKDTree/astropy (→ Docs/benchmarks.md)
+#   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas, pairs vs cKDTree/astropy, astrometric solutions vs gaiasupdate (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
 SWIFT      ?= swift
@@ -36,10 +36,16 @@ APT_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libfftw
                zlib1g-dev libcfitsio-dev pkg-config
 PY_PACKAGES  = numpy scipy pandas h5py astropy pyyaml pytest nifty-ls
 
+# ESA's gaiasupdate, the reference of astrometric-solution's tests and benchmark, needs pandas < 3
+# and astropy < 8: it gets its own venv (seeing the system's numpy, scipy, h5py), never the main
+# python's site-packages. `make gsu-venv`; made by e2e-test and bench when missing.
+GSU_VENV    = .build/venv-gaiasupdate
+GSU_PYTHON ?= $(GSU_VENV)/bin/python
+
 EXAMPLE_DIR = Examples/light-curve-stats
 EXAMPLE_BIN = $(EXAMPLE_DIR)/.build/release/light-curve-stats
 
-.PHONY: all deps build build-info debug test unit-test e2e-test demo demo-data example example-test sanitize bench clean
+.PHONY: all deps build build-info debug test unit-test e2e-test demo demo-data example example-test sanitize bench clean gsu-venv
 
 all: build
 
@@ -77,8 +83,17 @@ debug: deps
 unit-test: deps
 	$(SWIFT) test
 
+# A failed venv install (no network) does not stop the tests: the gaiasupdate comparisons then
+# report themselves skipped, loudly.
+gsu-venv:
+	@[ -x $(GSU_PYTHON) ] || { $(PYTHON) -m venv --system-site-packages $(GSU_VENV) && \
+	  $(GSU_VENV)/bin/pip install -q "gaiasupdate==0.1.2" "pandas<3" "astropy<8" 2>&1 | grep -v "WARNING: Running pip as the 'root'"; \
+	  $(GSU_PYTHON) -c "import gaiasupdate.epoch_astrometry" 2>/dev/null || \
+	  { rm -rf $(GSU_VENV); echo "*** gaiasupdate venv could not be made: the comparisons with ESA's reference will be skipped ***"; }; }
+
 e2e-test: build
-	GAIAMINE=$(BIN) MPIRUN="$(MPIRUN)" $(PYTHON) -m pytest -q Tests/e2e --ignore=Tests/e2e/test_example.py
+	@$(MAKE) --no-print-directory gsu-venv
+	GAIAMINE=$(BIN) MPIRUN="$(MPIRUN)" GSU_PYTHON=$(GSU_PYTHON) $(PYTHON) -m pytest -q Tests/e2e --ignore=Tests/e2e/test_example.py
 
 # e2e-test runs gaiamine under mpirun -np 1/2/3 and compares with astropy/h5py.
 test: unit-test e2e-test example-test
@@ -150,6 +165,8 @@ bench: build
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/gw_correlation_bench.py
 	@$(PYTHON) -c "import duckdb, pyarrow, healpy" 2>/dev/null || $(PYTHON) -m pip install -q duckdb pyarrow healpy; MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/aggregate_bench.py
 	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) $(PYTHON) Tests/bench/pairs_bench.py
+	@$(MAKE) --no-print-directory gsu-venv
+	MPIRUN="$(MPIRUN)" GAIAMINE=$(BIN) GSU_PYTHON=$(GSU_PYTHON) $(PYTHON) Tests/bench/astrometric_solution_bench.py
 
 clean:
 	rm -rf .build .build-asan $(EXAMPLE_DIR)/.build $(DEMO_DIR) bench-data

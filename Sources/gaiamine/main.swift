@@ -3,6 +3,7 @@
 // The registry below is the one place a job is added to the program (Docs/adding-a-job.md): its
 // subcommand, `--help`, and `gaiamine run CASE.yaml` with `job: NAME` all follow from it.
 import ArgumentParser
+import AstrometryJob
 import CShims
 import GaiaJob
 import GWJob
@@ -20,6 +21,7 @@ let registry = JobRegistry([
     AggregateCase.self,
     PairsCase.self,
     CrossmatchCase.self,
+    AstrometrySolutionCase.self,
 ])
 
 struct GaiaMine: ParsableCommand {
@@ -39,7 +41,8 @@ struct GaiaMine: ParsableCommand {
                       JobCommand<XPSearchCase>.self, JobCommand<PeriodogramCase>.self, JobCommand<GWVSHCase>.self,
                       JobCommand<GWPlaneWaveCase>.self, JobCommand<GWCorrelationCase>.self,
                       JobCommand<SelectCase>.self, JobCommand<AggregateCase>.self,
-                      JobCommand<PairsCase>.self, JobCommand<CrossmatchCase>.self, RunCaseCommand.self])
+                      JobCommand<PairsCase>.self, JobCommand<CrossmatchCase>.self,
+                      JobCommand<AstrometrySolutionCase>.self, RunCaseCommand.self])
 }
 
 // Jobs read tables in chunks of a few MB per column and evaluate expressions into arrays of that

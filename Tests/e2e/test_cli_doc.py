@@ -31,14 +31,14 @@ COMMON = re.search(r"^## Jobs: one parameter path.*?(?=^## `)", DOC, re.M | re.S
 def test_every_subcommand_is_documented():
     subs = subcommands()
     assert {"synth", "repack", "inspect", "xp-index", "xp-search", "periodogram", "gw-vsh", "gw-correlation", "select", "aggregate",
-            "gw-planewave", "pairs", "crossmatch", "run"} <= set(subs), subs
+            "gw-planewave", "pairs", "crossmatch", "astrometric-solution", "run"} <= set(subs), subs
     for s in subs:
         section(s)
 
 
 @pytest.mark.parametrize("sub", ["synth", "repack", "inspect", "xp-index", "xp-search", "periodogram", "gw-vsh",
                                  "gw-correlation", "gw-planewave", "select", "aggregate", "pairs",
-                                 "crossmatch", "run"])
+                                 "crossmatch", "astrometric-solution", "run"])
 def test_every_flag_is_documented(sub):
     r = run_gaiamine([sub, "--help"])
     assert r.returncode == 0, r.describe()

@@ -1,3 +1,0 @@
-// The astrometric-solution job (skeleton).
-import Astrometry
-public enum AstrometryJobModule {}
