@@ -1,16 +1,16 @@
 // swift-tools-version:6.1
 // GaiaMine: MPI-parallel mining of Gaia data releases.
 // Layers (data flows top to bottom):
-//   C system libraries (CMPI, CHDF5, CZlib, CFFTW) + CShims (macros as static inline functions)
-//   MPI, HDF5        typed Swift wrappers, no Gaia words
-//   GaiaFormat       Gaia eCSV: header, schema, streaming reader, writer
+//   C system libraries (CMPI, CHDF5, CZlib, CFFTW, CFITSIO) + CShims (macros as static inline functions)
+//   MPI, HDF5, FITS  typed Swift wrappers, no Gaia words
+//   GaiaFormat       Gaia tables: eCSV header, schema, streaming reader, writer; FITS binary tables
 //   Numerics         pure shared numerics: Cholesky, χ² tails, HEALPix, deterministic math, exact sums
 //   GaiaIO           the shared partition/read/write/reduce layer the kernels use
 //   GaiaJob          the job framework: Job protocol, option declarations, JobRunner, registry
 //   Expressions      the expression language (`--where`, `define:`): parse, type-check, vectorised evaluation (pure)
 //   Plot             a small SVG writer (panels, sky maps)
-//   XPSearch, Periodogram, GWAstrometry, Aggregates, Pairs   kernels: pure science (no MPI, no HDF5)
-//   XPSearchJob, PeriodogramJob, GWJob, TableJobs        jobs: drivers + one `Job` per science case
+//   XPSearch, Periodogram, GWAstrometry, Aggregates, Pairs, Astrometry   kernels: pure science (no MPI, no HDF5)
+//   XPSearchJob, PeriodogramJob, GWJob, TableJobs, AstrometryJob   jobs: drivers + one `Job` per science case
 //   Synth            deterministic DR3-format generators with truth
 //   GaiaMineKit      the library product: framework + GaiaIO + numerics, for users' own jobs
 //   gaiamine         the command-line interface (registry of the built-in jobs + synth/repack/inspect)
