@@ -12,10 +12,9 @@
 //                                descriptions of the archive's own ECSV export (the header of
 //                                gaia_source_archive_cone_5rows.ecsv, `SELECT *` from gaiadr3.gaia_source).
 //                                Synth writes 51 of them (GaiaSourceSynth.columnNames).
-//   epoch_astrometry             GaiaMine's DR4-like per-source table of per-transit along-scan
-//                                astrometry (not a DR3 table): column names, types, units and UCDs of
-//                                the Gaia DR4 DataLink EPOCH_ASTROMETRY product, aggregated to one
-//                                value per field-of-view transit (Docs/data-format.md).
+//   epoch_astrometry             all 14 columns of ESA's DataLink EPOCH_ASTROMETRY product (Gaia DR4),
+//                                one row per field-of-view transit, as in the fixture
+//                                `EPOCH_ASTROMETRY-Gaia DR4_INT2 1.ecsv` (descriptions verbatim).
 // Descriptions are the Gaia DR3 data-model texts (© ESA/Gaia/DPAC, CC BY-SA 3.0 IGO), shortened to
 // their first sentence (gaia_source: the archive's short descriptions verbatim, typos included).
 // Units are spelled as Gaia spells them (`'electron'.s**-1` with the quotes).
@@ -380,21 +379,29 @@ public enum KnownTables {
     /// EPOCH_ASTROMETRY product (there one row per transit, arrays over CCDs; here one value per
     /// transit). obs_time_tcb: ns since TCB 2010-01-01T00:00 (JD 2455197.5). solution_id first,
     /// as in every DR3 bulk table: a file of only (source_id, ra, dec) is then not taken for it.
+    /// ESA's DataLink `EPOCH_ASTROMETRY` product (Gaia DR4): one row per field-of-view transit,
+    /// per-CCD values as arrays of n_ccd = 10 elements (SM, AF1–AF9), declared variable-length
+    /// (`datatype: string`, `subtype: T[null]`); repack stores them N × n_ccd when every row has
+    /// n_ccd elements (GaiaIO TransitRows). Names, types, units, UCDs and descriptions verbatim
+    /// from the header of `EPOCH_ASTROMETRY-Gaia DR4_INT2 1.ecsv` (fixtures/dr4_epoch_astrometry).
+    /// `colour_factor_al` is a scalar here; other versions of the product carry it as an array —
+    /// the file's header decides.
     static let epochAstrometry: KnownTable = {
         let cols: [ColumnSchema] = [
-            C("solution_id", "int64", ucd: "meta.version", "Solution Identifier"),
             C("source_id", "int64", ucd: "meta.id;meta.main", "Unique source identifier"),
-            C("ra", "float64", unit: "deg", ucd: "pos.eq.ra;meta.main", "Right ascension of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
-            C("dec", "float64", unit: "deg", ucd: "pos.eq.dec;meta.main", "Declination of the reference position of the local plane coordinates (ICRS, at ref_epoch)"),
-            C("ref_epoch", "float64", unit: "yr", ucd: "meta.ref;time.epoch", "Reference epoch (Julian year, TCB)"),
-            C("n_transits", "int16", ucd: "meta.number", "Number of field-of-view transits"),
-            C("transit_id", "int64[null]", ucd: "meta.id", "Transit unique identifier"),
-            C("obs_time_tcb", "int64[null]", unit: "ns", ucd: "time.epoch", "Effective observing time as TCB (ns since 2010-01-01T00:00 TCB)"),
-            C("centroid_pos_al", "float64[null]", unit: "mas", ucd: "pos.angDistance", "Local plane coordinate (w) of image centroid AL, relative to the reference position"),
-            C("centroid_pos_error_al", "float32[null]", unit: "mas", ucd: "stat.error;pos.angDistance", "Standard error of centroid_pos_al"),
-            C("scan_pos_angle", "float64[null]", unit: "deg", ucd: "pos.posAng", "Position angle of the scan (from north towards east)"),
-            C("parallax_factor_al", "float32[null]", ucd: "arith.factor;pos.parallax", "Parallax factor AL"),
-            C("used_by_agis_al", "bool[null]", ucd: "meta.code.status", "Whether the transit was used in AL by the astrometric solution"),
+            C("obs_time_bary_corr", "float32", unit: "ns", ucd: "time.interval", "barycentric correction to obsTimeTcb"),
+            C("centroid_pos_al", "float64[null]", unit: "mas", ucd: "pos.angDistance", "Local plane coordinate (w) of image centroid AL"),
+            C("centroid_pos_error_al", "float32[null]", unit: "mas", ucd: "stat.error;pos.angDistance", "standard error of centroidPosAl"),
+            C("scan_pos_angle", "float64[null]", unit: "deg", ucd: "pos.posAng", "Position angle of the scan"),
+            C("parallax_factor_al", "float32", ucd: "arith.factor;pos.parallax", "Parallax factor AL"),
+            C("colour_factor_al", "float32", ucd: "arith.factor;phot.color", "colour factor AL"),
+            C("obs_time_tcb", "int64[null]", unit: "ns", ucd: "time.epoch", "effective observing time as TCB"),
+            C("used_by_agis_al", "bool[null]", ucd: "meta.code.status", "whether the CCD transit was used in AL by AGIS-DR4"),
+            C("used_by_agis_ac", "bool[null]", ucd: "meta.code.status", "whether the CCD transit was used in AC by AGIS-DR4"),
+            C("agis_source_excess_noise", "float32", unit: "mas", ucd: "stat.param", "the AGIS Source Excess Noise"),
+            C("ccd_proc_flags", "int16[null]", ucd: "meta.code.qual", "CCD-level information on the processing results"),
+            C("ipd_error_al", "float32[null]", unit: "mas", ucd: "stat.error;pos.angDistance", "standard error of IDU IPD centroid AL"),
+            C("nu_eff_used_in_astrometry", "float32", unit: "1 / nm", ucd: "em.wavenumber", "colour (i.e. effective wavenumber) used in AGIS (and in IPD)"),
         ]
         return KnownTable(name: "epoch_astrometry", columns: cols, fixedLengths: [:], filePrefix: "EpochAstrometry")
     }()

@@ -15,7 +15,7 @@ public enum Inspect {
         for t in try f.childNames() where f.isGroup(t) {
             let g = try f.openGroup(t)
             let rows = try g.attribute("n_rows")?.description ?? "?"
-            out += "table \(t): \(rows) rows\n"
+            out += "table \(t): \(rows) rows\(try transitSummary(g))\n"
             for a in try g.attributeNames() where a.hasPrefix("meta_") {
                 let v = try g.attribute(a)?.description ?? ""
                 let line = v.split(separator: "\n").first.map(String.init) ?? ""
@@ -30,7 +30,7 @@ public enum Inspect {
             order += names.filter { !order.contains($0) }
             let w = order.map(\.count).max() ?? 10
             out += "  " + "column".padding(toLength: w, withPad: " ", startingAt: 0) + "  " + "shape".padding(toLength: 26, withPad: " ", startingAt: 0) + " type         units                 description\n"
-            for name in order where names.contains(name) {
+            for name in order where names.contains(name) && !g.isGroup(name) {
                 let d = try g.openDataset(name)
                 var shape = "(" + d.shape.map(String.init).joined(separator: ", ") + ")"
                 if let off = try d.attribute("offsets")?.stringValue { shape = "ragged[\(d.rowCount)] by \(off)" }
@@ -44,7 +44,23 @@ public enum Inspect {
                     + type.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                     + units.padding(toLength: 21, withPad: " ", startingAt: 0) + " " + desc + "\n"
             }
+            for sub in names where g.isGroup(sub) {
+                let sg = try g.openGroup(sub)
+                let parts = try sg.childNames().map { n in "\(n) (\(try sg.openDataset(n).shape.map(String.init).joined(separator: ", ")))" }
+                out += "  group \(sub): \(parts.joined(separator: ", "))\n"
+            }
         }
         return out
+    }
+
+    /// ", transits of S sources, n_ccd 10" for a table whose rows are transits, else "".
+    private static func transitSummary(_ g: Group) throws -> String {
+        guard try g.attribute("rows_are")?.stringValue == "transits" else { return "" }
+        let ccds = try g.attribute("n_ccd")?.description ?? "?"
+        var sources = "?"
+        if g.exists(SourceIndex.groupName) && g.isGroup(SourceIndex.groupName) {
+            sources = try g.openGroup(SourceIndex.groupName).attribute("n_sources")?.description ?? "?"
+        }
+        return " (field-of-view transits) of \(sources) source(s), n_ccd \(ccds) CCDs per transit; a source's transits: rows source_index/first_row ..< + n_rows"
     }
 }

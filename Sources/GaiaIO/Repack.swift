@@ -6,6 +6,7 @@
 //           (ascending source_id, verified), the same row/element offsets and the same layout.
 //   pass 2  the file is created collectively (MPI-IO) under a temporary name; in rounds, each
 //           rank writes one spooled batch into every column with collective hyperslab writes;
+//           a transit table's per-source index follows, one file's part per rank and round;
 //           row counts are checked; rank 0 renames the file into place.
 // Any rank's error is agreed on (CollectiveError) and ends the run on every rank with nothing at
 // the final name.
@@ -66,7 +67,7 @@ public enum Repack {
         // ---- pass 1: parse into the spool -------------------------------------------------------
         let spool = BatchSpool(memoryBudget: o.spoolMemoryBytes, scratchPath: o.output + ".spool.\(comm.rank)")
         defer { spool.removeScratch() }
-        let (summaries, batchesOfFile) = try parseAssigned(mine, o, sizes: sizes, spool: spool, comm: comm)
+        let (summaries, batchesOfFile, runsOfFile) = try parseAssigned(mine, o, sizes: sizes, spool: spool, comm: comm)
         let tParsed = ProgressReporter.now()
 
         // ---- agree: global order, offsets, layout ------------------------------------------------
@@ -78,6 +79,7 @@ public enum Repack {
         // ---- pass 2: create and write collectively --------------------------------------------
         let written = writePartial(partial, o, plan: plan, files: files, sizes: sizes,
                                    work: workItems(mine, plan: plan, batchesOfFile: batchesOfFile),
+                                   runs: mine.compactMap { f in runsOfFile[f].map { (f, $0) } },
                                    spool: spool, comm: comm)
         let writtenTotal = comm.allreduce(written, .sum)
         let tWritten = ProgressReporter.now()
@@ -109,20 +111,21 @@ public enum Repack {
         }
     }
 
-    /// Pass 1: this rank parses its files (`mine`) into the spool; their summaries, and the
-    /// spooled batches of each file.
+    /// Pass 1: this rank parses its files (`mine`) into the spool; their summaries, the spooled
+    /// batches of each file and (transit tables) each file's part of the per-source index.
     private static func parseAssigned(_ mine: [Int], _ o: RepackOptions, sizes: [Int], spool: BatchSpool,
-                                      comm: Communicator) throws -> ([FileSummary], [Int: [BatchInfo]]) {
+                                      comm: Communicator) throws -> ([FileSummary], [Int: [BatchInfo]], [Int: TransitRows.Runs]) {
         let myBytes = mine.reduce(0) { $0 + sizes[$1] }
         var summaries: [FileSummary] = []
         var batchesOfFile: [Int: [BatchInfo]] = [:]
+        var runsOfFile: [Int: TransitRows.Runs] = [:]
         let progress = ProgressReporter(label: "repack pass 1 (rank 0 share)", unit: "rows", enabled: comm.isRoot,
                                         interval: o.progressInterval)
         try comm.collectively {
             var doneBytes = 0
             var rowsSoFar = 0
             for f in mine {
-                let (s, idx) = try parse(file: f, o, spool: spool) { rows, compressed in
+                let (s, idx, runs) = try parse(file: f, o, spool: spool) { rows, compressed in
                     progress.update(fraction: Double(doneBytes + compressed) / Double(max(myBytes, 1)),
                                     count: rowsSoFar + rows, detail: "file \(f + 1)/\(o.inputs.count)")
                 }
@@ -130,9 +133,10 @@ public enum Repack {
                 rowsSoFar += s.rows
                 summaries.append(s)
                 batchesOfFile[f] = idx
+                runsOfFile[f] = runs
             }
         }
-        return (summaries, batchesOfFile)
+        return (summaries, batchesOfFile, runsOfFile)
     }
 
     /// Every rank's file summaries, gathered in input order, and the plan derived from them
@@ -166,7 +170,8 @@ public enum Repack {
     /// Pass 2: creates `partial` collectively and writes the table into it; the rows this rank
     /// wrote. An HDF5 failure aborts every rank.
     private static func writePartial(_ partial: String, _ o: RepackOptions, plan: Plan, files: [FileSummary],
-                                     sizes: [Int], work: [WorkItem], spool: BatchSpool, comm: Communicator) -> Int {
+                                     sizes: [Int], work: [WorkItem], runs: [(file: Int, runs: TransitRows.Runs)],
+                                     spool: BatchSpool, comm: Communicator) -> Int {
         let created = comm.broadcast(string: Provenance(ranks: comm.size).created)
         var prov = Provenance(ranks: comm.size)
         prov.created = created
@@ -184,7 +189,8 @@ public enum Repack {
             try h5.setAttribute("tables", [plan.table])
             // Group and dataset handles live only inside this call: a parallel HDF5 file
             // closes only when none of its objects is open (H5F_CLOSE_SEMI).
-            written = try writeTable(h5, plan: plan, work: work, spool: spool, comm: comm, progress: writeProgress)
+            written = try writeTable(h5, plan: plan, work: work, runs: runs, spool: spool, comm: comm,
+                                     progress: writeProgress)
             try h5.close()
         } catch {
             // An HDF5 failure inside collective I/O cannot be agreed on safely: end every rank.
@@ -205,7 +211,8 @@ public enum Repack {
                 guard rowsWritten == totalRows else {
                     throw FormatError(file: output, "rows in (\(totalRows)) ≠ rows written (\(rowsWritten)); output removed")
                 }
-                try verify(path: partial, table: plan.table, rows: totalRows, columns: plan.columns)
+                try verify(path: partial, table: plan.table, rows: totalRows, columns: plan.columns,
+                           sources: plan.isTransitTable ? plan.totalSources : nil)
                 if rename(partial, output) != 0 {
                     throw FormatError(file: output, "cannot rename \(partial): \(String(cString: strerror(errno)))")
                 }

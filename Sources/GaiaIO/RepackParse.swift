@@ -1,5 +1,6 @@
 // Repack pass 1: one file parsed into the spool, with the summary the ranks exchange (rows,
-// source_id range and order, ragged totals and groups, string widths, nulls). See Repack.swift.
+// source_id range and order, ragged totals and groups, string widths, nulls; for a transit table
+// n_ccd and its number of sources). See Repack.swift and TransitRows.swift.
 import Foundation
 import GaiaFormat
 
@@ -24,11 +25,19 @@ struct FileSummary: Codable {
     var nulls: [Int] = []
     var compressed = 0
     var uncompressed = 0
+    /// A transit table (TransitRows.swift): CCDs per transit (nil when the file has no rows).
+    var isTransitTable = false
+    var nCCD: Int?
+    /// A transit table: distinct source_ids, i.e. entries of the per-source index.
+    var sources = 0
 }
 
 extension Repack {
+    /// Parses file `f` into the spool: its summary, its spooled batches (in (source_id, transit
+    /// time) order for a transit table, else in source_id order) and, for a transit table, its
+    /// part of the per-source index.
     static func parse(file f: Int, _ o: RepackOptions, spool: BatchSpool,
-                      progress: (Int, Int) -> Void) throws -> (FileSummary, [BatchInfo]) {
+                      progress: (Int, Int) -> Void) throws -> (FileSummary, [BatchInfo], TransitRows.Runs?) {
         let path = o.inputs[f]
         var opts = ReaderOptions()
         opts.columns = o.columns
@@ -45,16 +54,22 @@ extension Repack {
         s.raggedTotals = [Int](repeating: 0, count: n)
         s.stringWidths = [Int](repeating: 0, count: n)
         s.nulls = [Int](repeating: 0, count: n)
-        let ragged = schema.columns.indices.filter { schema.columns[$0].shape == .variable }
+        let transit = try TransitColumns(schema.columns, table: o.table ?? schema.tableName, path: path)
+        s.isTransitTable = transit != nil
+        var runs = TransitRows.Runs()
+        // A transit table's arrays become fixed N × n_ccd: none is ragged.
+        let ragged = transit != nil ? [] : schema.columns.indices.filter { schema.columns[$0].shape == .variable }
         // equal[i][j]: ragged columns i and j have had identical lengths in every row so far.
         var leaders = [Int](repeating: -1, count: n)
         for j in ragged { leaders[j] = ragged.first! }
         var candidates: [Int: [Int]] = [:]  // j → ragged columns i < j still equal to j
         for (p, j) in ragged.enumerated() { candidates[j] = Array(ragged[..<p]) }
-        let idCol = schema.index(of: "source_id")
+        let idCol = schema.index(of: "source_id") ?? transit?.sourceID
         var lastID: Int64?
+        var lastTime = Int64.min
         var indices: [BatchInfo] = []
-        while let b = try reader.readBatch(maxRows: o.batchRows) {
+        while var b = try reader.readBatch(maxRows: o.batchRows) {
+            if let transit { try TransitRows.fixArrays(&b, columns: transit, nCCD: &s.nCCD, path: path) }
             s.rows += b.rowCount
             for (k, c) in b.columns.enumerated() {
                 s.nulls[k] += c.nullCount
@@ -66,7 +81,26 @@ extension Repack {
             for j in ragged {
                 candidates[j] = candidates[j]!.filter { b.columns[$0].lengths == b.columns[j].lengths }
             }
-            if let idCol, b.columns[idCol].schema.element == .int64 {
+            if let transit {
+                let times = b.columns[transit.obsTime].values(Int64.self)
+                let n = s.nCCD!
+                b.columns[transit.sourceID].withValues(Int64.self) { ids in
+                    times.withUnsafeBufferPointer { tp in
+                        for (r, id) in ids.enumerated() {
+                            let t = TransitRows.transitTime(tp, row: r, nCCD: n)
+                            if let l = lastID {
+                                if (id, t) < (l, lastTime) { s.wasSorted = false }
+                                if id == l && t == lastTime { s.duplicates += 1 }  // a repeated transit
+                            }
+                            lastID = id
+                            lastTime = t
+                            runs.add(id)
+                            s.minID = min(s.minID ?? id, id)
+                            s.maxID = max(s.maxID ?? id, id)
+                        }
+                    }
+                }
+            } else if let idCol, b.columns[idCol].schema.element == .int64 {
                 b.columns[idCol].withValues(Int64.self) { ids in
                     for id in ids {
                         if let l = lastID {
@@ -86,27 +120,39 @@ extension Repack {
         s.leaders = leaders
         s.compressed = reader.compressedBytesRead
         s.uncompressed = reader.uncompressedBytesRead
+        if let n = s.nCCD {
+            for k in s.columns.indices where s.columns[k].shape.isArray { s.columns[k].shape = .fixed(n) }
+        }
         if let idCol, !s.wasSorted {
             // Archive exports need not be sorted: sort this file's rows (stable) in memory.
-            (indices, s.duplicates) = try sortInMemory(indices, idColumn: idCol, spool: spool, path: path)
+            let key = transit.map { (column: $0.obsTime, nCCD: s.nCCD!) }
+            (indices, s.duplicates, runs) = try sortInMemory(indices, idColumn: idCol, transit: key, spool: spool, path: path)
         }
-        return (s, indices)
+        s.sources = runs.sourceIDs.count
+        return (s, indices, transit != nil ? runs : nil)
     }
 
     /// Replaces a file's spooled batches by one batch of its rows in ascending source_id order
-    /// (stable); the batch and the number of duplicate source_ids. The batches must be in memory.
-    private static func sortInMemory(_ indices: [BatchInfo], idColumn idCol: Int, spool: BatchSpool,
-                                     path: String) throws -> ([BatchInfo], Int) {
+    /// (stable; a transit table: by (source_id, transit time)); the batch, the number of
+    /// duplicates (source_ids; a transit table: repeated (source_id, time) pairs) and the runs of
+    /// equal source_ids. The batches must be in memory.
+    private static func sortInMemory(_ indices: [BatchInfo], idColumn idCol: Int, transit: (column: Int, nCCD: Int)?,
+                                     spool: BatchSpool, path: String) throws -> ([BatchInfo], Int, TransitRows.Runs) {
         guard indices.allSatisfy({ spool.isInMemory($0.index) }) else {
-            throw FormatError(file: path, "rows are not in ascending source_id order and the file is larger than the spool memory budget; raise --spool-memory or sort the file")
+            let order = transit == nil ? "ascending source_id order" : "(source_id, transit time) order"
+            throw FormatError(file: path, "rows are not in \(order) and the file is larger than the spool memory budget; raise --spool-memory or sort the file")
         }
         let whole = BatchOps.concatenate(try indices.map { try spool.batch($0.index) })
         let ids = whole.columns[idCol].values(Int64.self)
-        let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
+        let times = transit.map { TransitRows.transitTimes(whole.columns[$0.column].values(Int64.self), nCCD: $0.nCCD) }
+            ?? [Int64](repeating: 0, count: ids.count)
+        let order = TransitRows.order(ids: ids, times: times)
         let sorted = BatchOps.permute(whole, order: order)
         for i in indices { spool.replace(i.index, with: ColumnBatch(columns: [], rowCount: 0, firstLine: 0)) }
         // Duplicates are kept and reported; count them in sorted order.
-        let duplicates = zip(order.dropFirst(), order).filter { ids[$0.0] == ids[$0.1] }.count
-        return ([BatchInfo(index: try spool.append(sorted), batch: sorted)], duplicates)
+        let duplicates = zip(order.dropFirst(), order).filter { ids[$0.0] == ids[$0.1] && times[$0.0] == times[$0.1] }.count
+        var runs = TransitRows.Runs()
+        for r in order { runs.add(ids[r]) }
+        return ([BatchInfo(index: try spool.append(sorted), batch: sorted)], duplicates, runs)
     }
 }

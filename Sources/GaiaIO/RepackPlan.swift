@@ -15,22 +15,32 @@ struct Plan {
     var elementStart: [Int: [Int: Int]] = [:]
     var raggedTotals: [Int: Int] = [:]
     var totalRows = 0
+    /// A transit table (TransitRows.swift): CCDs per transit, each file's first entry in the
+    /// per-source index, and the number of sources.
+    var isTransitTable = false
+    var nCCD = 0
+    var sourceStart: [Int: Int] = [:]
+    var totalSources = 0
 
     init(files: [FileSummary], inputs: [String], table: String?) throws {
         guard let first = files.first else { throw FormatError(file: "-", "no input files") }
         self.table = try Self.tableName(files, inputs: inputs, given: table)
+        var files = files
+        if first.isTransitTable { nCCD = try Self.transitCCDs(&files, inputs: inputs) }
+        isTransitTable = first.isTransitTable
         let cols = try Self.mergedLayout(files, inputs: inputs)
         columns = cols
         extraColumns = KnownTables.table(named: self.table)?.extraColumns(in: cols.map(\.name)) ?? []
         meta = first.meta.map { TableSchema.MetaEntry(key: $0[0], value: $0[1]) }
         // Order: ascending source_id by file; ranges must not overlap.
-        let hasIDs = cols.contains { $0.name == "source_id" }
+        let hasIDs = cols.contains { $0.name == "source_id" } || isTransitTable
         order = files.map(\.index)
         if hasIDs {
             order.sort { (files[$0].minID ?? .max, $0) < (files[$1].minID ?? .max, $1) }
             var prev: FileSummary?
             for i in order where files[i].rows > 0 {
                 if let p = prev, p.maxID! >= files[i].minID! {
+                    if isTransitTable { throw Self.sharedSources(p, files[i], inputs: inputs) }
                     throw FormatError(file: inputs[i], "source_id range [\(files[i].minID!), \(files[i].maxID!)] overlaps [\(p.minID!), \(p.maxID!)] of \(inputs[p.index]); the output must be in ascending source_id — repack overlapping files separately")
                 }
                 prev = files[i]
@@ -42,6 +52,8 @@ struct Plan {
         for i in order {
             rowStart[i] = totalRows
             totalRows += files[i].rows
+            sourceStart[i] = totalSources
+            totalSources += files[i].sources
             elementStart[i] = running
             for l in leaders { running[l]! += files[i].raggedTotals[l] }
         }
@@ -100,5 +112,33 @@ struct Plan {
         if let i = signed.firstIndex(of: a), let j = signed.firstIndex(of: b) { return signed[max(i, j)] }
         if Set([a, b]) == Set([.float32, .float64]) { return .float64 }
         return nil
+    }
+
+    /// A transit table: the n_ccd every non-empty file agrees on (its first row's obs_time_tcb
+    /// length); empty files get the same fixed shapes (0 when every file is empty).
+    static func transitCCDs(_ files: inout [FileSummary], inputs: [String]) throws -> Int {
+        guard files.allSatisfy(\.isTransitTable) else {
+            let f = files.first { !$0.isTransitTable }!
+            throw FormatError(file: inputs[f.index], "not a transit table (no int64 source_id and array obs_time_tcb) unlike \(inputs[files[0].index])")
+        }
+        let sized = files.filter { $0.nCCD != nil }
+        guard let n = sized.first?.nCCD else { return 0 }
+        if let other = sized.first(where: { $0.nCCD != n }) {
+            throw FormatError(file: inputs[other.index], "transits have n_ccd = \(other.nCCD!) CCDs (the first row's obs_time_tcb length) but \(n) in \(inputs[sized[0].index])")
+        }
+        for i in files.indices where files[i].nCCD == nil {
+            for k in files[i].columns.indices where files[i].columns[k].shape.isArray { files[i].columns[k].shape = .fixed(n) }
+        }
+        return n
+    }
+
+    /// The error for two files of a transit table whose source_id ranges overlap: a source's
+    /// transits must all be in one file (the per-source index makes them one slice).
+    static func sharedSources(_ a: FileSummary, _ b: FileSummary, inputs: [String]) -> FormatError {
+        // A source_id known to be in both: one of the measured ends of each range.
+        let shared = [b.minID!, b.maxID!].first { $0 == a.minID! || $0 == a.maxID! }
+        let both = shared.map { "source_id \($0) has transits in both \(inputs[a.index]) and \(inputs[b.index])" }
+            ?? "source_id range [\(b.minID!), \(b.maxID!)] of \(inputs[b.index]) overlaps [\(a.minID!), \(a.maxID!)] of \(inputs[a.index])"
+        return FormatError(file: inputs[b.index], "\(both): all transits of a source must be in one input file, and files must cover disjoint source_id ranges — merge them into one file")
     }
 }

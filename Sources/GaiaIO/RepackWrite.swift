@@ -6,9 +6,9 @@ import HDF5
 import MPI
 
 extension Repack {
-    static func writeTable(_ h5: H5File, plan: Plan, work: [WorkItem], spool: BatchSpool, comm: Communicator,
-                           progress: ProgressReporter) throws -> Int {
-        let (_, datasets, offsets) = try TableLayout.create(in: h5, table: plan.table, columns: plan.columns,
+    static func writeTable(_ h5: H5File, plan: Plan, work: [WorkItem], runs: [(file: Int, runs: TransitRows.Runs)],
+                           spool: BatchSpool, comm: Communicator, progress: ProgressReporter) throws -> Int {
+        let (group, datasets, offsets) = try TableLayout.create(in: h5, table: plan.table, columns: plan.columns,
                                                              rows: plan.totalRows, raggedTotals: plan.raggedTotals,
                                                              meta: plan.meta, extraColumns: plan.extraColumns)
         var written = 0
@@ -26,6 +26,7 @@ extension Repack {
             var end = Int64(plan.raggedTotals[leader] ?? 0)
             try d.write(rows: plan.totalRows, count: comm.isRoot ? 1 : 0, from: &end, collective: true)
         }
+        if plan.isTransitTable { try writeSourceIndex(group, plan: plan, runs: runs, comm: comm) }
         return written
     }
 
@@ -93,13 +94,19 @@ extension Repack {
     }
 
     /// Rank 0 re-opens the finished file serially and checks every dataset has its row count.
-    static func verify(path: String, table: String, rows: Int, columns: [ColumnLayout]) throws {
+    static func verify(path: String, table: String, rows: Int, columns: [ColumnLayout], sources: Int?) throws {
         let f = try H5File.open(path: path)
         let g = try f.openGroup(table)
         for c in columns {
             let d = try g.openDataset(c.name)
             if c.shape != .variable && d.rowCount != rows {
                 throw FormatError(file: path, "dataset \(table)/\(c.name) has \(d.rowCount) rows, expected \(rows)")
+            }
+        }
+        if let sources {
+            let ig = try g.openGroup(SourceIndex.groupName)
+            for name in SourceIndex.datasetNames where try ig.openDataset(name).rowCount != sources {
+                throw FormatError(file: path, "dataset \(table)/\(SourceIndex.groupName)/\(name) does not have \(sources) rows")
             }
         }
         try f.close()

@@ -182,11 +182,14 @@ class H5Table:
             self.table = table
             g = f[table]
             self.attrs = {k: attr_value(v) for k, v in g.attrs.items()}
-            self.names = list(g.keys())
             self.data = {}
             self.dattrs = {}
             self.dtypes = {}
-            for k in g.keys():
+            # Subgroups (a transit table's source_index): {group: {dataset: array}}.
+            self.subgroups = {k: {n: d[()] for n, d in g[k].items()}
+                              for k in g.keys() if isinstance(g[k], h5py.Group)}
+            self.names = [k for k in g.keys() if k not in self.subgroups]
+            for k in self.names:
                 d = g[k]
                 assert isinstance(d, h5py.Dataset), f"{path}: /{table}/{k} is not a dataset"
                 self.data[k] = d[()]

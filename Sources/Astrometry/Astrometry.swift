@@ -1,2 +1,0 @@
-// Per-source astrometric solutions from epoch astrometry (skeleton).
-public enum AstrometryModule {}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Astrometry
-final class AstrometrySkeletonTests: XCTestCase { func testModuleLinks() { _ = AstrometryModule.self } }
