@@ -102,8 +102,10 @@ extension EpochAstrometryGenerator {
             t.colourFactor = hasColour ? Float(rng.normal()) : 0
             let noAF = rng.chance(0.01)
             for k in 0..<CCDLayout.count {
-                let tk = tr.time + CCDLayout.offsetSeconds(ccd: k, fov: tr.fov) / 86400
-                let ns = Int64((tk * EpochAstrometrySynth.nanosecondsPerDay).rounded())
+                // Integer ns: the transit's time plus the exact CCD offset (no rounding through days).
+                let ns = Int64((tr.time * EpochAstrometrySynth.nanosecondsPerDay).rounded())
+                    + Int64((CCDLayout.offsetSeconds(ccd: k, fov: tr.fov) * 1e9).rounded())
+                let tk = Double(ns) / EpochAstrometrySynth.nanosecondsPerDay
                 let w = ScanningLaw.scanDirection(ScanningLaw.spinAxis(tk), n)
                 let psiDeg = DetMath.atan2(ScanningLaw.dot(w, east), ScanningLaw.dot(w, north)) * 180 / Double.pi
                 let sigma = Float(r.sigma * DetMath.exp(0.12 * rng.normal()) * (k == 0 ? 1.4 : 1))

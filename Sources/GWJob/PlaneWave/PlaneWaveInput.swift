@@ -6,7 +6,8 @@
 //
 // Used: obs_time_tcb (int64 ns, TCB since 2010-01-01), centroid_pos_al, centroid_pos_error_al
 // (mas), scan_pos_angle (deg), used_by_agis_al (int8 0/1, −1 null), obs_time_bary_corr (ns),
-// parallax_factor_al; agis_source_excess_noise optional (absent: 0). Positions (the DataLink
+// parallax_factor_al; agis_source_excess_noise (absent: 0) and colour_factor_al (per transit or per
+// CCD; absent: 0) optional. Positions (the DataLink
 // product has none) come from a second table with source_id, ra, dec (PlaneWavePositions.swift).
 import Astrometry
 import Foundation
@@ -18,6 +19,7 @@ enum AstrometryColumns {
     static let time = "obs_time_tcb", value = "centroid_pos_al", error = "centroid_pos_error_al"
     static let angle = "scan_pos_angle", used = "used_by_agis_al"
     static let bary = "obs_time_bary_corr", parallaxFactor = "parallax_factor_al", excess = "agis_source_excess_noise"
+    static let colour = "colour_factor_al"
     /// Per-CCD float columns read as Double, in AstrometryBlock.perCCD order.
     static let perCCD = [value, error, angle]
     static let perTransit = [bary, parallaxFactor]
@@ -36,6 +38,8 @@ public enum SourceSkip: Int, CaseIterable, Sendable {
 public struct PlaneWaveCounts: Sendable {
     public var sources = 0
     public var sourcesUsed = 0
+    /// Sources solved with the 6-parameter constrained-colour model (non-zero colour_factor_al).
+    public var sourcesColour = 0
     public var skipped = [Int](repeating: 0, count: SourceSkip.allCases.count)
     public var transits = 0
     /// CCD observations in the rows read; kept by the kernel's selection; of those, flagged as
@@ -47,11 +51,12 @@ public struct PlaneWaveCounts: Sendable {
     public init() {}
 
     /// All counts in one array, to be summed over ranks in one reduction.
-    var packed: [Int] { [sources, sourcesUsed, transits, observations, selected, outliers, searched] + skipped + rejected }
+    var packed: [Int] { [sources, sourcesUsed, sourcesColour, transits, observations, selected, outliers, searched] + skipped + rejected }
     init(packed p: [Int]) {
-        (sources, sourcesUsed, transits, observations, selected, outliers, searched) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6])
-        skipped = Array(p[7..<(7 + skipped.count)])
-        rejected = Array(p[(7 + skipped.count)...])
+        (sources, sourcesUsed, sourcesColour, transits) = (p[0], p[1], p[2], p[3])
+        (observations, selected, outliers, searched) = (p[4], p[5], p[6], p[7])
+        skipped = Array(p[8..<(8 + skipped.count)])
+        rejected = Array(p[(8 + skipped.count)...])
     }
 }
 
@@ -64,6 +69,8 @@ struct AstrometryBlock {
     /// Per CCD (rows × nCCD) in AstrometryColumns.perCCD order; per transit in perTransit order.
     var perCCD: [[Double]] = [], perTransit: [[Double]] = []
     var excess: [Double]? = nil
+    /// Per transit or per CCD (EpochAstrometryReader.colourWidth), nil when absent.
+    var colour: [Double]? = nil
 }
 
 struct EpochAstrometryReader {
@@ -71,6 +78,8 @@ struct EpochAstrometryReader {
     let index: SourceIndex
     let nCCD: Int
     let hasExcess: Bool
+    /// colour_factor_al elements per row: 0 absent, 1 per transit, nCCD per CCD.
+    let colourWidth: Int
 
     /// Checks the columns and reads the whole per-source index (collective: every rank).
     init(table: GaiaTable) throws {
@@ -95,6 +104,10 @@ struct EpochAstrometryReader {
         for c in AstrometryColumns.perTransit + (hasExcess ? [AstrometryColumns.excess] : []) where try table.width(of: c) != 1 {
             throw GWJobError("\(table.path):/\(table.name)/\(c) must have one value per transit")
         }
+        colourWidth = table.hasColumn(AstrometryColumns.colour) ? try table.width(of: AstrometryColumns.colour) : 0
+        guard [0, 1, nCCD].contains(colourWidth) else {
+            throw GWJobError("\(table.path):/\(table.name)/\(AstrometryColumns.colour) has \(colourWidth) elements per row: one per transit or one per CCD (\(nCCD)) expected")
+        }
     }
 
     /// Everything for the sources at index positions `sources`. Collective: every rank calls it
@@ -108,6 +121,7 @@ struct EpochAstrometryReader {
         b.perCCD = try AstrometryColumns.perCCD.map { try Self.doubles(table, $0, rows) }
         b.perTransit = try AstrometryColumns.perTransit.map { try Self.doubles(table, $0, rows) }
         if hasExcess { b.excess = try Self.doubles(table, AstrometryColumns.excess, rows) }
+        if colourWidth > 0 { b.colour = try Self.doubles(table, AstrometryColumns.colour, rows) }
         try index.checkSlice(sourceIDs: b.sourceIDs, sources: sources, file: table.path)
         try index.checkTransitOrder(obsTimeTCB: b.time, nCCD: nCCD, sources: sources, file: table.path)
         return b
@@ -137,7 +151,11 @@ struct EpochAstrometryReader {
         s.scanPosAngle = Array(b.perCCD[2][lo..<hi])
         s.obsTimeBaryCorr = Array(b.perTransit[0][first..<(first + n)])
         s.parallaxFactorAL = Array(b.perTransit[1][first..<(first + n)])
-        s.colourFactorAL = [Double](repeating: 0, count: n)  // the 5-parameter model does not use it
+        if let c = b.colour {
+            s.colourFactorAL = Array(c[(first * colourWidth)..<((first + n) * colourWidth)])
+        } else {
+            s.colourFactorAL = [Double](repeating: 0, count: n)
+        }
         let eps = b.excess?[first] ?? 0
         s.agisSourceExcessNoise = eps.isNaN ? 0 : eps
         for j in 0..<n {

@@ -82,7 +82,7 @@ public enum PlaneWaveOutputs {
             ("two_f_mean_over_grid", String(format: "%.4f", mean)),
             ("fraction_of_grid_two_f_above_13.277", String(format: "%.5f", above)),
             ("robust", "\(r.options.robust)"), ("positions", r.options.positions),
-            ("sources_in_table", "\(c.sources)"), ("sources_used", "\(c.sourcesUsed)"),
+            ("sources_in_table", "\(c.sources)"), ("sources_used", "\(c.sourcesUsed)"), ("sources_6p_colour", "\(c.sourcesColour)"),
         ]
         for k in SourceSkip.allCases { m.append(("sources_skipped_\(k.key)", "\(c.skipped[k.rawValue])")) }
         m += [("transits_total", "\(c.transits)"), ("observations_total", "\(c.observations)"),
@@ -138,6 +138,7 @@ public enum PlaneWaveOutputs {
                       throughput(r), s.kernelCPUSeconds, s.kernelSeconds, s.kernelMax)
         out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by N_obs + 0.8·N_dir)",
                       s.costMax / max(s.costMean, 1e-300), r.options.blockSources)
+        out += "\n  colour    \(c.sourcesColour) sources with colour_factor_al ≠ 0 solved with 6p-constrained-colour (pseudocolour term removed)"
         out += "\n  skipped   " + SourceSkip.allCases.map { "\(c.skipped[$0.rawValue]) \($0.text)" }.joined(separator: "; ")
         out += "\n  CCD obs.  \(c.observations) in \(c.transits) transits; \(c.selected) selected, \(c.outliers) outliers, \(c.searched) searched; "
             + "rejected (sources solved): " + ObservationRejection.allCases.map { "\(c.rejected[$0.rawValue]) \($0.key)" }.joined(separator: ", ")
