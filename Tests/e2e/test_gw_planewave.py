@@ -93,14 +93,16 @@ def numpy_two_f(data, f_nhz, ra_q, dec_q, min_transits=10):
     polarisation basis) projected orthogonally to each source's 5-parameter design by weighted least
     squares; returns (2F, â in strain). The CCD observations are gaiasupdate's selection
     (used_by_agis_al, non-null bary correction, scan angle, time, value and error), σ² + ε² with ε
-    the AGIS excess noise, τ gaiasupdate's relative time: the search's `--no-robust` mode."""
+    the AGIS excess noise, τ gaiasupdate's relative time: the search's `--no-robust` mode. For a
+    source with colour_factor_al ≠ 0, the pseudocolour of gaiasupdate's 6p_constrained_colour
+    solution (design column −1000·colour_factor_al, Gaussian prior 0.085e-3 nm⁻¹) is taken off first."""
     import h5py
     with h5py.File(data.h5, "r") as f:
         g = f[TABLE]
         first, count = g["source_index"]["first_row"][:], g["source_index"]["n_rows"][:]
         ids = g["source_index"]["source_id"][:]
         col = {k: g[k][:] for k in ["obs_time_tcb", "centroid_pos_al", "centroid_pos_error_al", "scan_pos_angle", "used_by_agis_al",
-                                     "obs_time_bary_corr", "parallax_factor_al", "agis_source_excess_noise"]}
+                                     "obs_time_bary_corr", "parallax_factor_al", "agis_source_excess_noise", "colour_factor_al"]}
     with h5py.File(data.pos, "r") as f:
         g = f["gaia_source"]
         pos = dict(zip(g["source_id"][:], zip(g["ra"][:], g["dec"][:])))
@@ -114,6 +116,7 @@ def numpy_two_f(data, f_nhz, ra_q, dec_q, min_transits=10):
         s = slice(first[i], first[i] + count[i])
         bary = col["obs_time_bary_corr"][s].astype(float)[:, None] * np.ones((1, 10))
         fp = col["parallax_factor_al"][s].astype(float)[:, None] * np.ones((1, 10))
+        cf = col["colour_factor_al"][s].astype(float)[:, None] * np.ones((1, 10))
         t = col["obs_time_tcb"][s]
         w = col["centroid_pos_al"][s]
         eps = float(col["agis_source_excess_noise"][s][0])
@@ -123,9 +126,14 @@ def numpy_two_f(data, f_nhz, ra_q, dec_q, min_transits=10):
               & np.isfinite(w) & np.isfinite(sig))
         if ok.sum() < min_transits:
             continue
-        t, w, sig, psi, fp, bary = t[ok], w[ok], sig[ok], psi[ok], fp[ok], bary[ok]
+        t, w, sig, psi, fp, bary, cf = t[ok], w[ok], sig[ok], psi[ok], fp[ok], bary[ok], cf[ok]
         tau = ((2010.0 + t * c) + bary * c) - 2017.5
         X = np.stack([np.sin(psi), np.cos(psi), fp, tau * np.sin(psi), tau * np.cos(psi)], axis=1)
+        if np.any(cf != 0):
+            X6 = np.column_stack([X, -1000 * cf])
+            N = X6.T @ (X6 / sig[:, None] ** 2)
+            N[5, 5] += 1 / 0.085e-3 ** 2
+            w = w - X6[:, 5] * np.linalg.solve(N, X6.T @ (w / sig**2))[5]
         n, east, north = frame(*pos[ids[i]])
         scan = np.outer(np.sin(psi), east) + np.outer(np.cos(psi), north)
         resp = []
