@@ -110,7 +110,7 @@ let package = Package(
                                          "PeriodogramJob", "GWJob", "TableJobs", "AstrometryJob", "CShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gaiamine"),
         // --- tests ---------------------------------------------------------------------------
-        .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat"], path: "Tests/GaiaFormatTests"),
+        .testTarget(name: "GaiaFormatTests", dependencies: ["GaiaFormat", "FITS"], path: "Tests/GaiaFormatTests"),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "GaiaFormat", "Numerics"], path: "Tests/SynthTests"),
         .testTarget(name: "GaiaIOTests", dependencies: ["GaiaIO", "GaiaFormat", "MPI", "HDF5", "Numerics", "Aggregates"],
                     path: "Tests/GaiaIOTests"),

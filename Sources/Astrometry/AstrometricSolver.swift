@@ -1,10 +1,11 @@
 // The source update of one source (gaiasupdate `GaiaEpochAstrometryArchive.supdate` →
 // `GaiaSourceEpochAstrometryCu9.compute_source_parameters` → `DesignEquation.solve_like_agis`):
-// the fast path. One pass selects the CCD observations and writes their design rows into the
-// workspace (one sin/cos per observation); the p×p normal equations are accumulated directly and
-// solved by Cholesky (Numerics). gaiasupdate forms (√w X)ᵀ(√w X) and uses LU (np.linalg.solve,
-// np.linalg.inv): the same quantities up to rounding; the reference port beside this one
-// (AstrometricReference.swift) does it numpy's way and the tests hold the two together.
+// the fast path. One pass selects the CCD observations and writes their design columns into the
+// workspace (ObservationSelection.swift, one sin/cos per transit); the p×p normal equations are
+// accumulated directly (AstrometricWorkspace.swift) and solved by Cholesky (Numerics).
+// gaiasupdate forms (√w X)ᵀ(√w X) and uses LU (np.linalg.solve, np.linalg.inv): the same
+// quantities up to rounding; the reference port beside this one (AstrometricReference.swift)
+// does it numpy's way and the tests hold the two together.
 
 import Foundation
 import Numerics
@@ -22,7 +23,7 @@ public enum AstrometricSolver {
                              workspace ws: inout AstrometricWorkspace) throws -> AstrometricSolution {
         try validate(s, model: options.model)
         var out = AstrometricSolution(sourceID: s.sourceID, model: options.model)
-        select(s, model: options.model, into: &ws, rejected: &out.rejected)
+        ws.load(s, model: options.model, rejected: &out.rejected)
         guard ws.n > 0 else { throw AstrometricSolverError.noObservations(sourceID: s.sourceID) }
         guard ws.n >= ws.p else { throw AstrometricSolverError.singular(sourceID: s.sourceID) }
 
@@ -71,52 +72,6 @@ public enum AstrometricSolver {
             throw AstrometricSolverError.invalidInput(
                 sourceID: s.sourceID, reason: "colour_factor_al has \(c) values, expected \(s.transitCount) or \(m)")
         }
-    }
-
-    /// The selection and the design rows, in one pass over the transits × nCCD grid.
-    static func select(_ s: SourceObservations, model: AstrometricModel, into ws: inout AstrometricWorkspace,
-                       rejected: inout [Int]) {
-        let nCCD = s.nCCD
-        let sixP = model == .sixParameterConstrainedColour
-        let perCCDColour = s.colourFactorIsPerCCD
-        ws.reserve(s.transitCount * nCCD)
-        ws.p = model.parameterCount
-        var n = 0
-        for i in 0..<s.transitCount {
-            let bary = s.obsTimeBaryCorr[i]
-            let f = s.parallaxFactorAL[i]
-            for k in 0..<nCCD {
-                let j = i * nCCD + k
-                let colour = sixP ? s.colourFactorAL[perCCDColour ? j : i] : 0
-                let tcb = s.obsTimeTCB[j], angle = s.scanPosAngle[j]
-                let value = s.centroidPosAL[j], error = s.centroidPosErrorAL[j]
-                let reason: ObservationRejection?
-                if tcb == Int64.min { reason = .timeNull }
-                else if s.usedByAGISAL[j] != 1 { reason = .notUsedByAGIS }
-                else if bary.isNaN { reason = .baryCorrNull }
-                else if angle.isNaN { reason = .scanAngleNull }
-                else if value.isNaN || f.isNaN || colour.isNaN { reason = .valueNull }
-                else if error.isNaN { reason = .errorNull }
-                else { reason = nil }
-                if let reason { rejected[reason.rawValue] += 1; continue }
-
-                let t = AstrometricTime.relativeYears(obsTimeTCB: tcb, baryCorrNs: bary)
-                let theta = angle * AstrometricDesign.radiansPerDegree
-                let sn = sin(theta), cs = cos(theta)
-                let o = n * 6
-                ws.x[o] = sn
-                ws.x[o + 1] = cs
-                ws.x[o + 2] = f
-                ws.x[o + 3] = sn * t
-                ws.x[o + 4] = cs * t
-                ws.x[o + 5] = colour * AstrometricDesign.colourFactorScale
-                ws.h[n] = value
-                ws.v[n] = error * error
-                ws.position[n] = Int32(truncatingIfNeeded: j)
-                n += 1
-            }
-        }
-        ws.n = n
     }
 
     /// Covariance, errors, correlation, counts and χ² from the last solve.

@@ -49,7 +49,9 @@ struct ECSVHeader {
             throw FormatError(file: file, line: 2, "the ECSV header holds no YAML mapping (expected 'delimiter', 'datatype', …)")
         }
 
-        var delimiter = UInt8(ascii: ",")
+        // ECSV 1.0 (APE 6): without a `delimiter` key the delimiter is a space — the archive's
+        // DataLink files (EPOCH_ASTROMETRY) rely on it; the DR3 bulk files declare ','.
+        var delimiter = Byte.space
         if let d = top["delimiter"] {
             guard let s = d.scalar?.string, s.utf8.count == 1, let b = s.utf8.first, b != Byte.quote, b != Byte.newline else {
                 throw FormatError(file: file, line: d.mark?.line, "unsupported ECSV delimiter '\(d.scalar?.string ?? "?")' (ECSV allows ',' or ' ')")
@@ -90,7 +92,10 @@ struct ECSVHeader {
             }
             let unit = m["unit"]?.scalar?.string.ecsvTrimmed
             let description = m["description"]?.scalar?.string.ecsvTrimmed
-            let ucd = m["meta"]?.mapping?["ucd"]?.scalar?.string.ecsvTrimmed
+            // Column meta is a mapping, or (astropy's DataLink writer) a `!!omap` list of one-key maps.
+            var columnMeta: [TableSchema.MetaEntry] = []
+            if let metaNode = m["meta"] { collectMeta(metaNode, into: &columnMeta) }
+            let ucd = columnMeta.first { $0.key == "ucd" }?.value.ecsvTrimmed
             columns.append(ColumnSchema(name: name, element: element, shape: shape,
                                         unit: unit?.isEmpty == true ? nil : unit, ucd: ucd,
                                         description: description, declaredDatatype: datatype, declaredSubtype: subtype))

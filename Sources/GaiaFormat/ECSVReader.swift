@@ -3,7 +3,10 @@
 //
 // Input handled: gzip or plain; LF or CRLF; last line with or without newline; a UTF-8 BOM.
 // The header is `# `-prefixed YAML (see ECSVHeader.swift); without one, the first line names the
-// columns and the schema comes from `KnownTables`. Data fields:
+// columns and the schema comes from `KnownTables`. Delimiter: the header's `delimiter` (DR3 bulk
+// files: ','), else a space (the ECSV 1.0 default: archive DataLink files such as EPOCH_ASTROMETRY,
+// whose arrays are written unquoted, `[a,b,…]`, with `NaN` for missing elements); header-less
+// CSV: ','. Data fields:
 //   * null scalars: empty field, `null` (any case), `""`; floats also `nan`/`NaN` (counted as
 //     null: the archive writes a missing float scalar as `nan`). Stored as the fill value.
 //   * booleans: True/False, true/false, TRUE/FALSE, 1/0, optionally quoted → int8 1/0, −1 null.
@@ -86,12 +89,8 @@ public final class ECSVReader {
             : try Self.declareHeaderless(nameLine: firstLine, path: path, fileName: fileName, options: options)
         headerLineCount = lines.lineNumber
 
-        try Self.resolveShapes(&table, options: options, path: path)
-        let selected = try Self.selection(of: table.columns, options: options, path: path, headerLine: headerLineCount)
-        if options.promoteFloat32 {
-            for i in table.columns.indices where table.columns[i].element == .float32 { table.columns[i].element = .float64 }
-        }
-        let schemas = Self.schemas(of: table, selected: selected)
+        let schemas = try table.prepare(options: options, path: path, headerLine: headerLineCount)
+        let selected = schemas.selected
         fileSchema = schemas.file
         schema = schemas.output
         self.delimiter = table.delimiter
@@ -199,14 +198,19 @@ public final class ECSVReader {
     public static func peekFirstValue(path: String, column: String) throws -> String? {
         let lines = try ECSVLineSource(path: path, capacity: 1 << 20)
         try lines.skipByteOrderMark()
+        // Header-less CSV: ','. ECSV: ' ' unless the header declares `delimiter: ','` (ECSV 1.0 default).
         var delimiter = UInt8(ascii: ",")
         var names: [String]?
+        var sawHeader = false
+        var declaredComma = false
         while let (s, e) = try lines.nextLine() {
             if s < e && s.pointee == UInt8(ascii: "#") {
                 let t = text(s, e)
-                if t.contains("delimiter:") && t.contains("' '") { delimiter = Byte.space }
+                sawHeader = true
+                if t.contains("delimiter:") && t.contains(",") { declaredComma = true }
                 continue
             }
+            if sawHeader { delimiter = declaredComma ? UInt8(ascii: ",") : Byte.space }
             if s == e { continue }
             names = ECSVHeader.splitNames(text(s, e), delimiter: delimiter)
             break

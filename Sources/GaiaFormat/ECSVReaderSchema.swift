@@ -1,20 +1,9 @@
 // The steps of ECSVReader.init that turn a file's header into the reader's schema and field
 // plans: read the declarations (the ECSV header, or the column-name line of a header-less CSV
-// typed from KnownTables), resolve array shapes, select columns, and plan the parsing of each field.
+// typed from KnownTables) and plan the parsing of each field. Shapes, known-table metadata and the
+// column selection are shared with the FITS reader (TableDeclaration.swift).
 
 extension ECSVReader {
-    /// What the header (or, without one, the column-name line and KnownTables) declares.
-    struct DeclaredTable {
-        var columns: [ColumnSchema]
-        var tableName: String?
-        var meta: [TableSchema.MetaEntry] = []
-        var delimiter = UInt8(ascii: ",")
-        /// The known Gaia table the file belongs to (named, from TABLE meta, or recognised).
-        var known: KnownTable?
-        /// Known tables whose columns the file contains, none more specifically (no table then).
-        var ambiguousTables: [String] = []
-    }
-
     /// Reads the `#` header lines after `firstLine` and the column-name line, checks that the
     /// names match the declarations, and names the table (options, TABLE meta, recognition).
     static func readECSVHeader(firstLine: String, lines: ECSVLineSource, path: String, fileName: String,
@@ -40,16 +29,9 @@ extension ECSVReader {
         }
         let names = ECSVHeader.splitNames(nameLine, delimiter: header.delimiter)
         try checkNames(names, against: header.columns, path: path, line: nameLineNumber)
-        var table = DeclaredTable(columns: header.columns, tableName: options.tableName ?? header.tableName,
+        var table = DeclaredTable(columns: header.columns, tableName: header.tableName,
                                   meta: header.meta, delimiter: header.delimiter)
-        if table.tableName == nil {
-            switch KnownTables.recognition(columnNames: names, fileName: fileName) {
-            case .table(let t): table.tableName = t.name
-            case .ambiguous(let ts): table.ambiguousTables = ts.map(\.name)
-            case .none: break
-            }
-        }
-        table.known = table.tableName.flatMap { KnownTables.table(named: $0) }
+        table.identify(given: options.tableName, fileName: fileName)
         return table
     }
 
@@ -109,63 +91,6 @@ extension ECSVReader {
             declared.append(c)
         }
         return DeclaredTable(columns: declared, tableName: table.name, delimiter: delimiter, known: table)
-    }
-
-    /// Shapes: user overrides, then the known table's fixed lengths.
-    static func resolveShapes(_ table: inout DeclaredTable, options: ReaderOptions, path: String) throws {
-        for i in table.columns.indices {
-            let c = table.columns[i]
-            if let n = options.fixedLengths[c.name] {
-                guard n >= 0 else {
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1, "fixed length \(n) is negative")
-                }
-                switch c.shape {
-                case .scalar:
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1,
-                                      "a fixed length (\(n)) was given for a scalar column")
-                case .fixed(let m) where m != n:
-                    throw FormatError(file: path, column: c.name, fieldIndex: i + 1,
-                                      "a fixed length of \(n) was given but the header declares \(m)")
-                default:
-                    table.columns[i].shape = .fixed(n)
-                }
-            } else if c.shape == .variable, let n = table.known?.fixedLength(of: c.name) {
-                table.columns[i].shape = .fixed(n)
-            }
-        }
-    }
-
-    /// Per declared column: whether `ReaderOptions.columns` selects it (all when nil).
-    static func selection(of declared: [ColumnSchema], options: ReaderOptions, path: String,
-                          headerLine: Int) throws -> [Bool] {
-        var selected = [Bool](repeating: options.columns == nil, count: declared.count)
-        if let wanted = options.columns {
-            for name in wanted {
-                guard let i = declared.firstIndex(where: { $0.name == name }) else {
-                    throw FormatError(file: path, line: headerLine, column: name,
-                                      "column '\(name)' was requested but the file has no such column")
-                }
-                selected[i] = true
-            }
-        }
-        return selected
-    }
-
-    /// The file's schema (every column) and the output schema (the selected ones).
-    static func schemas(of table: DeclaredTable, selected: [Bool]) -> (file: TableSchema, output: TableSchema) {
-        let declared = table.columns
-        var fileSchema = TableSchema(columns: declared, tableName: table.tableName, meta: table.meta,
-                                     delimiter: table.delimiter)
-        let outputColumns = declared.indices.filter { selected[$0] }.map { declared[$0] }
-        var schema = TableSchema(columns: outputColumns, tableName: table.tableName, meta: table.meta,
-                                 delimiter: table.delimiter)
-        // Columns beyond the known table (an archive query's `dist`): kept with their declared
-        // types, and named so that the user sees what is not part of the Gaia table.
-        fileSchema.extraColumns = table.known?.extraColumns(in: declared.map(\.name)) ?? []
-        schema.extraColumns = table.known?.extraColumns(in: outputColumns.map(\.name)) ?? []
-        fileSchema.ambiguousTables = table.ambiguousTables
-        schema.ambiguousTables = table.ambiguousTables
-        return (fileSchema, schema)
     }
 
     /// How each field of a row is parsed: skipped when not selected, else by its shape and type

@@ -53,6 +53,8 @@ public struct RepackSummary: Sendable {
     /// Columns kept that the known table does not declare (an archive query's `dist`), in
     /// column order; empty for an unknown table (`--table my_table`).
     public var extraColumns: [String]
+    /// A table whose rows are transits (TransitRows.swift): its sources and CCDs per transit.
+    public var transits: (sources: Int, nCCD: Int)?
 }
 
 public enum Repack {
@@ -93,7 +95,8 @@ public enum Repack {
                              writeSeconds: tWritten - tParsed, nullCounts: nullCounts(plan, files),
                              duplicateSourceIDs: files.reduce(0) { $0 + $1.duplicates },
                              unsortedFiles: files.filter { !$0.wasSorted }.map { o.inputs[$0.index] },
-                             spilledBytes: spilled, ranks: comm.size, extraColumns: plan.extraColumns)
+                             spilledBytes: spilled, ranks: comm.size, extraColumns: plan.extraColumns,
+                             transits: plan.isTransitTable ? (plan.totalSources, plan.nCCD) : nil)
     }
 
     /// Checks before any work: inputs given and readable, output absent unless --overwrite.

@@ -43,7 +43,7 @@ extension Repack {
         opts.columns = o.columns
         opts.fixedLengths = o.fixedLengths
         opts.tableName = o.table
-        let reader = try ECSVReader(path: path, options: opts)
+        let reader = try TableFiles.open(path: path, options: opts)  // ECSV/CSV text or FITS
         let schema = reader.schema
         var s = FileSummary(index: f)
         s.columns = schema.columns.map { ColumnLayout($0) }

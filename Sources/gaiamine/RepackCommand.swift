@@ -6,14 +6,19 @@ import MPI
 struct RepackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repack",
-        abstract: "Repack Gaia eCSV files (.csv.gz or plain) into one HDF5 table, rank-parallel.",
+        abstract: "Repack Gaia eCSV files (.csv.gz or plain) or FITS binary tables into one HDF5 table, rank-parallel.",
         discussion: """
         Files are spread over the MPI ranks by size; each rank parses its files, the ranks agree on
         the global row order (ascending source_id, verified) and write collectively with MPI-IO.
         The output appears at --out only when complete. Layout: Docs/data-format.md.
+        Inputs are ECSV 1.0 (comma- or space-delimited: DR3 bulk files, archive and DataLink
+        exports), header-less GaiaXPy CSV, or FITS binary tables (.fits, .fit, .fits.gz, or any
+        file starting with 'SIMPLE  =': the first BINTABLE HDU; scalar, fixed and variable-length
+        array columns), read through cfitsio. The same table in ECSV and in FITS repacks to
+        identical datasets and attributes.
         """)
 
-    @Argument(help: "Gaia eCSV files of one table (bulk-download .csv.gz, archive .ecsv, GaiaXPy .csv).")
+    @Argument(help: "Files of one table: Gaia eCSV (bulk-download .csv.gz, archive/DataLink .ecsv, GaiaXPy .csv) or FITS binary tables (.fits, .fits.gz).")
     var files: [String]
 
     @Option(name: .long, help: "Output HDF5 file.")
@@ -85,8 +90,14 @@ struct RepackCommand: ParsableCommand {
             let names = cols.prefix(4).joined(separator: ", ") + (cols.count > 4 ? ", … (\(cols.count) columns)" : "")
             r += "\n  nulls   \(count) in \(names)"
         }
-        if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) duplicate source_id value(s) kept" }
-        if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by source_id in: \(s.unsortedFiles.joined(separator: ", "))" }
+        if let t = s.transits {
+            r += "\n  transits \(s.rows) of \(t.sources) source(s), \(t.nCCD) CCDs each; index \(s.table)/source_index"
+            if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) repeated transit(s) (same source_id and time) kept" }
+            if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by (source_id, transit time) in: \(s.unsortedFiles.joined(separator: ", "))" }
+        } else {
+            if s.duplicateSourceIDs > 0 { r += "\n  warning \(s.duplicateSourceIDs) duplicate source_id value(s) kept" }
+            if !s.unsortedFiles.isEmpty { r += "\n  note    rows sorted by source_id in: \(s.unsortedFiles.joined(separator: ", "))" }
+        }
         if s.spilledBytes > 0 { r += "\n  spool   \(megabytes(s.spilledBytes)) spilled to scratch (raise --spool-memory to avoid)" }
         return r
     }

@@ -11,7 +11,7 @@ import XCTest
 final class SourceIndexTests: XCTestCase {
     let good = SourceIndex(sourceIDs: [5, 7, 20], firstRows: [0, 3, 4], rowCounts: [3, 1, 2])
 
-    func assertError(_ body: @autoclosure () throws -> Void, contains parts: [String],
+    func assertError<T>(_ body: @autoclosure () throws -> T, contains parts: [String],
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { e in
             for p in parts { XCTAssertTrue("\(e)".contains(p), "'\(p)' not in: \(e)", file: file, line: line) }
