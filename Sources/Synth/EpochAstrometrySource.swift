@@ -128,7 +128,8 @@ extension EpochAstrometryGenerator {
                     if !noAF && k < 9 { t.time[k] = nil }
                 } else if k > 0 && rng.chance(0.01) {
                     t.used[k] = false
-                    t.flags[k] = rng.chance(0.7) ? 832 : 512
+                    let flag: Int64 = rng.chance(0.7) ? 832 : 512
+                    if k > 1 { t.flags[k] = flag }  // AF1 keeps its 8192-family flag (fixture)
                 }
                 guard t.used[k] else { continue }
                 let solved = t.baryCorr != nil  // what gaiasupdate's selection keeps

@@ -101,7 +101,8 @@ final class EpochAstrometryTests: XCTestCase {
                 let w = (sin(psi) * east.0 + cos(psi) * north.0, sin(psi) * east.1 + cos(psi) * north.1, sin(psi) * east.2 + cos(psi) * north.2)
                 let z = ScanningLaw.spinAxis(days)
                 XCTAssertLessThan(abs(w.0 * z.0 + w.1 * z.1 + w.2 * z.2), 1e-9)
-                XCTAssertLessThanOrEqual(abs(n.0 * z.0 + n.1 * z.1 + n.2 * z.2), ScanningLaw.halfWidthAC + 1e-6)
+                // In the field at the transit time; the spin axis moves ≤ 4e-5 rad in the ~50 s to AF9.
+                XCTAssertLessThanOrEqual(abs(n.0 * z.0 + n.1 * z.1 + n.2 * z.2), ScanningLaw.halfWidthAC + 1e-4)
                 if k == 5 {
                     let lam = (100.56 + 0.9856474 * days) * Double.pi / 180, eps = 84381.411 / 3600 * Double.pi / 180
                     let b = (cos(lam), cos(eps) * sin(lam), sin(eps) * sin(lam))
