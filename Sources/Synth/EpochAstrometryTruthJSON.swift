@@ -50,7 +50,8 @@ extension EpochAstrometryGenerator {
         fields.append(("sources", .int(sources.count)))
         fields.append(("solution_id", .int(EpochAstrometrySynth.solutionID)))
         fields.append(("files", filesJSON(files, paths: paths, sources: sources)))
-        fields.append(("position_files", .array(positionFiles.map { .string($0) })))
+        // File names only (as `files`): the JSON does not depend on the output directory.
+        fields.append(("position_files", .array(positionFiles.map { .string(String($0.split(separator: "/").last ?? "")) })))
         fields.append(("time_span_days", .doubles([EpochAstrometrySynth.spanStart, EpochAstrometrySynth.spanEnd])))
         fields.append(("time_scale", .string("obs_time_tcb: TCB nanoseconds since 2010-01-01T00:00 TCB (JD 2455197.5)")))
         fields.append(("reference_epoch", .double(EpochAstrometrySynth.referenceEpochYear)))
