@@ -259,6 +259,28 @@ def test_numpy_agrees_at_injection(injected, tmp_path):
         assert abs(a - t) < 0.5 * max(abs(x) for x in truth), (amps, truth)
 
 
+def test_colour_factor_per_ccd(injected, tmp_path):
+    """colour_factor_al as a 10-element array per transit (as in some DataLink exports) with the
+    same value on every CCD gives the same search as the scalar column."""
+    import h5py
+    per_ccd = tmp_path / "per_ccd.h5"
+    shutil.copyfile(injected.h5, per_ccd)
+    with h5py.File(per_ccd, "r+") as f:
+        g = f[TABLE]
+        c = g["colour_factor_al"]
+        attrs, v = dict(c.attrs), c[()]
+        assert np.count_nonzero(v) > 1000, "the synthetic set should have colour sources"
+        del g["colour_factor_al"]
+        d = g.create_dataset("colour_factor_al", data=np.repeat(v[:, None], 10, axis=1))
+        for k, a in attrs.items():
+            d.attrs[k] = a
+    search(injected, tmp_path / "scalar", np_=2)
+    search(injected, tmp_path / "array", np_=2, h5=per_ccd)
+    a, b = load(tmp_path / "scalar"), load(tmp_path / "array")
+    assert int(a.attrs["sources_6p_colour"]) > 100 and a.attrs["sources_6p_colour"] == b.attrs["sources_6p_colour"]
+    assert np.allclose(a.arrays["two_f"], b.arrays["two_f"], rtol=1e-9, atol=0)
+
+
 def test_null_two_f_is_chi2_4(nulls, tmp_path):
     """No injected wave: 2F over a thinned grid (frequencies 2/T apart, the 12 nside-1 directions)
     of three independent data sets follows χ²₄ (KS test), mean 4, and ~1 % exceeds its 99th
