@@ -1,7 +1,6 @@
 // Steps 1–3 of `gw-planewave` (see PlaneWaveRun.swift): open the transit table and the positions,
 // split the sources by cost, and read and add this rank's sources block by block.
 import Astrometry
-import GaiaFormat
 import GaiaIO
 import GWAstrometry
 import MPI
@@ -57,20 +56,18 @@ extension PlaneWaveJob {
         for round in CollectiveChunks(mine, chunkRows: chunkBlocks * o.blockSources, communicator: comm) {
             let r0 = Clock.wall()
             let sources = round.rows.start..<round.rows.end
-            var block: AstrometryBlock? = nil
+            let block: AstrometryBlock
             var keep: [Bool]? = nil
-            var failure: Error? = nil
             do {
                 block = try input.reader.read(sources: sources)
                 keep = try input.selection?.keep(rows: input.reader.index.rows(of: sources), collective: true)
-            } catch let e as GWJobError { failure = e } catch let e as FormatError { failure = e } catch {
+            } catch {
                 // A failure inside collective I/O cannot be agreed on safely: end every rank.
                 comm.abort(message: "reading \(o.input): \(error)")
             }
             t.read += Clock.wall() - r0
             try comm.collectivelyFirst {
-                if let f = failure { throw f }
-                guard let block else { return }
+                try input.reader.check(block)
                 // Blocks are whole: the range starts on a block boundary and holds whole blocks
                 // (but the table's last one).
                 var b = sources.lowerBound

@@ -122,9 +122,14 @@ struct EpochAstrometryReader {
         b.perTransit = try AstrometryColumns.perTransit.map { try Self.doubles(table, $0, rows) }
         if hasExcess { b.excess = try Self.doubles(table, AstrometryColumns.excess, rows) }
         if colourWidth > 0 { b.colour = try Self.doubles(table, AstrometryColumns.colour, rows) }
-        try index.checkSlice(sourceIDs: b.sourceIDs, sources: sources, file: table.path)
-        try index.checkTransitOrder(obsTimeTCB: b.time, nCCD: nCCD, sources: sources, file: table.path)
         return b
+    }
+
+    /// The block against the index: source_id of every row, transits in time order (a file
+    /// written by hand may break either). Not collective: call it where errors are agreed on.
+    func check(_ b: AstrometryBlock) throws {
+        try index.checkSlice(sourceIDs: b.sourceIDs, sources: b.sources, file: table.path)
+        try index.checkTransitOrder(obsTimeTCB: b.time, nCCD: nCCD, sources: b.sources, file: table.path)
     }
 
     /// A float column as Double (float64 or float32 storage; NaN = null).
