@@ -41,7 +41,7 @@ public struct FITSError: Error, CustomStringConvertible, Sendable {
             let m = String(cString: buffer).trimmingTrailingSpaces
             if !m.isEmpty { stack.append(m) }
         }
-        if !stack.isEmpty { text += ": " + stack.joined(separator: "; ") }
+        if !stack.isEmpty { text += ": " + stack.joined(separator: " ") }
         return text
     }
 }

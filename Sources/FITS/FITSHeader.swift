@@ -10,6 +10,12 @@ public struct FITSCard: Sendable, Equatable {
     /// The value text as written (strings still quoted); empty for commentary cards.
     public var rawValue: String
     public var comment: String
+
+    public init(name: String, rawValue: String, comment: String = "") {
+        self.name = name
+        self.rawValue = rawValue
+        self.comment = comment
+    }
 }
 
 public struct FITSHeader: Sendable {

@@ -85,7 +85,9 @@ public final class FITSTable {
                 }
                 if kind == BINARY_TBL { found = n; break }
             }
-            guard let found else { throw FITSError(file: path, "no binary-table extension (BINTABLE HDU) in the file") }
+            guard let found else {
+                throw FITSError(file: path, "no binary-table extension (BINTABLE HDU) among the file's \(count) HDU(s) (a file truncated inside the table's header looks the same)")
+            }
             hdu = found
             header = try FITSHeader.read(f, file: path, hdu: found)
             var rows: Int64 = 0

@@ -14,6 +14,8 @@ struct ECSVHeader {
     var tableName: String?
     var meta: [TableSchema.MetaEntry]
     var delimiter: UInt8
+    /// Whether the header has a `delimiter` key (else `delimiter` is the ECSV default, a space).
+    var delimiterDeclared = false
 
     /// Parses the header from its raw lines (each still starting with `#`, line endings removed);
     /// `lines[i]` is line `i + 1` of the file.
@@ -52,11 +54,13 @@ struct ECSVHeader {
         // ECSV 1.0 (APE 6): without a `delimiter` key the delimiter is a space — the archive's
         // DataLink files (EPOCH_ASTROMETRY) rely on it; the DR3 bulk files declare ','.
         var delimiter = Byte.space
+        var delimiterDeclared = false
         if let d = top["delimiter"] {
             guard let s = d.scalar?.string, s.utf8.count == 1, let b = s.utf8.first, b != Byte.quote, b != Byte.newline else {
                 throw FormatError(file: file, line: d.mark?.line, "unsupported ECSV delimiter '\(d.scalar?.string ?? "?")' (ECSV allows ',' or ' ')")
             }
             delimiter = b
+            delimiterDeclared = true
         }
 
         guard let datatypeNode = top["datatype"] else {
@@ -107,7 +111,8 @@ struct ECSVHeader {
         var meta: [TableSchema.MetaEntry] = []
         if let metaNode = top["meta"] { collectMeta(metaNode, into: &meta) }
         let tableName = meta.first { $0.key == "TABLE" }?.value.ecsvTrimmed
-        return ECSVHeader(version: version, columns: columns, tableName: tableName, meta: meta, delimiter: delimiter)
+        return ECSVHeader(version: version, columns: columns, tableName: tableName, meta: meta, delimiter: delimiter,
+                          delimiterDeclared: delimiterDeclared)
     }
 
     /// Removes the `#` and one following space (ECSV writes `# ` before every header line).

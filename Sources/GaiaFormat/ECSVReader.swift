@@ -210,8 +210,12 @@ public final class ECSVReader {
                 if t.contains("delimiter:") && t.contains(",") { declaredComma = true }
                 continue
             }
-            if sawHeader { delimiter = declaredComma ? UInt8(ascii: ",") : Byte.space }
             if s == e { continue }
+            if sawHeader && !declaredComma {
+                // ECSV default: space; a name line with commas and no spaces: a writer that left out the key.
+                let t = text(s, e)
+                delimiter = t.contains(",") && !t.contains(" ") ? UInt8(ascii: ",") : Byte.space
+            }
             names = ECSVHeader.splitNames(text(s, e), delimiter: delimiter)
             break
         }

@@ -22,12 +22,22 @@ extension ECSVReader {
             nameLineNumber = lines.lineNumber
             break
         }
-        let header = try ECSVHeader.parse(lines: headerLines, file: path)
+        var header = try ECSVHeader.parse(lines: headerLines, file: path)
         guard let nameLine else {
             throw FormatError(file: path, line: lines.lineNumber + 1,
                               "the ECSV header is not followed by a line of column names")
         }
-        let names = ECSVHeader.splitNames(nameLine, delimiter: header.delimiter)
+        var names = ECSVHeader.splitNames(nameLine, delimiter: header.delimiter)
+        // No `delimiter` key means a space (ECSV 1.0), but files whose writer left out
+        // `delimiter: ','` were read before: a name line that gives the declared names only when
+        // split on commas is taken as comma-delimited.
+        if !header.delimiterDeclared, names != header.columns.map(\.name) {
+            let commaNames = ECSVHeader.splitNames(nameLine, delimiter: UInt8(ascii: ","))
+            if commaNames == header.columns.map(\.name) {
+                header.delimiter = UInt8(ascii: ",")
+                names = commaNames
+            }
+        }
         try checkNames(names, against: header.columns, path: path, line: nameLineNumber)
         var table = DeclaredTable(columns: header.columns, tableName: header.tableName,
                                   meta: header.meta, delimiter: header.delimiter)

@@ -9,12 +9,20 @@
 //   `datatype: string` + `subtype: <element>[null]` (variable) or `<element>[r]` (fixed).
 // Nulls, stored as ColumnBatch does: integers equal to TNULLn → the fill value (counted);
 //   floats: NaN (a NaN scalar is counted, a NaN array element is a value, as in the ECSV reader);
-//   logicals: the 0 byte → −1 (counted); strings: empty → null (counted).
+//   logicals: the 0 byte → −1 (counted); strings: empty → null (counted); an empty
+//   variable-length array is a null array (counted once; n fill values when stored fixed(n)),
+//   as the ECSV reader's empty cell (so an ECSV `[]` has no FITS twin).
 // Metadata: TUNITn, TCOMMn (description), TUCDn — the first occurrence of a repeated keyword —
-//   unless the table is a known Gaia table (DeclaredTable.adoptKnownMetadata). Other header
-//   keywords (DATE-HDU, STILVERS, …) describe the writer, not the table, and are not kept as meta.
+//   except for the columns of a known Gaia table (DeclaredTable.adoptKnownMetadata says why).
+//   Other header keywords (DATE-HDU, STILVERS, …) describe the writer, not the table, and are not
+//   kept as meta.
 // `ColumnBatch.firstLine` is the 1-based table row of the batch's first row.
 import FITS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public final class FITSTableReader: TableFileReader {
     public let path: String
@@ -47,10 +55,12 @@ public final class FITSTableReader: TableFileReader {
             throw FormatError(file: path, "not a readable FITS table: " + place)
         }
         table = t
-        fileSize = (try? ByteSource(path: path).fileSize) ?? 0
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
         var declared = DeclaredTable(columns: try t.columns.map { try Self.declare($0, path: path, hdu: t.hdu) })
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         declared.identify(given: options.tableName, fileName: fileName)
+        declared.adoptKnownMetadata()
         let s = try declared.prepare(options: options, path: path, headerLine: nil)
         fileSchema = s.file
         schema = s.output

@@ -1,6 +1,6 @@
 // What a table file declares, turned into the reader's schemas the same way for every format
-// (ECSV, FITS): the table named or recognised, the metadata of known columns, array shapes
-// resolved, the column selection applied. One path, so that the same table read from ECSV and
+// (ECSV, FITS): the table named or recognised, array shapes resolved, the column selection
+// applied (and, for FITS, the metadata of known columns). One path, so that the same table read from ECSV and
 // from FITS gives the same `TableSchema`.
 
 /// What the header (ECSV YAML, FITS keywords, or the column-name line of a header-less CSV with
@@ -29,13 +29,15 @@ struct DeclaredTable {
         known = tableName.flatMap { KnownTables.table(named: $0) }
     }
 
-    /// The rule for units, UCDs and descriptions: a column of a known Gaia table carries the known
-    /// table's (the archive's data model, KnownTables), whatever the file's header says; the
-    /// header's own words are kept only for columns the known table lacks (and when a known column
-    /// has none). Headers disagree in spelling and sometimes in substance: the DataLink FITS of
-    /// EPOCH_ASTROMETRY spells `1 / nm` as `nm-1`, and its TCOMMn/TUCDn cards are copied from
-    /// another table (misaligned: "Solution Identifier" on source_id). With this rule the same
-    /// table repacked from ECSV or from FITS carries identical attributes.
+    /// The rule for units, UCDs and descriptions of a FITS table: a column of a known Gaia table
+    /// carries the known table's (the archive's data model as its ECSV exports state it,
+    /// KnownTables); the FITS header's TUNIT/TCOMM/TUCD are kept only for columns the known table
+    /// lacks (or where it has none). FITS headers written by the archive are not reliable: the
+    /// DataLink FITS of EPOCH_ASTROMETRY spells `1 / nm` as `nm-1`, and its TCOMMn/TUCDn cards are
+    /// copied from another table (misaligned: "Solution Identifier" on source_id). ECSV headers
+    /// keep their own words (the repack's documented contract: attributes as the ECSV header
+    /// declares them, typos included); KnownTables repeats those words verbatim, so the same table
+    /// repacked from ECSV or from FITS carries identical attributes.
     mutating func adoptKnownMetadata() {
         guard let known else { return }
         for i in columns.indices {
@@ -100,11 +102,10 @@ struct DeclaredTable {
         return (fileSchema, schema)
     }
 
-    /// Every step after the declarations, in order: known metadata, shapes, selection, float32
-    /// promotion, schemas. `selected` tells which declared columns are output.
+    /// Every step after the declarations (and the format's metadata rule), in order: shapes,
+    /// selection, float32 promotion, schemas. `selected` tells which declared columns are output.
     mutating func prepare(options: ReaderOptions, path: String, headerLine: Int?)
         throws -> (file: TableSchema, output: TableSchema, selected: [Bool]) {
-        adoptKnownMetadata()
         try resolveShapes(options: options, path: path)
         let selected = try selection(options: options, path: path, headerLine: headerLine)
         if options.promoteFloat32 {

@@ -61,6 +61,6 @@ public enum Inspect {
         if g.exists(SourceIndex.groupName) && g.isGroup(SourceIndex.groupName) {
             sources = try g.openGroup(SourceIndex.groupName).attribute("n_sources")?.description ?? "?"
         }
-        return " (field-of-view transits) of \(sources) source(s), n_ccd \(ccds) CCDs per transit; a source's transits: rows source_index/first_row ..< + n_rows"
+        return " (field-of-view transits) of \(sources) source(s), n_ccd = \(ccds) CCDs per transit; per-source index in group source_index"
     }
 }

@@ -12,39 +12,12 @@ final class FITSReaderTests: XCTestCase {
     static let ecsv = Fixtures.path("dr4_epoch_astrometry/EPOCH_ASTROMETRY-Gaia DR4_INT2 1.ecsv")
     static let fits = Fixtures.path("dr4_epoch_astrometry/EPOCH_ASTROMETRY-Gaia DR4_INT2 1.fits")
 
-    func batches(_ r: TableFileReader, _ maxRows: Int) throws -> [ColumnBatch] {
-        var out: [ColumnBatch] = []
-        while let b = try r.readBatch(maxRows: maxRows) { out.append(b) }
-        XCTAssertNil(try r.readBatch(maxRows: maxRows))
-        return out
-    }
-
-    /// Same columns (every declared property) and the same batches, byte for byte.
-    func assertSame(_ a: TableFileReader, _ b: TableFileReader, maxRows: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(a.schema.columns, b.schema.columns, file: file, line: line)
-        XCTAssertEqual(a.fileSchema.columns, b.fileSchema.columns, file: file, line: line)
-        XCTAssertEqual(a.schema.tableName, b.schema.tableName, file: file, line: line)
-        XCTAssertEqual(a.schema.meta, b.schema.meta, file: file, line: line)
-        XCTAssertEqual(a.schema.extraColumns, b.schema.extraColumns, file: file, line: line)
-        let x = try batches(a, maxRows), y = try batches(b, maxRows)
-        XCTAssertEqual(x.map(\.rowCount), y.map(\.rowCount), file: file, line: line)
-        for (p, q) in zip(x, y) {
-            XCTAssertEqual(p.columns.count, q.columns.count, file: file, line: line)
-            for (c, d) in zip(p.columns, q.columns) {
-                XCTAssertEqual(c.schema, d.schema, file: file, line: line)
-                XCTAssertEqual(c.bytes, d.bytes, "values of \(c.schema.name)", file: file, line: line)
-                XCTAssertEqual(c.lengths, d.lengths, "lengths of \(c.schema.name)", file: file, line: line)
-                XCTAssertEqual(c.nullCount, d.nullCount, "nulls of \(c.schema.name)", file: file, line: line)
-            }
-        }
-    }
-
     func testDataLinkFixtureECSVAndFITSAgree() throws {
         for maxRows in [1, 7, 40, 79, 1000] {
             let e = try TableFiles.open(path: Self.ecsv), f = try TableFiles.open(path: Self.fits)
             XCTAssertTrue(e is ECSVReader)
             XCTAssertTrue(f is FITSTableReader)
-            try assertSame(e, f, maxRows: maxRows)
+            try assertSameTables(e, f, maxRows: maxRows)
         }
         let f = try FITSTableReader(path: Self.fits)
         XCTAssertEqual(f.schema.tableName, "epoch_astrometry")
@@ -74,17 +47,21 @@ final class FITSReaderTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(b.column(named: "nu_eff_used_in_astrometry")).values(Float.self), [0.0016043419])
     }
 
+    func testPeekUsesTheSpaceDelimiter() throws {
+        XCTAssertEqual(try ECSVReader.peekFirstValue(path: Self.ecsv, column: "obs_time_bary_corr"), "102076650000.0")
+    }
+
     func testOptionsBehaveTheSame() throws {
         let o = ReaderOptions(columns: ["obs_time_tcb", "source_id", "colour_factor_al"], fixedLengths: ["obs_time_tcb": 10])
         let e = try TableFiles.open(path: Self.ecsv, options: o), f = try TableFiles.open(path: Self.fits, options: o)
         XCTAssertEqual(f.schema.columns.map(\.name), ["source_id", "colour_factor_al", "obs_time_tcb"])
         XCTAssertEqual(f.schema.columns.last?.shape, .fixed(10))
-        try assertSame(e, f, maxRows: 13)
+        try assertSameTables(e, f, maxRows: 13)
         // A wrong fixed length is an error naming the file, the column and the row, in both readers.
         let bad = ReaderOptions(fixedLengths: ["ipd_error_al": 9])
         for path in [Self.ecsv, Self.fits] {
             let r = try TableFiles.open(path: path, options: bad)
-            XCTAssertThrowsError(try batches(r, 10)) { error in
+            XCTAssertThrowsError(try allBatches(r, 10)) { error in
                 let text = "\(error)"
                 XCTAssertTrue(text.contains(path) && text.contains("ipd_error_al"), text)
                 if path == Self.fits { XCTAssertTrue(text.contains("row 1") && text.contains("10 elements"), text) }
@@ -108,19 +85,51 @@ final class FITSReaderTests: XCTestCase {
         let sink = try ByteSink(path: gz, gzip: true)
         try sink.write(Array(try Data(contentsOf: URL(fileURLWithPath: Self.fits))))
         try sink.close()
-        try assertSame(try TableFiles.open(path: Self.fits), try TableFiles.open(path: gz), maxRows: 50)
+        try assertSameTables(try TableFiles.open(path: Self.fits), try TableFiles.open(path: gz), maxRows: 50)
     }
 
     func testCorruptAndNonTableFITSNameTheFile() throws {
         let dir = TempDir()
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.fits))
-        for (name, bytes) in [("truncated.fits", data.prefix(9000)), ("header-only.fits", data.prefix(2880)),
+        for (name, bytes) in [("truncated.fits", data.prefix(9000)), ("truncated-data.fits", data.prefix(30000)),
+                              ("header-only.fits", data.prefix(2880)),
                               ("garbage.fits", Data("SIMPLE  = nonsense\n".utf8))] {
             let path = dir.path(name)
             try bytes.write(to: URL(fileURLWithPath: path))
-            XCTAssertThrowsError(try batches(try TableFiles.open(path: path), 100), name) { error in
+            XCTAssertThrowsError(try allBatches(try TableFiles.open(path: path), 100), name) { error in
                 XCTAssertTrue("\(error)".contains(path), "\(error)")
+                if name == "truncated-data.fits" {  // the column and the row where the data end
+                    XCTAssertTrue("\(error)".contains("column 'centroid_pos_al'") && "\(error)".contains("row 18"), "\(error)")
+                }
             }
+        }
+    }
+}
+
+/// Every batch of a reader, then checks that it stays at the end.
+func allBatches(_ r: TableFileReader, _ maxRows: Int) throws -> [ColumnBatch] {
+    var out: [ColumnBatch] = []
+    while let b = try r.readBatch(maxRows: maxRows) { out.append(b) }
+    XCTAssertNil(try r.readBatch(maxRows: maxRows))
+    return out
+}
+
+/// Same columns (every declared property) and the same batches, byte for byte.
+func assertSameTables(_ a: TableFileReader, _ b: TableFileReader, maxRows: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    XCTAssertEqual(a.schema.columns, b.schema.columns, file: file, line: line)
+    XCTAssertEqual(a.fileSchema.columns, b.fileSchema.columns, file: file, line: line)
+    XCTAssertEqual(a.schema.tableName, b.schema.tableName, file: file, line: line)
+    XCTAssertEqual(a.schema.meta, b.schema.meta, file: file, line: line)
+    XCTAssertEqual(a.schema.extraColumns, b.schema.extraColumns, file: file, line: line)
+    let x = try allBatches(a, maxRows), y = try allBatches(b, maxRows)
+    XCTAssertEqual(x.map(\.rowCount), y.map(\.rowCount), file: file, line: line)
+    for (p, q) in zip(x, y) {
+        XCTAssertEqual(p.columns.count, q.columns.count, file: file, line: line)
+        for (c, d) in zip(p.columns, q.columns) {
+            XCTAssertEqual(c.schema, d.schema, file: file, line: line)
+            XCTAssertEqual(c.bytes, d.bytes, "values of \(c.schema.name)", file: file, line: line)
+            XCTAssertEqual(c.lengths, d.lengths, "lengths of \(c.schema.name)", file: file, line: line)
+            XCTAssertEqual(c.nullCount, d.nullCount, "nulls of \(c.schema.name)", file: file, line: line)
         }
     }
 }

@@ -29,7 +29,7 @@ final class FITSWrittenTableTests: XCTestCase {
     # schema: astropy-2.0
     id flux vec label flag counts big small bytes
     1 1.5 [0.5,1,2,3,4,5,6,7,8,9.25] alpha True [1,2,3] 4000000000 -5 [1,2,3]
-    "" nan [NaN,1,2,3,4,5,6,7,8,9] "" "" [] 7 "" [4,null,6]
+    "" nan [NaN,1,2,3,4,5,6,7,8,9] "" "" "" 7 "" [4,null,6]
     3 2.25 [-1,-2,-3,-4,-5,-6,-7,-8,-9,-10] "g m" False [5,null,7,8,9] 0 12 [7,8,9]
 
     """
@@ -76,7 +76,7 @@ final class FITSWrittenTableTests: XCTestCase {
         XCTAssertEqual(reader.schema.columns[1].unit, "mag")
         XCTAssertNil(reader.schema.tableName)
         for maxRows in [1, 2, 3, 10] {
-            try FITSReaderTests().assertSame(try TableFiles.open(path: ecsv), try TableFiles.open(path: fits), maxRows: maxRows)
+            try assertSameTables(try TableFiles.open(path: ecsv), try TableFiles.open(path: fits), maxRows: maxRows)
         }
         // Absolute expectations (not only agreement).
         let b = try XCTUnwrap(try FITSTableReader(path: fits).readBatch(maxRows: 10))
@@ -92,7 +92,47 @@ final class FITSWrittenTableTests: XCTestCase {
         XCTAssertEqual(try col("big").values(UInt32.self), [4_000_000_000, 7, 0])
         XCTAssertEqual(try col("small").values(Int16.self), [-5, Int16.min, 12])
         XCTAssertEqual(try col("bytes").values(UInt8.self), [1, 2, 3, 4, 255, 6, 7, 8, 9])
-        XCTAssertEqual(b.columns.map(\.nullCount), [1, 1, 0, 1, 1, 1, 0, 1, 1])
+        XCTAssertEqual(b.columns.map(\.nullCount), [1, 1, 0, 1, 1, 2, 0, 1, 1])
+    }
+
+    /// A variable-length column stored fixed (`--fixed`, KnownTables' XP lengths): an empty FITS
+    /// row is a null array, as an empty ECSV cell is (n fill values, counted once); a row of
+    /// another length is an error naming the row.
+    func testVariableColumnStoredFixed() throws {
+        let dir = TempDir()
+        let ecsv = try dir.write("v.ecsv", """
+        # %ECSV 1.0
+        # ---
+        # datatype:
+        # - {name: k, datatype: int64}
+        # - {name: arr, datatype: string, subtype: 'float32[null]'}
+        # - {name: ids, datatype: string, subtype: 'int16[null]'}
+        k arr ids
+        1 [1,2,3,4.5] [1,2,3,4]
+        2 "" ""
+        3 [5,NaN,7,8] [5,null,7,8]
+
+        """)
+        let fits = dir.path("v.fits")
+        let w = try FITSTableWriter(path: fits, columns: [("k", "1K", nil), ("arr", "1PE(4)", nil), ("ids", "1PI(4)", nil)], rows: 3)
+        try w.setKey("TNULL3", Int64(-7))
+        try w.write(column: 1, firstRow: 1, [Int64(1), 2, 3])
+        try w.write(column: 2, firstRow: 1, [Float(1), 2, 3, 4.5])
+        try w.write(column: 2, firstRow: 3, [Float(5), .nan, 7, 8])
+        try w.write(column: 3, firstRow: 1, [Int16(1), 2, 3, 4])
+        try w.write(column: 3, firstRow: 3, [Int16(5), -7, 7, 8])
+        try w.close()
+        let fixed = ReaderOptions(fixedLengths: ["arr": 4, "ids": 4])
+        for maxRows in [1, 2, 3] {
+            try assertSameTables(try TableFiles.open(path: ecsv, options: fixed), try TableFiles.open(path: fits, options: fixed), maxRows: maxRows)
+            try assertSameTables(try TableFiles.open(path: ecsv), try TableFiles.open(path: fits), maxRows: maxRows)
+        }
+        let b = try XCTUnwrap(try TableFiles.open(path: fits, options: fixed).readBatch(maxRows: 3))
+        XCTAssertEqual(b.columns[2].values(Int16.self), [1, 2, 3, 4, .min, .min, .min, .min, 5, .min, 7, 8])
+        XCTAssertEqual(b.columns.map(\.nullCount), [0, 1, 2])
+        XCTAssertThrowsError(try allBatches(try TableFiles.open(path: fits, options: ReaderOptions(fixedLengths: ["arr": 3])), 3)) { error in
+            XCTAssertTrue("\(error)".contains("row 1") && "\(error)".contains("arr"), "\(error)")
+        }
     }
 
     func testHeaderFirstOccurrenceAndLongStrings() {

@@ -199,7 +199,7 @@ def test_fixture_rows_sorted_by_time_and_equal_to_astropy(tmp_path, reference):
         assert datasets_and_attrs(o) == base, f"{o} differs from -np 1"
     ins = run_gaiamine(["inspect", outs[0]])
     assert ins.returncode == 0, ins.describe()
-    assert "79 rows (field-of-view transits) of 1 source(s), n_ccd 10" in ins.stdout, ins.stdout
+    assert "79 rows (field-of-view transits) of 1 source(s), n_ccd = 10 CCDs per transit" in ins.stdout, ins.stdout
     assert "group source_index: " in ins.stdout and "n_rows (1)" in ins.stdout, ins.stdout
 
 
@@ -311,3 +311,43 @@ def test_missing_source_id_is_a_clear_error(tmp_path):
     err = r.stderr + r.stdout
     assert str(src) in err and "no source_id column" in err, r.describe()
     assert not out.exists()
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def test_camelcase_export_with_per_ccd_colour_factor(tmp_path, reference):
+    """An internal export: camelCase names (sourceId, obsTimeTcb, …) read as they are, and
+    colour_factor_al as a 10-element array: the header drives the layout."""
+    header, names, rows = fixture_text()
+    h = []
+    for l in header:
+        if l.startswith("# - name: "):
+            l = "# - name: " + camel(l[len("# - name: "):])
+        h.append(l)
+    # colour factor: scalar float32 → a float32[null] array of the same value on every CCD
+    k = h.index("# - name: colourFactorAl")
+    assert h[k + 1] == "#   datatype: float32"
+    h[k + 1] = "#   datatype: string"
+    h.insert(k + 2, "#   subtype: float32[null]")
+    ci = names.index("colour_factor_al")
+    rows = [r[:ci] + ["[" + ",".join([r[ci]] * N_CCD) + "]"] + r[ci + 1:] for r in rows]
+    src = write_bulk(tmp_path / "EpochAstrometry_camel.csv", h, [camel(n) for n in names], rows)
+    out = tmp_path / "camel.h5"
+    r = repack([src], out, np=2)
+    assert "transits 79 of 1 source(s), 10 CCDs each" in r.stdout, r.describe()
+    t, cols, times = reference
+    order = sorted(range(79), key=lambda i: (times[i], i))
+    with h5py.File(out, "r") as f:
+        g = f["epoch_astrometry"]
+        assert text(g.attrs["rows_are"]) == "transits"
+        assert list(g["source_index/n_rows"][()]) == [79]
+        cf = g["colourFactorAl"][()]
+        assert cf.shape == (79, N_CCD) and cf.dtype == np.float32
+        want = np.array([cols["colour_factor_al"][i][0] for i in order], dtype=np.float32)
+        np.testing.assert_array_equal(cf, np.repeat(want[:, None], N_CCD, axis=1))
+        tcb = g["obsTimeTcb"][()]
+        for k, i in enumerate(order):
+            np.testing.assert_array_equal(tcb[k], expected_stored(*cols["obs_time_tcb"][i], tcb.dtype))
