@@ -1,6 +1,6 @@
 // A simplified Gaia nominal scanning law: when a direction on the sky is observed, in which field
 // of view, along which scan direction, and where Gaia then is (for parallax factors). Used by the
-// synthetic `epoch_astrometry` table; every source of a run sees the same law, as on the real sky.
+// synthetic `epoch_astrometry` table (per transit and per CCD, EpochAstrometrySource.swift); every source of a run sees the same law, as on the real sky.
 //
 // Geometry of the nominal scanning law (Gaia Collaboration, Prusti et al. 2016, A&A 595, A1, on the
 // scanning law and the focal plane; Lindegren et al. 2012, A&A 538, A78), simplified:

@@ -54,6 +54,8 @@ def data_set(work: Path, seed: int, wave) -> tuple[Path, Path]:
     run(args)
     h5 = work / f"s{seed}.h5"
     run(["repack", *sorted(d.glob("EpochAstrometry_*.csv.gz")), "--out", h5], np_=2)
+    # The DR4 epoch astrometry carries no positions: synth writes them as a gaia_source selection.
+    run(["repack", *sorted(d.glob("GaiaSource_*.csv.gz")), "--out", work / f"s{seed}_positions.h5"], np_=2)
     return h5, d / "epoch_astrometry_truth.json"
 
 
@@ -65,7 +67,7 @@ def main():
     for seed, *wave in INJECTIONS:
         h5, truth = data_set(work, seed, wave)
         prefix = work / f"pw{seed}"
-        p = run(["gw-planewave", h5, "--truth", truth, "--out", prefix, "--overwrite"], np_=2)
+        p = run(["gw-planewave", h5, "--positions", str(h5).replace(".h5", "_positions.h5"), "--truth", truth, "--out", prefix, "--overwrite"], np_=2)
         t = json.loads(truth.read_text())["wave"]
         with h5py.File(f"{prefix}.h5", "r") as f:
             a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
@@ -82,7 +84,7 @@ def main():
     for seed in (201, 202, 203):
         h5, _ = data_set(work, seed, None)
         prefix = work / f"null{seed}"
-        run(["gw-planewave", h5, "--f-min", 6, "--f-max", 126, "--df", 12, "--nside", 1, "--out", prefix, "--overwrite"])
+        run(["gw-planewave", h5, "--positions", str(h5).replace(".h5", "_positions.h5"), "--f-min", 6, "--f-max", 126, "--df", 12, "--nside", 1, "--out", prefix, "--overwrite"])
         with h5py.File(f"{prefix}.h5", "r") as f:
             values.append(f["two_f"][()].ravel())
     v = np.concatenate(values)

@@ -1,7 +1,9 @@
 """End-to-end tests of the plane-wave search: `gaiamine synth epoch_astrometry` (injected wave,
-and null sets) → `repack` → `gw-planewave` / `gaiamine run PARAMS.yaml`, checked against the
-synthetic truth, an independent numpy computation of 2F (below: explicit templates from the
-Book & Flanagan deflection, explicit 5-parameter projection with numpy.linalg) and χ²₄.
+and null sets; DR4 DataLink transit rows with CCD arrays, positions in GaiaSource_*.csv.gz) →
+`repack` → `gw-planewave` / `gaiamine run PARAMS.yaml`, checked against the synthetic truth, an
+independent numpy computation of 2F (below: gaiasupdate's selection and relative time written out
+in numpy, explicit templates from the Book & Flanagan deflection, explicit 5-parameter projection
+with numpy.linalg) and χ²₄.
 
 Seeds: injection set 21; null sets 31, 32, 33. The injected direction (135°, −30°) is a HEALPix
 nside-4 pixel centre and 50 nHz a grid frequency, so the numpy value at the exact injection is
@@ -23,7 +25,8 @@ from conftest import REPO, astropy_table, repack, run_gaiamine
 
 TABLE = "epoch_astrometry"
 MAS = 180 / math.pi * 3.6e6
-WAVE = dict(f=50.0, ra=135.0, dec=-30.0, hplus=4e-10, hcross=2e-10, phase_plus=0.4, phase_cross=1.9)
+# ρ² ≈ 350 for 1500 sources of ~80 transits × 9 CCDs (truth: wave.snr2).
+WAVE = dict(f=50.0, ra=135.0, dec=-30.0, hplus=1.5e-10, hcross=0.75e-10, phase_plus=0.4, phase_cross=1.9)
 GRID = ["--f-min", 20, "--f-max", 80, "--df", 2, "--nside", 4]  # 31 frequencies × 192 directions
 VOLATILE = {"seconds", "kernel_seconds", "kernel_cpu_seconds", "mpi_ranks", "source_grid_points_per_second_per_core", "parameters", "software",
             "input", "created", "command_line", "host"}
@@ -38,9 +41,10 @@ def synth_repack(d: Path, sources: int, seed: int, wave: dict | None, files: int
     assert r.returncode == 0, "synth failed\n" + r.describe()
     csv = sorted((d / "synth").glob("EpochAstrometry_*.csv.gz"))
     assert len(csv) == files, r.describe()
-    h5 = d / "ea.h5"
+    h5, pos = d / "ea.h5", d / "positions.h5"
     repack(csv, h5, np=2)
-    return SimpleNamespace(dir=d, h5=h5, truth_path=d / "synth" / f"{TABLE}_truth.json",
+    repack(sorted((d / "synth").glob("GaiaSource_*.csv.gz")), pos, np=2)
+    return SimpleNamespace(dir=d, h5=h5, pos=pos, truth_path=d / "synth" / f"{TABLE}_truth.json",
                            truth=json.loads((d / "synth" / f"{TABLE}_truth.json").read_text()))
 
 
@@ -54,8 +58,8 @@ def nulls(tmp_path_factory):
     return [synth_repack(tmp_path_factory.mktemp(f"gw_planewave_null{s}"), 500, s, None, files=2) for s in (31, 32, 33)]
 
 
-def search(h5, prefix, np_=None, extra=(), grid=GRID):
-    r = run_gaiamine(["gw-planewave", h5, *grid, "--out", prefix, "--overwrite", *extra], np=np_)
+def search(data, prefix, np_=None, extra=(), grid=GRID, h5=None):
+    r = run_gaiamine(["gw-planewave", h5 or data.h5, "--positions", data.pos, *grid, "--out", prefix, "--overwrite", *extra], np=np_)
     assert r.returncode == 0, "gw-planewave failed\n" + r.describe()
     for s in (".h5", ".ecsv", ".svg"):
         assert Path(f"{prefix}{s}").exists(), f"{prefix}{s} missing\n" + r.describe()
@@ -84,35 +88,53 @@ def frame(ra, dec):
     return n, east, north
 
 
-def numpy_two_f(h5, f_nhz, ra_q, dec_q, min_transits=10):
+def numpy_two_f(data, f_nhz, ra_q, dec_q, min_transits=10):
     """2F = xᵀM⁻¹x from explicit templates (Book & Flanagan 2011 Eq. 5 with p = −q, the pulsar-timing
     polarisation basis) projected orthogonally to each source's 5-parameter design by weighted least
-    squares; returns (2F, â in strain)."""
+    squares; returns (2F, â in strain). The CCD observations are gaiasupdate's selection
+    (used_by_agis_al, non-null bary correction, scan angle, time, value and error), σ² + ε² with ε
+    the AGIS excess noise, τ gaiasupdate's relative time: the search's `--no-robust` mode. For a
+    source with colour_factor_al ≠ 0, the pseudocolour of gaiasupdate's 6p_constrained_colour
+    solution (design column −1000·colour_factor_al, Gaussian prior 0.085e-3 nm⁻¹) is taken off first."""
     import h5py
-    with h5py.File(h5, "r") as f:
+    with h5py.File(data.h5, "r") as f:
         g = f[TABLE]
-        off = g["offsets"][:]
-        col = {k: g[k][:] for k in ["ra", "dec", "obs_time_tcb", "centroid_pos_al", "centroid_pos_error_al",
-                                     "scan_pos_angle", "parallax_factor_al", "used_by_agis_al"]}
+        first, count = g["source_index"]["first_row"][:], g["source_index"]["n_rows"][:]
+        ids = g["source_index"]["source_id"][:]
+        col = {k: g[k][:] for k in ["obs_time_tcb", "centroid_pos_al", "centroid_pos_error_al", "scan_pos_angle", "used_by_agis_al",
+                                     "obs_time_bary_corr", "parallax_factor_al", "agis_source_excess_noise", "colour_factor_al"]}
+    with h5py.File(data.pos, "r") as f:
+        g = f["gaia_source"]
+        pos = dict(zip(g["source_id"][:], zip(g["ra"][:], g["dec"][:])))
     q, east_q, north_q = frame(ra_q, dec_q)
     m, l = -east_q, north_q
     e_plus, e_cross = np.outer(m, m) - np.outer(l, l), np.outer(m, l) + np.outer(l, m)
     omega = 2 * np.pi * f_nhz * 1e-9 * 86400 * 365.25
+    c = 1e-9 / (365.25 * 86400)
     x, M = np.zeros(4), np.zeros((4, 4))
-    for i in range(len(col["ra"])):
-        s = slice(off[i], off[i + 1])
-        t = col["obs_time_tcb"][s] / 86400e9
+    for i in range(len(ids)):
+        s = slice(first[i], first[i] + count[i])
+        bary = col["obs_time_bary_corr"][s].astype(float)[:, None] * np.ones((1, 10))
+        fp = col["parallax_factor_al"][s].astype(float)[:, None] * np.ones((1, 10))
+        cf = col["colour_factor_al"][s].astype(float)[:, None] * np.ones((1, 10))
+        t = col["obs_time_tcb"][s]
         w = col["centroid_pos_al"][s]
-        sig = col["centroid_pos_error_al"][s].astype(float)
+        eps = float(col["agis_source_excess_noise"][s][0])
+        sig = np.sqrt(col["centroid_pos_error_al"][s].astype(float) ** 2 + eps * eps)
         psi = np.radians(col["scan_pos_angle"][s])
-        fp = col["parallax_factor_al"][s].astype(float)
-        ok = (col["used_by_agis_al"][s] != 0) & np.isfinite(w) & np.isfinite(sig)
+        ok = ((col["used_by_agis_al"][s] == 1) & np.isfinite(bary) & np.isfinite(psi) & (t != np.iinfo(np.int64).min)
+              & np.isfinite(w) & np.isfinite(sig))
         if ok.sum() < min_transits:
             continue
-        t, w, sig, psi, fp = t[ok], w[ok], sig[ok], psi[ok], fp[ok]
-        tau = (t - 2739.375) / 365.25
+        t, w, sig, psi, fp, bary, cf = t[ok], w[ok], sig[ok], psi[ok], fp[ok], bary[ok], cf[ok]
+        tau = ((2010.0 + t * c) + bary * c) - 2017.5
         X = np.stack([np.sin(psi), np.cos(psi), fp, tau * np.sin(psi), tau * np.cos(psi)], axis=1)
-        n, east, north = frame(col["ra"][i], col["dec"][i])
+        if np.any(cf != 0):
+            X6 = np.column_stack([X, -1000 * cf])
+            N = X6.T @ (X6 / sig[:, None] ** 2)
+            N[5, 5] += 1 / 0.085e-3 ** 2
+            w = w - X6[:, 5] * np.linalg.solve(N, X6.T @ (w / sig**2))[5]
+        n, east, north = frame(*pos[ids[i]])
         scan = np.outer(np.sin(psi), east) + np.outer(np.cos(psi), north)
         resp = []
         for e in (e_plus, e_cross):
@@ -167,20 +189,22 @@ def test_synth_truth_and_table(injected):
     import h5py
     with h5py.File(injected.h5, "r") as f:
         g = f[TABLE]
-        assert g.attrs["n_rows"] == 1500
-        for c in ["obs_time_tcb", "centroid_pos_al", "centroid_pos_error_al", "scan_pos_angle", "parallax_factor_al"]:
-            assert g[c].attrs["offsets"] == "offsets", c
+        assert g.attrs["n_rows"] == t["n_transits"]["total"] and g.attrs["rows_are"] == "transits"
+        assert g["source_index"].attrs["n_sources"] == 1500 and g["source_index"]["n_rows"][:].sum() == g.attrs["n_rows"]
+        for c in ["obs_time_tcb", "centroid_pos_al", "centroid_pos_error_al", "scan_pos_angle", "used_by_agis_al"]:
+            assert g[c].shape == (g.attrs["n_rows"], 10), c
         assert g["obs_time_tcb"].dtype == np.int64 and g["centroid_pos_error_al"].dtype == np.float32
         psi = g["scan_pos_angle"][:]
-        assert psi.min() > -180 and psi.max() <= 180
+        assert np.nanmin(psi) > -180 and np.nanmax(psi) <= 180
         assert np.abs(g["parallax_factor_al"][:]).max() <= 1.01
+        assert not g["used_by_agis_al"][:, 0].any()
 
 
 def test_rank_independence(injected, tmp_path):
     runs = {}
     for np_ in (1, 2, 3):
         prefix = tmp_path / f"np{np_}"
-        search(injected.h5, prefix, np_=np_, extra=["--block-sources", 16, "--chunk-rows", 100])
+        search(injected, prefix, np_=np_, extra=["--block-sources", 16, "--chunk-rows", 100])
         runs[np_] = load(prefix)
     for np_ in (2, 3):
         for k in ("sums", "two_f", "sky_max_two_f", "spectrum_max_two_f"):
@@ -194,7 +218,7 @@ def test_rank_independence(injected, tmp_path):
 
 def test_injection_recovered(injected, tmp_path):
     prefix = tmp_path / "inj"
-    r = search(injected.h5, prefix, np_=2, extra=["--truth", injected.truth_path])
+    r = search(injected, prefix, np_=2, extra=["--truth", injected.truth_path])
     o = load(prefix)
     c = o.cand
     assert c["frequency"][0] == pytest.approx(WAVE["f"], abs=2.0), "best candidate not at the injected frequency (±1 bin)"
@@ -215,7 +239,7 @@ def test_injection_recovered(injected, tmp_path):
 
 def test_numpy_agrees_at_injection(injected, tmp_path):
     prefix = tmp_path / "np_check"
-    search(injected.h5, prefix, np_=1)
+    search(injected, prefix, np_=1, extra=["--no-robust"])
     o = load(prefix)
     freqs = o.arrays["frequency_nhz"]
     i = int(np.argmin(np.abs(freqs - WAVE["f"])))
@@ -223,7 +247,7 @@ def test_numpy_agrees_at_injection(injected, tmp_path):
     ra, dec = o.arrays["direction_ra"], o.arrays["direction_dec"]
     j = int(np.argmin((ra - WAVE["ra"]) ** 2 + (dec - WAVE["dec"]) ** 2))
     assert abs(ra[j] - WAVE["ra"]) < 1e-9 and abs(dec[j] - WAVE["dec"]) < 1e-9, "the injection must sit on a pixel centre"
-    two_f, amps = numpy_two_f(injected.h5, WAVE["f"], WAVE["ra"], WAVE["dec"])
+    two_f, amps = numpy_two_f(injected, WAVE["f"], WAVE["ra"], WAVE["dec"])
     assert o.arrays["two_f"][i, j] == pytest.approx(two_f, rel=1e-7)
     # The amplitude estimates agree with the injected ones within 4σ (σ from M⁻¹ of the best point).
     truth = injected.truth["wave"]["linear_amplitudes"]
@@ -235,6 +259,28 @@ def test_numpy_agrees_at_injection(injected, tmp_path):
         assert abs(a - t) < 0.5 * max(abs(x) for x in truth), (amps, truth)
 
 
+def test_colour_factor_per_ccd(injected, tmp_path):
+    """colour_factor_al as a 10-element array per transit (as in some DataLink exports) with the
+    same value on every CCD gives the same search as the scalar column."""
+    import h5py
+    per_ccd = tmp_path / "per_ccd.h5"
+    shutil.copyfile(injected.h5, per_ccd)
+    with h5py.File(per_ccd, "r+") as f:
+        g = f[TABLE]
+        c = g["colour_factor_al"]
+        attrs, v = dict(c.attrs), c[()]
+        assert np.count_nonzero(v) > 1000, "the synthetic set should have colour sources"
+        del g["colour_factor_al"]
+        d = g.create_dataset("colour_factor_al", data=np.repeat(v[:, None], 10, axis=1))
+        for k, a in attrs.items():
+            d.attrs[k] = a
+    search(injected, tmp_path / "scalar", np_=2)
+    search(injected, tmp_path / "array", np_=2, h5=per_ccd)
+    a, b = load(tmp_path / "scalar"), load(tmp_path / "array")
+    assert int(a.attrs["sources_6p_colour"]) > 100 and a.attrs["sources_6p_colour"] == b.attrs["sources_6p_colour"]
+    assert np.allclose(a.arrays["two_f"], b.arrays["two_f"], rtol=1e-9, atol=0)
+
+
 def test_null_two_f_is_chi2_4(nulls, tmp_path):
     """No injected wave: 2F over a thinned grid (frequencies 2/T apart, the 12 nside-1 directions)
     of three independent data sets follows χ²₄ (KS test), mean 4, and ~1 % exceeds its 99th
@@ -242,7 +288,7 @@ def test_null_two_f_is_chi2_4(nulls, tmp_path):
     values = []
     for k, d in enumerate(nulls):
         prefix = tmp_path / f"null{k}"
-        search(d.h5, prefix, grid=["--f-min", 6, "--f-max", 126, "--df", 12, "--nside", 1])
+        search(d, prefix, grid=["--f-min", 6, "--f-max", 126, "--df", 12, "--nside", 1])
         o = load(prefix)
         values.append(o.arrays["two_f"].ravel())
     v = np.concatenate(values)
@@ -261,6 +307,7 @@ input: {injected.h5}
 output: {prefix}
 overwrite: true
 gw_planewave:
+  positions: {injected.pos}
   f_min: 20
   f_max: 80
   df: 2
@@ -270,7 +317,7 @@ gw_planewave:
     r = run_gaiamine(["run", params], np=2)
     assert r.returncode == 0, r.describe()
     cli = tmp_path / "cli"
-    search(injected.h5, cli, np_=1)
+    search(injected, cli, np_=1)
     assert np.array_equal(load(prefix).arrays["two_f"], load(cli).arrays["two_f"], equal_nan=True)
     assert "f_min: 20" in load(prefix).attrs["parameters"]
     # The shipped parameter file parses (its input need not exist here: check the error is about it).
@@ -281,7 +328,7 @@ gw_planewave:
 
 def test_outputs_readable(injected, tmp_path):
     prefix = tmp_path / "out"
-    search(injected.h5, prefix)
+    search(injected, prefix)
     t = astropy_table(f"{prefix}.ecsv")
     # Peaks ≥ 3 frequency steps apart in 31 frequencies: at most 8 candidates.
     assert 5 <= len(t) <= 8 and t["frequency"].unit == "nHz" and t["ra"].unit == "deg"
@@ -303,24 +350,42 @@ def test_bad_input(injected, tmp_path):
             assert n in r.stderr, f"{n!r} not in the error\n" + r.describe()
         return r
     out = tmp_path / "bad_out"
-    fails(["gw-planewave", tmp_path / "missing.h5", "--out", out], "no such file", np_=2)
-    fails(["gw-planewave", injected.h5, "--out", out, "--f-min", 50, "--f-max", 10], "f_max")
-    fails(["gw-planewave", injected.h5, "--out", out, "--nside", 3], "nside")
-    fails(["gw-planewave", injected.h5, "--out", out, "--min-transits", 3], "--min-transits")
-    fails(["gw-planewave", injected.h5, "--out", tmp_path / "no" / "dir" / "x"], "does not exist", np_=2)
-    # A negative standard error in one transit: the error names file, row, source_id, column, transit.
+    pos = ["--positions", injected.pos]
+    fails(["gw-planewave", tmp_path / "missing.h5", *pos, "--out", out], "no such file", np_=2)
+    fails(["gw-planewave", injected.h5, *pos, "--out", out, "--f-min", 50, "--f-max", 10], "f_max")
+    fails(["gw-planewave", injected.h5, *pos, "--out", out, "--nside", 3], "nside")
+    fails(["gw-planewave", injected.h5, *pos, "--out", out, "--min-transits", 3], "--min-transits")
+    fails(["gw-planewave", injected.h5, *pos, "--out", tmp_path / "no" / "dir" / "x"], "does not exist", np_=2)
+    fails(["gw-planewave", injected.h5, *GRID, "--out", out], "positions", np_=2)
     import h5py
+    # A negative standard error on a used CCD: the error names file, row, source_id, column, CCD.
     bad = tmp_path / "bad.h5"
     shutil.copyfile(injected.h5, bad)
     with h5py.File(bad, "r+") as f:
         g = f[TABLE]
-        off = g["offsets"][:]
-        row = 777
+        row = 777 + int(np.argmax(g["used_by_agis_al"][777:, 3] == 1))
         e = g["centroid_pos_error_al"]
-        e[off[row] + 3] = -0.5
+        e[row, 3] = -0.5
         sid = int(g["source_id"][row])
-    r = fails(["gw-planewave", bad, *GRID, "--out", out], f"row {row}", str(sid), "centroid_pos_error_al", "transit 3", np_=3)
+    r = fails(["gw-planewave", bad, *pos, *GRID, "--out", out], f"row {row}", str(sid), "centroid_pos_error_al", "CCD 3", np_=3)
     assert not any(Path(f"{out}{s}").exists() for s in (".h5", ".ecsv", ".svg", ".h5.partial"))
+    # A source's transits out of time order (a file written by hand): named, with its row.
+    unsorted = tmp_path / "unsorted.h5"
+    shutil.copyfile(injected.h5, unsorted)
+    with h5py.File(unsorted, "r+") as f:
+        g = f[TABLE]
+        a = int(g["source_index"]["first_row"][5])
+        t = g["obs_time_tcb"][a:a + 2]
+        g["obs_time_tcb"][a:a + 2] = t[::-1]
+    fails(["gw-planewave", unsorted, *pos, *GRID, "--out", out], f"row {a + 1}", "sorted by time", np_=2)
+    # A source without a position.
+    few = tmp_path / "few.h5"
+    shutil.copyfile(injected.pos, few)
+    with h5py.File(few, "r+") as f:
+        ids = f["gaia_source"]["source_id"]
+        missing = int(ids[700])
+        ids[700] = missing - 1
+    fails(["gw-planewave", injected.h5, "--positions", few, *GRID, "--out", out], f"source_id {missing}", "has no position", np_=2)
     # Not an epoch_astrometry table.
     other = tmp_path / "other.h5"
     with h5py.File(other, "w") as f:
@@ -328,7 +393,7 @@ def test_bad_input(injected, tmp_path):
         g.attrs["n_rows"] = np.int64(1)
         g.attrs["columns"] = ["source_id"]
         g.create_dataset("source_id", data=np.array([1], dtype=np.int64))
-    fails(["gw-planewave", other, "--out", out], "centroid_pos_al", np_=2)
+    fails(["gw-planewave", other, *pos, "--out", out], "centroid_pos_al", np_=2)
     # An existing output is not replaced without --overwrite.
-    search(injected.h5, tmp_path / "exists")
-    fails(["gw-planewave", injected.h5, *GRID, "--out", tmp_path / "exists"], "--overwrite")
+    search(injected, tmp_path / "exists")
+    fails(["gw-planewave", injected.h5, *pos, *GRID, "--out", tmp_path / "exists"], "--overwrite")

@@ -40,8 +40,9 @@ def data(tmp_path_factory):
     r = run_gaiamine(["synth", "epoch_astrometry", "--sources", 300, "--files", 2, "--seed", 44, "--out", d / "ea"])
     assert r.returncode == 0, r.describe()
     ea = sorted((d / "ea").glob("EpochAstrometry_*.csv.gz"))
+    ea_pos = sorted((d / "ea").glob("GaiaSource_*.csv.gz"))  # the DR4 epoch astrometry has no positions
     out = SimpleNamespace(dir=d)
-    for name, files in (("xp", xp), ("epoch", ep), ("gs", gs), ("ea", ea)):
+    for name, files in (("xp", xp), ("epoch", ep), ("gs", gs), ("ea", ea), ("ea_pos", ea_pos)):
         setattr(out, name, d / f"{name}.h5")
         repack(files, d / f"{name}.h5", np=2)
     with h5py.File(out.xp) as f:
@@ -57,7 +58,8 @@ def job_args(job, data):
                         ""],
         "gw-vsh": [data.gs, "--lmax", 2, "--filter", "astrometric_params_solved == 31"],
         "gw-correlation": [data.gs, "--bins", 6, "--filter", "astrometric_params_solved == 31", "--block-sources", 256],
-        "gw-planewave": [data.ea, "--f-min", 20, "--f-max", 40, "--df", 5, "--nside", 2, "--min-transits", 8],
+        "gw-planewave": [data.ea, "--positions", data.ea_pos, "--f-min", 20, "--f-max", 40, "--df", 5, "--nside", 2,
+                         "--min-transits", 8],
         "select": [data.epoch, "--where", "count(g_transit_mag) > 10", "--columns", "source_id,g_transit_mag",
                    "--define", "gmed=median(g_transit_mag)"],
         "aggregate": [data.gs, "--by", "hpx=healpix(3)", "--values", "parallax,pmtot=hypot(pmra, pmdec)",

@@ -32,7 +32,9 @@ def data(tmp_path_factory):
     r = run_gaiamine(["synth", "epoch_astrometry", "--sources", 200, "--files", 2, "--seed", 54, "--out", d / "ea"])
     assert r.returncode == 0, r.describe()
     repack(sorted((d / "ea").glob("EpochAstrometry_*.csv.gz")), d / "ea.h5", np=2)
+    repack(sorted((d / "ea").glob("GaiaSource_*.csv.gz")), d / "ea_pos.h5", np=2)  # positions: not in the DR4 product
     out["ea"] = d / "ea.h5"
+    out["ea_pos"] = d / "ea_pos.h5"
     out["dir"] = d
     return out
 
@@ -48,7 +50,8 @@ def column(path, table, name):
 
 
 def filtered_copy(src, dst, table, keep):
-    """The table with only the rows `keep` selects, in GaiaMine's layout (Docs/data-format.md)."""
+    """The table with only the rows `keep` selects, in GaiaMine's layout (Docs/data-format.md);
+    a transit table's per-source index is rebuilt from the kept rows."""
     keep = np.asarray(keep, bool)
     with h5py.File(src) as f, h5py.File(dst, "w") as g:
         for k, v in f.attrs.items():
@@ -65,6 +68,19 @@ def filtered_copy(src, dst, table, keep):
             lengths = np.diff(off)[keep]
             new_offsets[o] = (off, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
         for name, d in t.items():
+            if isinstance(d, h5py.Group):
+                if name == "source_index":
+                    sid = t["source_id"][()][keep]
+                    ids, first, counts = np.unique(sid, return_index=True, return_counts=True)
+                    gi = u.create_group(name)
+                    for k, v in d.attrs.items():
+                        gi.attrs[k] = v
+                    gi.attrs["n_sources"] = np.int64(len(ids))
+                    for k, v in (("source_id", ids), ("first_row", first), ("n_rows", counts)):
+                        e = gi.create_dataset(k, data=v.astype(np.int64))
+                        for a, b in d[k].attrs.items():
+                            e.attrs[a] = b
+                continue
             if name in offsets_of:
                 data = new_offsets[name][1]
             elif "offsets" in d.attrs:
@@ -100,7 +116,8 @@ def cases(data):
     g = column(data["gs"], "gaia_source", "phot_g_mean_mag")
     qso = column(data["gs"], "gaia_source", "in_qso_candidates")
     g_cut = float(np.nanmedian(g))
-    dec = column(data["ea"], "epoch_astrometry", "dec")
+    bary = column(data["ea"], "epoch_astrometry", "obs_time_bary_corr")   # per transit row, null (NaN) never kept
+    bary_cut = float(np.nanmedian(bary))
     with h5py.File(data["ea"]) as f:
         sid = f["epoch_astrometry"]["source_id"][()]      # int64 arithmetic, exact beyond 2^53
     return {
@@ -115,9 +132,11 @@ def cases(data):
                                # A boolean column (null: -1, not true): SQL's three-valued `or`, then null → dropped.
                                where=f"phot_g_mean_mag < {g_cut!r} or in_qso_candidates",
                                keep=(g < g_cut) | (qso == 1)),
-        "gw-planewave": dict(args=["--f-min", 20, "--f-max", 40, "--df", 5, "--nside", 2, "--min-transits", 8],
-                             input=data["ea"], table="epoch_astrometry", where="dec > -30 and source_id % 3 != 0",
-                             keep=(dec > -30) & (sid % 3 != 0)),
+        # Rows are transits: a transit the expression drops is as if absent, a source with none left too.
+        "gw-planewave": dict(args=["--positions", data["ea_pos"], "--f-min", 20, "--f-max", 40, "--df", 5, "--nside", 2,
+                                   "--min-transits", 8],
+                             input=data["ea"], table="epoch_astrometry", where=f"obs_time_bary_corr > {bary_cut!r} and source_id % 3 != 0",
+                             keep=(bary > bary_cut) & (sid % 3 != 0)),
     }
 
 

@@ -1,12 +1,15 @@
-// Reading a repacked `epoch_astrometry` table (Docs/data-format.md) for the plane-wave search:
-// the columns, blocks of rows' ragged arrays, and the cleaning that turns a row into the
-// AlongScanSeries the kernel takes — counting every transit it drops, by reason, and refusing
-// values that cannot be right with an error naming file, row, source_id, column and transit.
+// Reading a repacked `epoch_astrometry` transit table (Docs/data-format.md: one row per
+// field-of-view transit, per-CCD columns N × n_ccd, the per-source index) for the plane-wave
+// search: the columns, a block of whole sources (one contiguous slice of rows through the index),
+// and each source as the Astrometry kernel's SourceObservations — refusing values that cannot be
+// right with an error naming file, row, source_id, column and CCD.
 //
-// Per transit the search uses obs_time_tcb (TCB ns since JD 2455197.5; int64, or float64 ns),
-// centroid_pos_al and centroid_pos_error_al (mas), scan_pos_angle (deg, north through east) and
-// parallax_factor_al; used_by_agis_al is optional (absent: every transit counts as used).
-// τ = (t − J2017.5)/365.25 d, J2017.5 = 2739.375 d after JD 2455197.5 (the GW phase reference).
+// Used: obs_time_tcb (int64 ns, TCB since 2010-01-01), centroid_pos_al, centroid_pos_error_al
+// (mas), scan_pos_angle (deg), used_by_agis_al (int8 0/1, −1 null), obs_time_bary_corr (ns),
+// parallax_factor_al; agis_source_excess_noise (absent: 0) and colour_factor_al (per transit or per
+// CCD; absent: 0) optional. Positions (the DataLink
+// product has none) come from a second table with source_id, ra, dec (PlaneWavePositions.swift).
+import Astrometry
 import Foundation
 import GaiaIO
 import GWAstrometry
@@ -14,200 +17,163 @@ import GWAstrometry
 enum AstrometryColumns {
     static let table = "epoch_astrometry"
     static let time = "obs_time_tcb", value = "centroid_pos_al", error = "centroid_pos_error_al"
-    static let angle = "scan_pos_angle", parallaxFactor = "parallax_factor_al", used = "used_by_agis_al"
-    static let perTransit = [time, value, error, angle, parallaxFactor]
-    /// J2017.5 in TCB days since JD 2455197.5.
-    static let referenceDays = 2739.375
-    static let nanosecondsPerDay = 86_400e9
+    static let angle = "scan_pos_angle", used = "used_by_agis_al"
+    static let bary = "obs_time_bary_corr", parallaxFactor = "parallax_factor_al", excess = "agis_source_excess_noise"
+    static let colour = "colour_factor_al"
+    /// Per-CCD float columns read as Double, in AstrometryBlock.perCCD order.
+    static let perCCD = [value, error, angle]
+    static let perTransit = [bary, parallaxFactor]
 }
 
-/// Why a transit was not used. Counted once, under the first reason that applies.
-public enum TransitDrop: Int, CaseIterable, Sendable {
-    case notUsedByAGIS, timeNull, valueNull, errorNull, angleNull, parallaxFactorNull
-
-    public var key: String {
-        ["not_used_by_agis", "time_null", "value_null", "error_null", "angle_null", "parallax_factor_null"][rawValue]
-    }
-    public var text: String {
-        ["used_by_agis_al False", "obs_time_tcb null", "centroid_pos_al null/NaN", "centroid_pos_error_al null/NaN",
-         "scan_pos_angle null/NaN", "parallax_factor_al null/NaN"][rawValue]
-    }
-}
-
-/// Why a source was not used.
+/// Why a source was not searched.
 public enum SourceSkip: Int, CaseIterable, Sendable {
-    case tooFewTransits, degenerateDesign
+    case noObservations, tooFewObservations, degenerateDesign
 
-    public var key: String { ["too_few_transits", "degenerate_design"][rawValue] }
-    public var text: String { ["fewer than min_transits usable transits", "5-parameter design singular"][rawValue] }
+    public var key: String { ["no_observations", "too_few_observations", "degenerate_design"][rawValue] }
+    public var text: String {
+        ["no usable CCD observation", "fewer than min_transits usable CCD observations", "5-parameter design singular"][rawValue]
+    }
 }
 
 public struct PlaneWaveCounts: Sendable {
-    public var rows = 0
+    public var sources = 0
     public var sourcesUsed = 0
+    /// Sources solved with the 6-parameter constrained-colour model (non-zero colour_factor_al).
+    public var sourcesColour = 0
     public var skipped = [Int](repeating: 0, count: SourceSkip.allCases.count)
-    public var transitsTotal = 0
-    /// Transits that passed cleaning, and those of the sources the search used.
-    public var transitsUsed = 0
-    public var transitsSearched = 0
-    public var dropped = [Int](repeating: 0, count: TransitDrop.allCases.count)
+    public var transits = 0
+    /// CCD observations in the rows read; kept by the kernel's selection; of those, flagged as
+    /// outliers by the robust solution (downweight < 0.2); in the searched sources.
+    public var observations = 0, selected = 0, outliers = 0, searched = 0
+    /// Observations rejected by the selection, per ObservationRejection.
+    public var rejected = [Int](repeating: 0, count: ObservationRejection.allCases.count)
 
     public init() {}
 
     /// All counts in one array, to be summed over ranks in one reduction.
-    var packed: [Int] { [rows, sourcesUsed, transitsTotal, transitsUsed, transitsSearched] + skipped + dropped }
+    var packed: [Int] { [sources, sourcesUsed, sourcesColour, transits, observations, selected, outliers, searched] + skipped + rejected }
     init(packed p: [Int]) {
-        (rows, sourcesUsed, transitsTotal, transitsUsed, transitsSearched) = (p[0], p[1], p[2], p[3], p[4])
-        skipped = Array(p[5..<(5 + skipped.count)])
-        dropped = Array(p[(5 + skipped.count)...])
+        (sources, sourcesUsed, sourcesColour, transits) = (p[0], p[1], p[2], p[3])
+        (observations, selected, outliers, searched) = (p[4], p[5], p[6], p[7])
+        skipped = Array(p[8..<(8 + skipped.count)])
+        rejected = Array(p[(8 + skipped.count)...])
     }
 }
 
-/// A ragged numeric column of any float, int64 or bool (int8) storage, read as Double with nulls
-/// as NaN.
-struct RaggedColumn {
-    enum Kind { case float64, float32, int64, int8 }
-    let kind: Kind
-    let fill: Int64?
-
-    init(table: GaiaTable, column c: String) throws {
-        guard table.hasColumn(c) else { throw GWJobError("\(table.path):/\(table.name) has no column '\(c)'") }
-        guard try table.width(of: c) == 0 else {
-            throw GWJobError("\(table.path):/\(table.name)/\(c) is not a per-transit (ragged) column")
-        }
-        let empty = RowRange(start: 0, count: 0)
-        if (try? table.readRagged(c, rows: empty, as: Double.self)) != nil { kind = .float64 }
-        else if (try? table.readRagged(c, rows: empty, as: Float.self)) != nil { kind = .float32 }
-        else if (try? table.readRagged(c, rows: empty, as: Int64.self)) != nil { kind = .int64 }
-        else if (try? table.readRagged(c, rows: empty, as: Int8.self)) != nil { kind = .int8 }
-        else { throw GWJobError("\(table.path):/\(table.name)/\(c) is not a numeric column") }
-        fill = (try table.attribute("_FillValue", of: c)).flatMap { Int64($0) }
-    }
-
-    func read(_ t: GaiaTable, _ c: String, rows: RowRange) throws -> (values: [Double], offsets: [Int]) {
-        switch kind {
-        case .float64: return try t.readRagged(c, rows: rows, as: Double.self, collective: true)
-        case .float32:
-            let r = try t.readRagged(c, rows: rows, as: Float.self, collective: true)
-            return (r.values.map(Double.init), r.offsets)
-        case .int64:
-            let r = try t.readRagged(c, rows: rows, as: Int64.self, collective: true)
-            return (r.values.map { $0 == fill ? .nan : Double($0) }, r.offsets)
-        case .int8:
-            let r = try t.readRagged(c, rows: rows, as: Int8.self, collective: true)
-            return (r.values.map { Int64($0) == fill ? .nan : Double($0) }, r.offsets)
-        }
-    }
-}
-
-/// A block of rows: per-source scalars and per-transit arrays (offsets relative to the block).
+/// The rows of a run of whole sources (index positions `sources`).
 struct AstrometryBlock {
-    var first: Int
-    var sourceIDs: [Int64] = [], ra: [Double] = [], dec: [Double] = []
-    var nTransits: [Double]? = nil
-    /// Per transit, in the order of AstrometryColumns.perTransit, then used_by_agis_al (if present).
-    var columns: [[Double]] = []
-    var offsets: [[Int]] = []
-    var count: Int { sourceIDs.count }
+    var sources: Range<Int>
+    var rows: RowRange
+    var sourceIDs: [Int64] = []
+    var time: [Int64] = [], used: [Int8] = []
+    /// Per CCD (rows × nCCD) in AstrometryColumns.perCCD order; per transit in perTransit order.
+    var perCCD: [[Double]] = [], perTransit: [[Double]] = []
+    var excess: [Double]? = nil
+    /// Per transit or per CCD (EpochAstrometryReader.colourWidth), nil when absent.
+    var colour: [Double]? = nil
 }
 
 struct EpochAstrometryReader {
     let table: GaiaTable
-    let kinds: [RaggedColumn]
-    let hasUsedFlag: Bool
-    let hasNTransits: Bool
-    let names: [String]
+    let index: SourceIndex
+    let nCCD: Int
+    let hasExcess: Bool
+    /// colour_factor_al elements per row: 0 absent, 1 per transit, nCCD per CCD.
+    let colourWidth: Int
 
-    /// Checks the columns (collective: zero-row reads on every rank).
+    /// Checks the columns and reads the whole per-source index (collective: every rank).
     init(table: GaiaTable) throws {
         self.table = table
-        var missing: [String] = []
-        for c in ["source_id", "ra", "dec"] + AstrometryColumns.perTransit where !table.hasColumn(c) { missing.append(c) }
+        let required = ["source_id", AstrometryColumns.time, AstrometryColumns.used] + AstrometryColumns.perCCD + AstrometryColumns.perTransit
+        let missing = required.filter { !table.hasColumn($0) }
         guard missing.isEmpty else {
             throw GWJobError("\(table.path):/\(table.name) has no column\(missing.count > 1 ? "s" : "") "
-                             + missing.map { "'\($0)'" }.joined(separator: ", ") + " (an epoch_astrometry table is needed; Docs/data-format.md)")
+                             + missing.map { "'\($0)'" }.joined(separator: ", ") + " (an epoch_astrometry transit table is needed; Docs/data-format.md)")
         }
-        hasUsedFlag = table.hasColumn(AstrometryColumns.used)
-        hasNTransits = table.hasColumn("n_transits")
-        names = AstrometryColumns.perTransit + (hasUsedFlag ? [AstrometryColumns.used] : [])
-        kinds = try names.map { try RaggedColumn(table: table, column: $0) }
+        guard table.hasSourceIndex else {
+            throw GWJobError("\(table.path):/\(table.name) has no per-source index: its rows are not transits of the DR4 layout "
+                             + "(repack the epoch astrometry files with gaiamine repack; Docs/data-format.md)")
+        }
+        index = try table.readSourceIndex()
+        nCCD = try table.width(of: AstrometryColumns.time)
+        for c in [AstrometryColumns.used] + AstrometryColumns.perCCD where try table.width(of: c) != nCCD {
+            throw GWJobError("\(table.path):/\(table.name)/\(c) has \(try table.width(of: c)) elements per row, "
+                             + "'\(AstrometryColumns.time)' has \(nCCD): per-CCD columns must agree")
+        }
+        hasExcess = table.hasColumn(AstrometryColumns.excess)
+        for c in AstrometryColumns.perTransit + (hasExcess ? [AstrometryColumns.excess] : []) where try table.width(of: c) != 1 {
+            throw GWJobError("\(table.path):/\(table.name)/\(c) must have one value per transit")
+        }
+        colourWidth = table.hasColumn(AstrometryColumns.colour) ? try table.width(of: AstrometryColumns.colour) : 0
+        guard [0, 1, nCCD].contains(colourWidth) else {
+            throw GWJobError("\(table.path):/\(table.name)/\(AstrometryColumns.colour) has \(colourWidth) elements per row: one per transit or one per CCD (\(nCCD)) expected")
+        }
     }
 
-    /// Per-row transit counts from the time column's offsets (the cost pre-pass). Collective.
-    func transitCounts(rows: RowRange) throws -> [Int] {
-        guard let off = try table.attribute("offsets", of: AstrometryColumns.time) else {
-            throw GWJobError("\(table.path):/\(table.name)/\(AstrometryColumns.time) has no offsets")
-        }
-        let o = try table.read(off, rows: RowRange(start: rows.start, count: rows.count + (rows.count > 0 ? 1 : 0)),
-                               as: Int64.self, collective: true)
-        return rows.count == 0 ? [] : (0..<rows.count).map { Int(o[$0 + 1] - o[$0]) }
-    }
-
-    /// Everything for `rows`. Collective: every rank calls it the same number of times.
-    func read(rows: RowRange) throws -> AstrometryBlock {
-        var b = AstrometryBlock(first: rows.start)
+    /// Everything for the sources at index positions `sources`. Collective: every rank calls it
+    /// the same number of times.
+    func read(sources: Range<Int>) throws -> AstrometryBlock {
+        let rows = index.rows(of: sources)
+        var b = AstrometryBlock(sources: sources, rows: rows)
         b.sourceIDs = try table.read("source_id", rows: rows, as: Int64.self, collective: true)
-        b.ra = try Self.scalar(table, "ra", rows)
-        b.dec = try Self.scalar(table, "dec", rows)
-        if hasNTransits { b.nTransits = try Self.scalar(table, "n_transits", rows) }
-        for (c, k) in zip(names, kinds) {
-            let r = try k.read(table, c, rows: rows)
-            b.columns.append(r.values)
-            b.offsets.append(r.offsets)
-        }
+        b.time = try table.read(AstrometryColumns.time, rows: rows, as: Int64.self, collective: true)
+        b.used = try table.read(AstrometryColumns.used, rows: rows, as: Int8.self, collective: true)
+        b.perCCD = try AstrometryColumns.perCCD.map { try Self.doubles(table, $0, rows) }
+        b.perTransit = try AstrometryColumns.perTransit.map { try Self.doubles(table, $0, rows) }
+        if hasExcess { b.excess = try Self.doubles(table, AstrometryColumns.excess, rows) }
+        if colourWidth > 0 { b.colour = try Self.doubles(table, AstrometryColumns.colour, rows) }
         return b
     }
 
-    static func scalar(_ t: GaiaTable, _ c: String, _ rows: RowRange) throws -> [Double] {
-        if let v = try? t.read(c, rows: rows, as: Double.self, collective: true) { return v }
-        if let v = try? t.read(c, rows: rows, as: Float.self, collective: true) { return v.map(Double.init) }
-        if let v = try? t.read(c, rows: rows, as: Int16.self, collective: true) { return v.map(Double.init) }
-        if let v = try? t.read(c, rows: rows, as: Int32.self, collective: true) { return v.map(Double.init) }
-        return try t.read(c, rows: rows, as: Int64.self, collective: true).map(Double.init)
+    /// The block against the index: source_id of every row, transits in time order (a file
+    /// written by hand may break either). Not collective: call it where errors are agreed on.
+    func check(_ b: AstrometryBlock) throws {
+        try index.checkSlice(sourceIDs: b.sourceIDs, sources: b.sources, file: table.path)
+        try index.checkTransitOrder(obsTimeTCB: b.time, nCCD: nCCD, sources: b.sources, file: table.path)
     }
 
-    /// Row i of the block as the kernel's series (only usable transits), counting drops. Throws,
-    /// naming file, row, source_id, column and transit, for values no measurement can have.
-    func series(_ b: AstrometryBlock, row i: Int, counts: inout PlaneWaveCounts) throws -> AlongScanSeries {
-        let row = b.first + i, id = b.sourceIDs[i]
-        func bad(_ column: String, _ why: String, transit k: Int? = nil) -> GWJobError {
-            GWJobError("\(table.path):/\(table.name) row \(row) (source_id \(id)), column '\(column)'"
-                       + (k.map { ", transit \($0)" } ?? "") + ": \(why)")
+    /// A float column as Double (float64 or float32 storage; NaN = null).
+    static func doubles(_ t: GaiaTable, _ c: String, _ rows: RowRange) throws -> [Double] {
+        if let v = try? t.read(c, rows: rows, as: Double.self, collective: true) { return v }
+        if let v = try? t.read(c, rows: rows, as: Float.self, collective: true) { return v.map(Double.init) }
+        throw GWJobError("\(t.path):/\(t.name)/\(c) is not a float32 or float64 column")
+    }
+
+    /// Source `i` (index position) of the block as the kernel's input. Throws, naming file, row,
+    /// source_id, column and CCD, for values no measurement can have.
+    func observations(_ b: AstrometryBlock, source i: Int) throws -> SourceObservations {
+        let first = Int(index.firstRows[i]) - b.rows.start, n = Int(index.rowCounts[i]), id = index.sourceIDs[i]
+        func bad(_ row: Int, _ column: String, _ why: String, ccd: Int? = nil) -> GWJobError {
+            GWJobError("\(table.path):/\(table.name) row \(b.rows.start + row) (source_id \(id)), column '\(column)'"
+                       + (ccd.map { ", CCD \($0)" } ?? "") + ": \(why)")
         }
-        let ra = b.ra[i], dec = b.dec[i]
-        guard ra.isFinite, ra >= 0, ra <= 360 else { throw bad("ra", "\(ra) is not a right ascension in [0, 360] deg") }
-        guard dec.isFinite, abs(dec) <= 90 else { throw bad("dec", "\(dec) is not a declination in [−90, 90] deg") }
-        let lo = b.offsets[0][i], hi = b.offsets[0][i + 1]
-        for (c, off) in zip(names, b.offsets).dropFirst() where off[i + 1] - off[i] != hi - lo {
-            throw bad(c, "\(off[i + 1] - off[i]) transits, but '\(AstrometryColumns.time)' has \(hi - lo)")
+        var s = SourceObservations(sourceID: id, nCCD: nCCD, transitCount: n)
+        let lo = first * nCCD, hi = (first + n) * nCCD
+        s.obsTimeTCB = Array(b.time[lo..<hi])
+        s.usedByAGISAL = Array(b.used[lo..<hi])
+        s.centroidPosAL = Array(b.perCCD[0][lo..<hi])
+        s.centroidPosErrorAL = Array(b.perCCD[1][lo..<hi])
+        s.scanPosAngle = Array(b.perCCD[2][lo..<hi])
+        s.obsTimeBaryCorr = Array(b.perTransit[0][first..<(first + n)])
+        s.parallaxFactorAL = Array(b.perTransit[1][first..<(first + n)])
+        if let c = b.colour {
+            s.colourFactorAL = Array(c[(first * colourWidth)..<((first + n) * colourWidth)])
+        } else {
+            s.colourFactorAL = [Double](repeating: 0, count: n)
         }
-        if let n = b.nTransits?[i], n.isFinite, Int(n) != hi - lo {
-            throw bad("n_transits", "\(Int(n)), but the per-transit arrays have \(hi - lo) elements")
-        }
-        var s = AlongScanSeries(sourceID: id, raDeg: ra, decDeg: dec)
-        let col = b.columns
-        for j in 0..<(hi - lo) {
-            counts.transitsTotal += 1
-            let t = col[0][lo + j], v = col[1][lo + j], e = col[2][lo + j], psi = col[3][lo + j], f = col[4][lo + j]
-            let used = hasUsedFlag ? col[5][lo + j] : 1
-            let drop: TransitDrop?
-            if used == 0 { drop = .notUsedByAGIS }  // null (NaN) counts as used
-            else if !t.isFinite { drop = .timeNull }
-            else if !v.isFinite { drop = .valueNull }
-            else if e.isNaN { drop = .errorNull }
-            else if !psi.isFinite { drop = .angleNull }
-            else if !f.isFinite { drop = .parallaxFactorNull }
-            else { drop = nil }
-            if let d = drop {
-                counts.dropped[d.rawValue] += 1
-                continue
+        let eps = b.excess?[first] ?? 0
+        s.agisSourceExcessNoise = eps.isNaN ? 0 : eps
+        for j in 0..<n {
+            let f = s.parallaxFactorAL[j]
+            guard !f.isFinite || abs(f) <= 1.1 else { throw bad(first + j, AstrometryColumns.parallaxFactor, "\(f): |parallax factor| must be ≤ 1.1 (AU)") }
+            for k in 0..<nCCD where s.usedByAGISAL[j * nCCD + k] == 1 {
+                let e = s.centroidPosErrorAL[j * nCCD + k], psi = s.scanPosAngle[j * nCCD + k]
+                guard e.isNaN || (e > 0 && e.isFinite) else { throw bad(first + j, AstrometryColumns.error, "\(e) is not a positive standard error", ccd: k) }
+                guard !psi.isFinite || abs(psi) <= 360 else { throw bad(first + j, AstrometryColumns.angle, "\(psi) deg is not an angle in [−360, 360]", ccd: k) }
             }
-            guard e > 0, e.isFinite else { throw bad(AstrometryColumns.error, "\(e) is not a positive standard error", transit: j) }
-            guard abs(psi) <= 360 else { throw bad(AstrometryColumns.angle, "\(psi) deg is not an angle in [−360, 360]", transit: j) }
-            guard abs(f) <= 1.1 else { throw bad(AstrometryColumns.parallaxFactor, "\(f): |parallax factor| must be ≤ 1.1 (AU)", transit: j) }
-            counts.transitsUsed += 1
-            let tau = (t / AstrometryColumns.nanosecondsPerDay - AstrometryColumns.referenceDays) / 365.25
-            s.append(tau: tau, psi: psi * .pi / 180, parallaxFactor: f, value: v, sigma: e)
+        }
+        guard s.agisSourceExcessNoise >= 0, s.agisSourceExcessNoise.isFinite else {
+            throw bad(first, AstrometryColumns.excess, "\(s.agisSourceExcessNoise) is not an excess noise ≥ 0 mas")
         }
         return s
     }

@@ -9,6 +9,7 @@
 // Amplitudes are strains: â (mas of deflection) / (mas per radian).
 import Foundation
 import GaiaFormat
+import Astrometry
 import GaiaIO
 import GWAstrometry
 
@@ -80,11 +81,13 @@ public enum PlaneWaveOutputs {
             ("two_f_threshold_global_fap_0.01", String(format: "%.4f", r.threshold)),
             ("two_f_mean_over_grid", String(format: "%.4f", mean)),
             ("fraction_of_grid_two_f_above_13.277", String(format: "%.5f", above)),
-            ("sources_in_table", "\(c.rows)"), ("sources_used", "\(c.sourcesUsed)"),
+            ("robust", "\(r.options.robust)"), ("positions", r.options.positions),
+            ("sources_in_table", "\(c.sources)"), ("sources_used", "\(c.sourcesUsed)"), ("sources_6p_colour", "\(c.sourcesColour)"),
         ]
         for k in SourceSkip.allCases { m.append(("sources_skipped_\(k.key)", "\(c.skipped[k.rawValue])")) }
-        m += [("transits_total", "\(c.transitsTotal)"), ("transits_usable", "\(c.transitsUsed)"), ("transits_searched", "\(c.transitsSearched)")]
-        for k in TransitDrop.allCases { m.append(("transits_dropped_\(k.key)", "\(c.dropped[k.rawValue])")) }
+        m += [("transits_total", "\(c.transits)"), ("observations_total", "\(c.observations)"),
+              ("observations_selected", "\(c.selected)"), ("observations_outliers", "\(c.outliers)"), ("observations_searched", "\(c.searched)")]
+        for k in ObservationRejection.allCases { m.append(("observations_rejected_\(k.key)", "\(c.rejected[k.rawValue])")) }
         m += [("blocks", "\(s.blocks)"), ("block_sources", "\(r.options.blockSources)"), ("mpi_ranks", "\(s.ranks)"),
               ("seconds", String(format: "%.3f", s.seconds)), ("kernel_seconds", String(format: "%.3f", s.kernelSeconds)),
               ("kernel_cpu_seconds", String(format: "%.3f", s.kernelCPUSeconds)),
@@ -130,14 +133,15 @@ public enum PlaneWaveOutputs {
     public static func summary(_ r: PlaneWaveResult, prefix: String) -> String {
         let s = r.statistics, c = s.counts, g = r.grid
         var out = String(format: "gw-planewave: done: %d sources (%d used) × %d grid points on %d rank(s) in %.2f s",
-                         c.rows, c.sourcesUsed, g.count, s.ranks, s.seconds)
+                         c.sources, c.sourcesUsed, g.count, s.ranks, s.seconds)
         out += String(format: "\n  kernel    %.3g source·grid points per CPU-second per core (%.2f CPU-s, %.2f wall-s summed over ranks; slowest rank %.2f s)",
                       throughput(r), s.kernelCPUSeconds, s.kernelSeconds, s.kernelMax)
-        out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by n_transits + 0.8·N_dir)",
+        out += String(format: "\n  balance   modelled cost per rank max/mean %.3f (blocks of %d sources split by N_obs + 0.8·N_dir)",
                       s.costMax / max(s.costMean, 1e-300), r.options.blockSources)
+        out += "\n  colour    \(c.sourcesColour) sources with colour_factor_al ≠ 0 solved with 6p-constrained-colour (pseudocolour term removed)"
         out += "\n  skipped   " + SourceSkip.allCases.map { "\(c.skipped[$0.rawValue]) \($0.text)" }.joined(separator: "; ")
-        out += "\n  transits  \(c.transitsTotal) in the table, \(c.transitsSearched) searched; dropped: "
-            + TransitDrop.allCases.map { "\(c.dropped[$0.rawValue]) \($0.text)" }.joined(separator: ", ")
+        out += "\n  CCD obs.  \(c.observations) in \(c.transits) transits; \(c.selected) selected, \(c.outliers) outliers, \(c.searched) searched; "
+            + "rejected (sources solved): " + ObservationRejection.allCases.map { "\(c.rejected[$0.rawValue]) \($0.key)" }.joined(separator: ", ")
         out += String(format: "\n  grid      %d frequencies %.4g–%.4g nHz (step %.4g) × %d directions (nside %d); 2F threshold for global FAP 1%%: %.2f",
                       g.frequencyCount, g.fMin, g.frequencies.last ?? g.fMin, g.df, g.directionCount, g.nside, r.threshold)
         for cand in r.candidates.prefix(5) {

@@ -1,43 +1,27 @@
-// Step 2 of `gw-planewave` (see PlaneWaveRun.swift): fixed blocks dealt to ranks by modelled cost.
+// Step 2 of `gw-planewave` (see PlaneWaveRun.swift): fixed blocks of sources dealt to ranks by
+// modelled cost. A source's transits are one contiguous slice of rows (the per-source index), so
+// a block of sources is one slice too and a source is never split across ranks.
 import GaiaIO
 import GWAstrometry
-import MPI
 
-/// Fixed blocks of rows split over ranks by modelled cost (scalable: no all-rows array anywhere).
-///  1. Each rank reads the transit counts (offsets only) of an equal-count slice of the blocks.
-///  2. With S_r the slice's cost and P_r = Σ_{q<r} S_q (MPI_Exscan), boundary k is the first block
-///     where the running cost reaches k/ranks of the total; each rank finds those inside its
-///     slice and an allreduce(min) combines them.
-/// The split decides who computes a block, never what is computed.
 enum PlaneWavePartition {
-    /// Modelled cost of a source: stage 1 ∝ transits × frequencies, stage 2 ∝ directions ×
+    /// Modelled cost of a source: stage 1 ∝ observations × frequencies, stage 2 ∝ directions ×
     /// frequencies; measured (Docs/gw-planewave.md, 127 frequencies, nside 1–16) 0.32 µs per
-    /// transit and 0.25 µs per direction: cost ∝ N_transits + 0.8 N_dir.
-    static func cost(transits: Int, directions: Int) -> Double { Double(transits) + 0.8 * Double(directions) }
+    /// observation and 0.25 µs per direction: cost ∝ N_obs + 0.8 N_dir, N_obs ≈ transits × (n_ccd − 1)
+    /// (the SM element is never used).
+    static func cost(transits: Int, ccds: Int, directions: Int) -> Double {
+        Double(transits * max(1, ccds - 1)) + 0.8 * Double(directions)
+    }
 
-    static func myBlocks(reader: EpochAstrometryReader, blockRows: Int, directions: Int, chunkRows: Int,
-                         comm: Communicator) throws -> (blocks: Range<Int>, myCost: Double) {
-        let rows = reader.table.rowCount
-        let nBlocks = (rows + blockRows - 1) / blockRows
-        let slice = RowPartition.byCount(rows: nBlocks, parts: comm.size, index: comm.rank)
-        var costs = [Double](repeating: 0, count: slice.count)
-        // Rounds of whole blocks: `slice` and its chunks count blocks, not rows.
-        for round in CollectiveChunks(slice, chunkRows: max(1, chunkRows / blockRows), communicator: comm) {
-            let firstRow = min(round.rows.start * blockRows, rows)
-            let lastRow = min(round.rows.end * blockRows, rows)
-            let counts: [Int]
-            do { counts = try reader.transitCounts(rows: RowRange(start: firstRow, count: lastRow - firstRow)) } catch {
-                comm.abort(message: "reading \(reader.table.path): \(error)")
-            }
-            for (k, n) in counts.enumerated() {
-                costs[(firstRow + k) / blockRows - slice.start] += cost(transits: n, directions: directions)
-            }
+    /// This rank's blocks (index positions of whole blocks of `blockSources` sources) and the
+    /// total cost per rank. Every rank holds the index, so every rank computes the same split.
+    static func myBlocks(index: SourceIndex, ccds: Int, blockSources: Int, directions: Int,
+                         rank: Int, ranks: Int) -> (blocks: RowRange, perRank: Double) {
+        let nBlocks = (index.count + blockSources - 1) / blockSources
+        var costs = [Double](repeating: 0, count: nBlocks)
+        for i in 0..<index.count {
+            costs[i / blockSources] += cost(transits: Int(index.rowCounts[i]), ccds: ccds, directions: directions)
         }
-        let bounds = RowPartition.distributedBoundaries(costs: costs, slice: slice, count: nBlocks, comm: comm)
-        let mine = bounds[comm.rank]..<bounds[comm.rank + 1]
-        // The split aims at total/ranks per rank: that is each rank's share for its progress
-        // fraction (its own blocks' costs lie partly in other ranks' slices).
-        let perRank = comm.allreduce(costs.reduce(0, +), .sum) / Double(comm.size)
-        return (mine, perRank)
+        return (RowPartition.byCost(costs, parts: ranks, index: rank), costs.reduce(0, +) / Double(ranks))
     }
 }

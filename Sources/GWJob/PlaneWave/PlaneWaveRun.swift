@@ -1,19 +1,23 @@
 // The parallel plane-wave search (`gaiamine gw-planewave`, `gaiamine run` with job: gw-planewave).
 //
-// 1. Every rank opens the epoch_astrometry table (MPI-IO) and checks its columns.
-// 2. The rows are cut into fixed blocks of `block_sources` rows — the same blocks whatever the
-//    number of ranks — and each rank gets a contiguous run of blocks of about equal modelled cost
-//    (PlaneWavePartition: per source ∝ n_transits + 0.8·N_dir, from the offsets alone).
-// 3. Each rank reads its rows in collective rounds, cleans every source (counting dropped transits
-//    and skipped sources by reason; bad values stop every rank with the row named), fits and
-//    removes its 5-parameter solution, and adds each block to the F-statistic sums
-//    (PlaneWaveEngine: block sums in row order, added exactly in fixed point).
+// 1. Every rank opens the epoch_astrometry transit table (MPI-IO), checks its columns and reads
+//    the per-source index; then its sources' positions from the positions table.
+// 2. The sources are cut into fixed blocks of `block_sources` sources — the same blocks whatever
+//    the number of ranks — and each rank gets a contiguous run of blocks of about equal modelled
+//    cost (PlaneWavePartition: per source ∝ N_obs + 0.8·N_dir, from the index alone).
+// 3. Each rank reads its sources' rows (one contiguous slice per round) in collective rounds,
+//    selects every source's CCD observations through the Astrometry kernel (PlaneWaveSeries:
+//    counting rejected observations and skipped sources by reason; bad values stop every rank
+//    with the row named), removes its 5-parameter solution, and adds each block to the
+//    F-statistic sums (PlaneWaveEngine: block sums in source order, added exactly in fixed point).
 // 4. The integer digits of the sums are summed over ranks (MPI_Allreduce): exact, so the sums —
 //    and everything after them — are identical for np 1, 2, 3, …
 // 5. Rank 0 turns x and M into 2F at every grid point, picks the candidates (peaks of the
 //    sky-maximised spectrum), their significance (PlaneWaveStatistic), and compares with an
 //    injection when a truth file is given (PlaneWaveCandidates.swift).
 import Foundation
+import Astrometry
+import GaiaFormat
 import GaiaIO
 import GaiaJob
 import GWAstrometry
@@ -24,6 +28,13 @@ public struct PlaneWaveJobOptions: JobOptions, Sendable {
     public var input: String
     /// Table in the file (nil: epoch_astrometry, else the file's only table).
     public var table: String? = nil
+    /// Table with source_id, ra, dec sorted by source_id (a repacked gaia_source), and its name
+    /// (nil: gaia_source, else the file's only table).
+    public var positions = ""
+    public var positionsTable: String? = nil
+    /// Fit the excess noise and drop the kernel's outliers (gaiasupdate compute_excess_noise=True);
+    /// false: the product's AGIS excess noise, every selected observation.
+    public var robust = true
     /// Frequency grid, nHz.
     public var fMin = 4.0, fMax = 130.0, df = 1.0
     /// HEALPix nside of the sky grid (power of two).
@@ -49,6 +60,7 @@ public struct PlaneWaveJobOptions: JobOptions, Sendable {
         var p: [(String, String)] = []
         do { _ = try PlaneWaveGrid(fMin: fMin, fMax: fMax, df: df, nside: nside) } catch { p.append(("f_min/f_max/df/nside", "\(error)")) }
         if minTransits < 6 { p.append(("min_transits", "must be ≥ 6 (5 parameters + 1), got \(minTransits)")) }
+        if positions.isEmpty { p.append(("positions", "is needed: a table of source_id, ra, dec (e.g. a repacked gaia_source); the DR4 epoch astrometry has no positions")) }
         if candidates < 1 { p.append(("candidates", "must be ≥ 1, got \(candidates)")) }
         if !(separation >= 0 && separation.isFinite) { p.append(("separation", "must be ≥ 0 nHz, got \(separation)")) }
         if blockSources < 1 { p.append(("block_sources", "must be ≥ 1, got \(blockSources)")) }
@@ -95,8 +107,8 @@ public enum PlaneWaveJob {
         let t0 = Clock.wall()
         let grid = try validatedGrid(o, comm: comm)
         let input = try open(o, grid: grid, comm: comm, selection: select)
-        log(comm.isRoot ? String(format: "gw-planewave: %d sources on %d rank(s); grid %d frequencies (%.4g–%.4g nHz, step %.4g) × %d directions (nside %d) = %d points; blocks of %d split by modelled cost in %.2f s",
-                                 input.reader.table.rowCount, comm.size, grid.frequencyCount, grid.frequencies.first!, grid.frequencies.last!, grid.df,
+        log(comm.isRoot ? String(format: "gw-planewave: %d sources (%d transits) on %d rank(s); grid %d frequencies (%.4g–%.4g nHz, step %.4g) × %d directions (nside %d) = %d points; blocks of %d split by modelled cost in %.2f s",
+                                 input.reader.index.count, input.reader.table.rowCount, comm.size, grid.frequencyCount, grid.frequencies.first!, grid.frequencies.last!, grid.df,
                                  grid.directionCount, grid.nside, grid.count, o.blockSources, Clock.wall() - t0) : "")
         let tally = try accumulate(input, grid: grid, options: o, comm: comm)
         if let s = input.selection { log("gw-planewave: " + s.describe(comm)) }
@@ -130,100 +142,6 @@ public enum PlaneWaveJob {
             }
             return g
         }
-    }
-
-    /// The opened table and this rank's rows: a contiguous run of whole fixed blocks.
-    struct Input {
-        var reader: EpochAstrometryReader
-        var rows: RowRange
-        /// This rank's share of the modelled cost (the progress fraction's denominator).
-        var share: Double
-        /// The run's `--where` (nil: every source).
-        var selection: TableSelection?
-    }
-
-    /// Steps 1–2: opens the table on every rank and splits its fixed blocks by modelled cost.
-    static func open(_ o: PlaneWaveJobOptions, grid: PlaneWaveGrid, comm: Communicator,
-                     selection select: (GaiaTable) throws -> TableSelection?) throws -> Input {
-        let table = try comm.collectively { () -> GaiaTable in
-            let name = o.table ?? (Self.hasTable(o.input, AstrometryColumns.table) ? AstrometryColumns.table : nil)
-            return try GaiaTable(path: o.input, table: name, communicator: comm)
-        }
-        let reader = try comm.collectively { try EpochAstrometryReader(table: table) }
-        let selection = try comm.collectively { try select(table) }
-        let split = try PlaneWavePartition.myBlocks(reader: reader, blockRows: o.blockSources,
-                                                    directions: grid.directionCount, chunkRows: o.chunkRows, comm: comm)
-        let rows = table.rowCount
-        let first = min(split.blocks.lowerBound * o.blockSources, rows), end = min(split.blocks.upperBound * o.blockSources, rows)
-        return Input(reader: reader, rows: RowRange(start: first, count: end - first), share: split.myCost, selection: selection)
-    }
-
-    /// What one rank accumulates: the engine's exact sums, counts by reason, timings and the
-    /// modelled cost done.
-    struct Tally {
-        let engine: PlaneWaveEngine
-        var counts = PlaneWaveCounts()
-        var kernel = 0.0, kernelCPU = 0.0, read = 0.0, done = 0.0
-    }
-
-    /// Step 3: reads this rank's rows in collective rounds of whole blocks and adds each block to
-    /// the F-statistic sums. Collective.
-    static func accumulate(_ input: Input, grid: PlaneWaveGrid, options o: PlaneWaveJobOptions, comm: Communicator) throws -> Tally {
-        var t = Tally(engine: PlaneWaveEngine(grid: grid))
-        let chunkBlocks = max(1, (o.chunkRows + o.blockSources - 1) / o.blockSources)
-        let progress = ProgressReporter(label: "gw-planewave (rank 0)", unit: "sources", enabled: comm.isRoot, interval: o.progressInterval)
-        for round in CollectiveChunks(input.rows, chunkRows: chunkBlocks * o.blockSources, communicator: comm) {
-            let r0 = Clock.wall()
-            let block: AstrometryBlock
-            var keep: [Bool]? = nil
-            do {
-                block = try input.reader.read(rows: round.rows)
-                keep = try input.selection?.keep(rows: round.rows, collective: true)
-            } catch {
-                // A failure inside collective I/O cannot be agreed on safely: end every rank.
-                comm.abort(message: "reading \(o.input): \(error)")
-            }
-            t.read += Clock.wall() - r0
-            try comm.collectively {
-                // Blocks are whole: the range starts on a block boundary and holds whole blocks
-                // (but the table's last one).
-                var b = 0
-                while b < block.count {
-                    let end = min(block.count, b + o.blockSources)
-                    try add(block, rows: b..<end, keep: keep, reader: input.reader, grid: grid, options: o, to: &t)
-                    b = end
-                }
-            }
-            progress.update(fraction: min(1, t.done / max(input.share, 1e-300)), count: t.counts.rows,
-                            detail: "\(t.counts.rows) of \(input.rows.count) sources; ≈ \(t.counts.rows * comm.size) on all ranks")
-        }
-        return t
-    }
-
-    /// One fixed block: cleans each source (skips, by reason, those too short or degenerate),
-    /// removes its 5-parameter fit and adds the block to the sums.
-    static func add(_ block: AstrometryBlock, rows: Range<Int>, keep: [Bool]?, reader: EpochAstrometryReader, grid: PlaneWaveGrid,
-                    options o: PlaneWaveJobOptions, to t: inout Tally) throws {
-        var sources: [PlaneWaveSource] = []
-        // A source `--where` drops is neither counted nor searched (as if absent from the table;
-        // the sums are exact, so which block a source falls in does not change them).
-        for i in rows where keep?[i] ?? true {
-            t.counts.rows += 1
-            let s = try reader.series(block, row: i, counts: &t.counts)
-            guard s.count >= o.minTransits else { t.counts.skipped[SourceSkip.tooFewTransits.rawValue] += 1; continue }
-            do {
-                sources.append(try PlaneWaveSource(s, minimumTransits: o.minTransits))
-                t.counts.sourcesUsed += 1
-                t.counts.transitsSearched += s.count
-            } catch FitFailure.degenerateDesign {
-                t.counts.skipped[SourceSkip.degenerateDesign.rawValue] += 1
-            }
-        }
-        let k0 = Clock.wall(), c0 = Clock.threadCPU()
-        t.engine.add(block: sources)
-        t.kernel += Clock.wall() - k0
-        t.kernelCPU += Clock.threadCPU() - c0
-        for i in rows { t.done += PlaneWavePartition.cost(transits: block.offsets[0][i + 1] - block.offsets[0][i], directions: grid.directionCount) }
     }
 
     /// Step 4: the exact sums over ranks (integer digits: identical for any number of ranks) and
