@@ -155,6 +155,13 @@ demo: build
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/wide_binaries.yaml
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/lensed_quasar_candidates.yaml
 	$(MPIRUN) -np $(NP) $(BIN) run Inputs/crossmatch_catalogue.yaml
+	# Gaia DR4 epoch astrometry (DataLink shape: one row per transit, per-CCD arrays): every
+	# source's 6p constrained-colour solution as ESA's gaiasupdate computes it, with residuals
+	$(BIN) synth epoch_astrometry --sources 1000 --files 2 --seed 4 --out $(DEMO_DIR)/epoch_astrometry
+	$(MPIRUN) -np $(NP) $(BIN) repack $(DEMO_DIR)/epoch_astrometry/EpochAstrometry_*.csv.gz --out $(DEMO_DIR)/epoch_astrometry.h5 --overwrite
+	$(BIN) inspect $(DEMO_DIR)/epoch_astrometry.h5
+	$(MPIRUN) -np $(NP) $(BIN) run Inputs/astrometric_solution_dr4.yaml --set input=$(DEMO_DIR)/epoch_astrometry.h5 \
+	  --set output=$(DEMO_DIR)/astrometric_solution --set astrometric_solution.residuals=true
 
 bench: build
 	@dpkg -s libdeflate-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq libdeflate-dev >/dev/null; }
