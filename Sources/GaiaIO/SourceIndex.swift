@@ -60,8 +60,13 @@ public struct SourceIndex: Sendable {
     }
 
     func checkLengths(file: String) throws {
-        guard firstRows.count == count, rowCounts.count == count else {
-            throw FormatError(file: file, column: SourceIndex.groupName, "source_id, first_row and n_rows have \(count), \(firstRows.count) and \(rowCounts.count) entries: they must be equal")
+        try SourceIndex.checkLengths([count, firstRows.count, rowCounts.count], file: file)
+    }
+
+    /// The entry counts of source_id, first_row and n_rows must be equal.
+    static func checkLengths(_ n: [Int], file: String) throws {
+        guard n[1] == n[0], n[2] == n[0] else {
+            throw FormatError(file: file, column: groupName, "source_id, first_row and n_rows have \(n[0]), \(n[1]) and \(n[2]) entries: they must be equal")
         }
     }
 

@@ -60,10 +60,7 @@ extension SourceIndex {
     public static func balancedShare(of table: GaiaTable, communicator comm: Communicator) throws -> SourceIndexShare {
         let datasets = try comm.collectively { () -> [Dataset] in
             let d = try table.openSourceIndex()
-            let lengths = d.map(\.rowCount)
-            guard Set(lengths).count == 1 else {
-                throw FormatError(file: table.path, column: groupName, "source_id, first_row and n_rows have \(lengths[0]), \(lengths[1]) and \(lengths[2]) entries: they must be equal")
-            }
+            try checkLengths(d.map(\.rowCount), file: table.path)
             return d
         }
         let count = datasets[0].rowCount

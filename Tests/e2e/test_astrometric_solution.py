@@ -277,6 +277,14 @@ def test_bad_index_gap_at_a_rank_seam(synthetic, tmp_path, np_):
                                             f"first_row is {starts[k] + 1} but the previous sources end at row {starts[k]}"])
 
 
+def test_bad_index_lengths_differ(synthetic, tmp_path):
+    c = _few(synthetic, n=7)
+    ids = c["source_id"]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    index = (ids[starts], starts, np.diff(np.r_[starts, len(ids)])[:-1])
+    _bad(tmp_path, c, ["source_id, first_row and n_rows have 7, 7 and 6 entries"], index=index)
+
+
 def test_more_ranks_than_sources(synthetic, tmp_path):
     """2 sources on 3 ranks (one rank owns none, and its index slice is empty): the same results."""
     path = tmp_path / "two.h5"
