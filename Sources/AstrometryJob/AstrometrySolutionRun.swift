@@ -2,10 +2,12 @@
 // job: astrometric-solution).
 //
 // 1. Every rank opens the transit-row epoch_astrometry table (MPI-IO), finds and checks the
-//    solver's columns (EpochColumns) and reads the per-source index (C1: source_id, first_row,
-//    n_rows) and compiles --where.
-// 2. Sources are split over ranks by cost = transit count (RowPartition.byCost over the index):
-//    a source is never split, each rank owns a contiguous run of sources and so of rows.
+//    solver's columns (EpochColumns) and compiles --where.
+// 2. The per-source index (C1: source_id, first_row, n_rows) is validated slice by slice and
+//    sources are split over ranks by cost = transit count (SourceIndex.balancedShare, the same
+//    boundaries as RowPartition.byCost over the whole index): a source is never split, each rank
+//    owns a contiguous run of sources and so of rows, and holds only its own index entries —
+//    memory O(sources / ranks) per rank, so DR4's ~2·10⁹ sources need no rank to hold 48 GB.
 // 3. Each rank reads its rows in collective rounds of `block_sources` whole sources, checks them
 //    against the index (agreed: a bad row stops every rank with one message), keeps the sources
 //    --where selects (evaluated on each source's first transit row) and solves each one with the
@@ -27,25 +29,27 @@ enum AstrometrySolutionRun {
             let name = o.table ?? (hasTable(o.input, EpochColumns.table) ? EpochColumns.table : nil)
             return try GaiaTable(path: o.input, table: name, communicator: comm)
         }
-        let (columns, index, selection) = try comm.collectively { () -> (EpochColumns, SourceIndex, TableSelection?) in
+        let (columns, selection) = try comm.collectively { () -> (EpochColumns, TableSelection?) in
             let c = try EpochColumns(table: table, options: o)
             guard table.hasSourceIndex else {
                 throw JobError("\(table.path):/\(table.name) has no source_index: not a table of transit rows "
                                + "(repack the DataLink or bulk epoch-astrometry files with this gaiamine; Docs/data-format.md)")
             }
-            return (c, try table.readSourceIndex(), try context.selection(for: table))
+            return (c, try context.selection(for: table))
         }
-        let mine = RowPartition.byCost(index.rowCounts.map(Double.init), parts: comm.size, index: comm.rank)
-        context.log("astrometric-solution: \(index.count) sources, \(table.rowCount) transits × \(columns.nCCD) CCDs of "
+        // This rank's sources; positions below are local to `index` (its first_row values are table rows).
+        let share = try SourceIndex.balancedShare(of: table, communicator: comm)
+        let index = share.index
+        context.log("astrometric-solution: \(share.totalSources) sources, \(table.rowCount) transits × \(columns.nCCD) CCDs of "
                     + "\(o.input):/\(table.name) on \(comm.size) rank(s); model \(o.model.rawValue)"
                     + (o.fitExcessNoise ? ", excess noise fitted" : ", AGIS excess noise applied")
                     + (selection.map { "; where \($0.text)" } ?? ""))
 
         var t = Tally(nCCD: columns.nCCD, residuals: o.residuals)
-        let share = (mine.start..<mine.end).reduce(0) { $0 + Int(index.rowCounts[$1]) }
+        let transits = share.rows.count
         let progress = context.progress(unit: "sources")
         let solver = o.solverOptions
-        for round in CollectiveChunks(mine, chunkRows: o.blockSources, communicator: comm) {
+        for round in CollectiveChunks(RowRange(start: 0, count: index.count), chunkRows: o.blockSources, communicator: comm) {
             let src = round.rows
             let rows = index.rows(of: src.start..<src.end)
             let r0 = Clock.wall()
@@ -77,13 +81,13 @@ enum AstrometrySolutionRun {
                                              hasColour: columns.colour != nil)
                 t.solve(obs, options: solver)
             }
-            progress.update(fraction: Double(t.transitsDone) / Double(max(share, 1)), count: t.sourcesSeen,
-                            detail: "\(t.sourcesSeen) of \(mine.count) sources on rank 0")
+            progress.update(fraction: Double(t.transitsDone) / Double(max(transits, 1)), count: t.sourcesSeen,
+                            detail: "\(t.sourcesSeen) of \(index.count) sources on rank 0")
         }
         try comm.collectively { try table.close() }
         var result = AstrometrySolutionResult(options: o, nCCD: columns.nCCD, rows: t.rows, residualRows: t.residualRows,
                                               statistics: reduce(t, comm: comm))
-        result.statistics.sources = index.count
+        result.statistics.sources = share.totalSources
         result.statistics.seconds = comm.elapsed(since: t0)
         let s = result.statistics
         // Every rank has the same totals: the same error everywhere (agreed, printed once), or none.

@@ -54,15 +54,35 @@ public struct SourceIndex: Sendable {
     /// increasing, every count ≥ 1, first_row[0] = 0, first_row[i+1] = first_row[i] + n_rows[i],
     /// Σ n_rows = rowCount. The error names `file` and the index position and source_id at fault.
     public func validate(rowCount: Int, file: String) throws {
-        let column = "\(SourceIndex.groupName)"
-        guard firstRows.count == count, rowCounts.count == count else {
-            throw FormatError(file: file, column: column, "source_id, first_row and n_rows have \(count), \(firstRows.count) and \(rowCounts.count) entries: they must be equal")
+        try checkLengths(file: file)
+        let end = try checkEntries(offset: 0, after: nil, file: file)
+        try SourceIndex.checkCoverage(endRow: end, rowCount: rowCount, file: file)
+    }
+
+    func checkLengths(file: String) throws {
+        try SourceIndex.checkLengths([count, firstRows.count, rowCounts.count], file: file)
+    }
+
+    /// The entry counts of source_id, first_row and n_rows must be equal.
+    static func checkLengths(_ n: [Int], file: String) throws {
+        guard n[1] == n[0], n[2] == n[0] else {
+            throw FormatError(file: file, column: groupName, "source_id, first_row and n_rows have \(n[0]), \(n[1]) and \(n[2]) entries: they must be equal")
         }
-        var expected: Int64 = 0
+    }
+
+    /// Checks these entries as index positions `offset ..< offset + count` of a longer index,
+    /// following the entry `previous` (its source_id and the row where its transits end; nil at
+    /// position 0): the per-entry rules of `validate`, with the same messages, so that slices
+    /// checked on different ranks report exactly what checking the whole index would. Returns
+    /// the row where the last entry's transits end (`previous`'s end when there are none).
+    public func checkEntries(offset: Int, after previous: (sourceID: Int64, endRow: Int64)?, file: String) throws -> Int64 {
+        let column = SourceIndex.groupName
+        var expected = previous?.endRow ?? 0
+        var before = previous?.sourceID
         for i in 0..<count {
-            let at = "source_index position \(i) (source_id \(sourceIDs[i]))"
-            if i > 0 && sourceIDs[i] <= sourceIDs[i - 1] {
-                throw FormatError(file: file, column: column, "\(at): source_id is not greater than the previous entry's \(sourceIDs[i - 1]) — the index must be strictly increasing (each source once, its transits contiguous)")
+            let at = "source_index position \(offset + i) (source_id \(sourceIDs[i]))"
+            if let b = before, sourceIDs[i] <= b {
+                throw FormatError(file: file, column: column, "\(at): source_id is not greater than the previous entry's \(b) — the index must be strictly increasing (each source once, its transits contiguous)")
             }
             if rowCounts[i] < 1 {
                 throw FormatError(file: file, column: column, "\(at): n_rows is \(rowCounts[i]); every source has at least one transit")
@@ -70,10 +90,17 @@ public struct SourceIndex: Sendable {
             if firstRows[i] != expected {
                 throw FormatError(file: file, column: column, "\(at): first_row is \(firstRows[i]) but the previous sources end at row \(expected) — sources must be contiguous and in index order")
             }
-            expected += rowCounts[i]
+            // Wrapping add: an absurd count from a foreign file then fails the checks, not the process.
+            expected = expected &+ rowCounts[i]
+            before = sourceIDs[i]
         }
-        if expected != Int64(rowCount) {
-            throw FormatError(file: file, column: column, "the index covers \(expected) rows but the table has \(rowCount)")
+        return expected
+    }
+
+    /// The last check of `validate`: the index ends at `endRow`, which must be the table's row count.
+    public static func checkCoverage(endRow: Int64, rowCount: Int, file: String) throws {
+        if endRow != Int64(rowCount) {
+            throw FormatError(file: file, column: groupName, "the index covers \(endRow) rows but the table has \(rowCount)")
         }
     }
 
@@ -129,14 +156,25 @@ extension GaiaTable {
     }
 
     /// Reads and validates the whole index (SourceIndex.validate). In a parallel file every
-    /// rank calls it (opening datasets is collective there).
+    /// rank calls it (opening datasets is collective there). Memory O(sources) per caller: a job
+    /// over many sources uses `SourceIndex.balancedShare` (SourceIndexPartition.swift) instead.
     public func readSourceIndex() throws -> SourceIndex {
+        let d = try openSourceIndex()
+        let values = try d.map { try $0.read(Int64.self) }
+        let index = SourceIndex(sourceIDs: values[0], firstRows: values[1], rowCounts: values[2])
+        try index.validate(rowCount: rowCount, file: path)
+        return index
+    }
+
+    /// The index datasets (source_id, first_row, n_rows), checked to exist, be 1-D and agree with
+    /// the group's n_sources attribute; nothing is read. Collective in a parallel file.
+    func openSourceIndex() throws -> [Dataset] {
         let table = try group
         guard table.exists(SourceIndex.groupName), table.isGroup(SourceIndex.groupName) else {
             throw FormatError(file: path, column: SourceIndex.groupName, "/\(name) has no per-source index (group \(SourceIndex.groupName)): its rows are not transits written by gaiamine repack")
         }
         let g = try table.openGroup(SourceIndex.groupName)
-        var values: [[Int64]] = []
+        var datasets: [Dataset] = []
         for n in SourceIndex.datasetNames {
             guard g.exists(n) else {
                 throw FormatError(file: path, column: "\(SourceIndex.groupName)/\(n)", "/\(name)/\(SourceIndex.groupName) has no dataset '\(n)'")
@@ -145,13 +183,12 @@ extension GaiaTable {
             guard d.shape.count == 1 else {
                 throw FormatError(file: path, column: "\(SourceIndex.groupName)/\(n)", "must be 1-D, has shape \(d.shape)")
             }
-            values.append(try d.read(Int64.self))
+            datasets.append(d)
         }
-        let index = SourceIndex(sourceIDs: values[0], firstRows: values[1], rowCounts: values[2])
-        if case .integers(let n)? = try g.attribute("n_sources"), let v = n.first, v != Int64(index.count) {
-            throw FormatError(file: path, column: SourceIndex.groupName, "attribute n_sources is \(v) but the index has \(index.count) entries")
+        let count = datasets[0].rowCount
+        if case .integers(let n)? = try g.attribute("n_sources"), let v = n.first, v != Int64(count) {
+            throw FormatError(file: path, column: SourceIndex.groupName, "attribute n_sources is \(v) but the index has \(count) entries")
         }
-        try index.validate(rowCount: rowCount, file: path)
-        return index
+        return datasets
     }
 }

@@ -254,6 +254,50 @@ def test_bad_noncontiguous_source_rows(synthetic, tmp_path):
     _bad(tmp_path, c, [f"row {row}", "source_id"], index=index)
 
 
+@pytest.mark.parametrize("np_", [2, 3])
+def test_bad_index_gap_at_a_rank_seam(synthetic, tmp_path, np_):
+    """Each rank validates only its by-count slice of the index (SourceIndexPartition.swift): a
+    first_row gap exactly where rank 1's slice starts is caught at the seam, with the message the
+    serial check gives (position and source_id), printed once, exit 1."""
+    c = _few(synthetic, n=7)
+    ids = c["source_id"]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    first, counts = starts.copy(), np.diff(np.r_[starts, len(ids)])
+    k = -(-len(starts) // np_)  # RowPartition.byCount: rank 1's slice starts at ceil(n / ranks)
+    first[k] += 1  # source k claims to start one row late; the total still covers the table
+    counts[k] -= 1
+    path = tmp_path / "seam.h5"
+    write_epoch_file(path, c, index=(ids[starts], first, counts))
+    out = tmp_path / "out"
+    out.mkdir()
+    for n in (1, np_):
+        r = run_gaiamine(["astrometric-solution", path, "--out", out / "x"], np=n)
+        assert r.returncode == 1, r.describe()
+        assert_failed_once(r, out, needles=[f"source_index position {k} (source_id {ids[starts[k]]})", str(path),
+                                            f"first_row is {starts[k] + 1} but the previous sources end at row {starts[k]}"])
+
+
+def test_bad_index_lengths_differ(synthetic, tmp_path):
+    c = _few(synthetic, n=7)
+    ids = c["source_id"]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    index = (ids[starts], starts, np.diff(np.r_[starts, len(ids)])[:-1])
+    _bad(tmp_path, c, ["source_id, first_row and n_rows have 7, 7 and 6 entries"], index=index)
+
+
+def test_more_ranks_than_sources(synthetic, tmp_path):
+    """2 sources on 3 ranks (one rank owns none, and its index slice is empty): the same results."""
+    path = tmp_path / "two.h5"
+    write_epoch_file(path, _few(synthetic, n=2))
+    got = {}
+    for n in (1, 3):
+        solve(path, tmp_path / f"np{n}", "6p-fit", np_=n, extra=["--residuals"])
+        got[n] = (h5_contents(tmp_path / f"np{n}.h5"), h5_contents(tmp_path / f"np{n}_residuals.h5"))
+    assert len(read_solutions(tmp_path / "np3")["source_id"]) == 2
+    assert_same_contents(got[1][0], got[3][0], "solutions np 1 vs 3")
+    assert_same_contents(got[1][1], got[3][1], "residuals np 1 vs 3")
+
+
 def test_bad_unsorted_transit_times(synthetic, tmp_path):
     c = _few(synthetic)
     starts = np.flatnonzero(np.r_[True, c["source_id"][1:] != c["source_id"][:-1]])
