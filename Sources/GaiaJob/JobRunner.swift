@@ -108,8 +108,9 @@ public enum JobRunner {
                                     communicator comm: Communicator) throws {
         try comm.collectively {
             guard comm.isRoot else { return }
-            let dir = (prefix as NSString).deletingLastPathComponent
-            let d = dir.isEmpty ? "." : dir
+            // The directory part by hand: corelibs Foundation's NSString.deletingLastPathComponent
+            // traps on a one-character relative path (`--out x`, seen with Swift 6.3.1).
+            let d = prefix.lastIndex(of: "/").map { $0 == prefix.startIndex ? "/" : String(prefix[..<$0]) } ?? "."
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
                 throw JobError("output directory \(d) does not exist")

@@ -152,7 +152,7 @@ enum PeriodogramPlot {
     /// Draws the figure (rank 0).
     static func write(_ entries: [PlotEntry], quantity: Quantity, input: String, path: String) throws {
         var figure = Figure(columns: 2, panelWidth: 600, panelHeight: 330,
-                            title: "GaiaMine periodogram: the \(entries.count) most significant sources of \((input as NSString).lastPathComponent) (best band each)")
+                            title: "GaiaMine periodogram: the \(entries.count) most significant sources of \(input.split(separator: "/").last.map(String.init) ?? input) (best band each)")
         if entries.isEmpty {
             var p = Panel(title: "no light curve passed the cuts", x: Axis("frequency (1/d)"), y: Axis("power"))
             p.add(Series(x: [], y: []))
