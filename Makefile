@@ -4,7 +4,7 @@
 #   make test    unit tests + MPI tests (np 1/2/3) + end-to-end checks against astropy/h5py
 #   make example build Examples/light-curve-stats (a user's own job on GaiaMineKit) and run it with
 #                2 MPI ranks on the demo data → demo/light_curve_stats.{ecsv,h5,yaml}
-#   make sanitize AddressSanitizer build + the bad-input end-to-end tests
+#   make sanitize AddressSanitizer build + the bad-input, FITS and astrometric-solution end-to-end tests
 #   make bench   repack vs zcat/astropy, XP search vs numpy, periodograms vs nifty-ls/astropy, GW kernels vs numpy, aggregate vs DuckDB/pandas, pairs vs cKDTree/astropy, astrometric solutions vs gaiasupdate (→ Docs/benchmarks.md)
 # Both demo and test install missing system packages (Debian/Ubuntu) first.
 
@@ -120,6 +120,11 @@ sanitize: deps
 	$(SWIFT) build --sanitize=address --scratch-path .build-asan --product gaiamine
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 GAIAMINE=.build-asan/debug/gaiamine MPIRUN="$(MPIRUN)" \
 	  $(PYTHON) -m pytest -q Tests/e2e/test_bad_input.py Tests/e2e/test_jobs.py -k "bad or missing"
+	# cfitsio through the FITS wrapper, transit-table repacks, astrometric solutions and their bad input
+	@$(MAKE) --no-print-directory gsu-venv
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 GAIAMINE=.build-asan/debug/gaiamine MPIRUN="$(MPIRUN)" GSU_PYTHON=$(GSU_PYTHON) \
+	  $(PYTHON) -m pytest -q Tests/e2e/test_fits_ecsv.py Tests/e2e/test_epoch_astrometry_repack.py \
+	  Tests/e2e/test_astrometric_solution.py -k "bad or fits or fixture or repack"
 
 demo: build
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
